@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh clone with Python 3.11+:
+#   make run    set up, migrate the SQLite database, load the demo, serve http://127.0.0.1:8000
+#   make test   set up and run the whole test suite (SQLite, or DATABASE_URL when set)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_ENV := DEBUG=true
+
+.PHONY: run test install install-test lint messages clean
+
+$(VENV)/.installed-run: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Collect new strings (needs GNU gettext), then fill and compile with scripts/po_fill.py.
+messages: install-test
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete
+	$(BIN)/python scripts/po_fill.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Small helpers shared by every app. Imports nothing from the apps."""

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from common.access import public
+
+admin.site.site_header = _("Action days – administration")
+admin.site.site_title = _("Action days")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("", include("events.urls")),
+]

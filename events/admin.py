@@ -1,0 +1,138 @@
+from django.contrib import admin
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event, Shift, ShiftTemplate, Site, SiteStatusChange, TallyEntry
+
+
+class ShiftTemplateInline(admin.TabularInline):
+    model = ShiftTemplate
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "date", "is_published", "site_count"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["name", "slug"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ShiftTemplateInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_site_count=Count("sites"))
+
+    @admin.display(description=_("sites"), ordering="_site_count")
+    def site_count(self, obj: Event) -> int:
+        return obj._site_count
+
+
+@admin.register(ShiftTemplate)
+class ShiftTemplateAdmin(admin.ModelAdmin):
+    list_display = ["event", "role", "starts_at", "ends_at", "capacity"]
+    list_filter = ["event__kind", "event"]
+    search_fields = ["event__name", "role"]
+    list_select_related = ["event"]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+    fields = ["role", "starts_at", "ends_at", "capacity", "is_cancelled"]
+
+
+class SiteStatusChangeInline(admin.TabularInline):
+    model = SiteStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "event", "branch", "city", "status", "opens_at", "closes_at"]
+    list_filter = ["status", "event", "event__kind", "location__province"]
+    search_fields = ["name", "location__name", "location__city", "branch__name"]
+    list_select_related = ["event", "location", "branch"]
+    autocomplete_fields = ["location", "branch"]
+    readonly_fields = ["sequence", "created_by", "created_at", "updated_at"]
+    inlines = [ShiftInline, SiteStatusChangeInline]
+
+    @admin.display(description=_("town"), ordering="location__city")
+    def city(self, obj: Site) -> str:
+        return obj.location.city
+
+
+@admin.register(SiteStatusChange)
+class SiteStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["site", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status", "site__event"]
+    search_fields = ["site__name", "site__location__name", "comment", "changed_by__email"]
+    list_select_related = ["site__location", "changed_by"]
+    date_hierarchy = "changed_at"
+
+    # The history of a site is written by the status services, never by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "site", "role", "starts_at", "ends_at", "capacity", "is_cancelled"]
+    list_filter = ["role", "is_cancelled", "site__event"]
+    search_fields = ["site__name", "site__location__name", "site__location__city"]
+    list_select_related = ["site__location", "site__event"]
+    autocomplete_fields = ["site"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["sequence", "created_at", "updated_at"]
+
+
+@admin.register(TallyEntry)
+class TallyEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "site",
+        "category",
+        "delta",
+        "recorded_at",
+        "received_at",
+        "recorded_by",
+        "is_correction",
+    ]
+    list_filter = ["category", "is_correction", "site__event"]
+    search_fields = ["site__name", "site__location__name", "client_id", "reason", "device_id"]
+    list_select_related = ["site__location", "recorded_by"]
+    date_hierarchy = "recorded_at"
+    autocomplete_fields = ["site"]
+    readonly_fields = ["received_at"]
+
+    # Counts change only through the tally service (idempotent, audited); corrections
+    # are entries with a reason, never edits of earlier entries.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context=extra_context)
+        try:
+            queryset = response.context_data["cl"].queryset
+        except (AttributeError, KeyError):
+            return response
+        response.context_data["tally_total"] = queryset.aggregate(
+            total=Sum("delta"), corrections=Count("id", filter=Q(is_correction=True))
+        )
+        return response

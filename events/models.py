@@ -1,0 +1,400 @@
+"""National editions of an action day, the sites where they happen, shifts and tallies."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.constraints import ConstraintErrorsOnFields
+from locations.models import Branch, Location
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def upcoming(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(date__gte=today)
+
+
+class Event(ConstraintErrorsOnFields):
+    """One national edition of an action day, e.g. "Open azc dag 2027"."""
+
+    class Kind(models.TextChoices):
+        OPEN_DAY = "open_day", _("Open azc day")
+        COFFEE = "coffee", _("Bakkie Doen (coffee action)")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    registration_opens_at = models.DateTimeField(_("registration opens at"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"), null=True, blank=True
+    )
+    default_opens_at = models.TimeField(_("default opening time"), default=datetime.time(10, 0))
+    default_closes_at = models.TimeField(_("default closing time"), default=datetime.time(16, 0))
+    release_deadline_hours = models.PositiveIntegerField(
+        _("release deadline (hours)"),
+        default=24,
+        help_text=_("Volunteers can release a shift until this many hours before it starts."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    constraint_error_fields = {
+        "event_registration_window_order": "registration_closes_at",
+        "event_default_hours_order": "default_closes_at",
+    }
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-date", "name"]
+        indexes = [
+            models.Index(fields=["is_published", "date"], name="event_published_date_idx"),
+            models.Index(fields=["kind", "date"], name="event_kind_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registration_opens_at__isnull=True)
+                | models.Q(registration_closes_at__isnull=True)
+                | models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="event_registration_window_order",
+                violation_error_code="event_registration_window_order",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_closes_at__gt=models.F("default_opens_at")),
+                name="event_default_hours_order",
+                violation_error_code="event_default_hours_order",
+                violation_error_message=_(
+                    "The default closing time must be after the opening time."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+
+class ShiftTemplate(ConstraintErrorsOnFields):
+    """A shift every new site of an edition starts with (a role, a time of day, places)."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="shift_templates"
+    )
+    role = models.CharField(_("role"), max_length=30)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("places"), default=2)
+
+    constraint_error_fields = {
+        "shifttemplate_end_after_start": "ends_at",
+        "shifttemplate_capacity_not_negative": "capacity",
+    }
+
+    class Meta:
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
+        ordering = ["event", "starts_at", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="shifttemplate_end_after_start",
+                violation_error_code="shifttemplate_end_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=0),
+                name="shifttemplate_capacity_not_negative",
+                violation_error_code="shifttemplate_capacity_not_negative",
+                violation_error_message=_("Places cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class SiteQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Site.Status.PUBLISHED, event__is_published=True)
+
+
+class Site(ConstraintErrorsOnFields):
+    """An edition taking place at one location, run by one branch."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="sites"
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="sites"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="sites"
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the location's name."),
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    public_description = models.TextField(_("public description"), blank=True)
+    languages_needed = models.JSONField(
+        _("languages needed"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes such as nl, en, ar, ti, fa."),
+    )
+    expected_visitors = models.PositiveIntegerField(_("expected visitors"), null=True, blank=True)
+    show_approximate_location = models.BooleanField(
+        _("show only the town publicly"),
+        default=False,
+        help_text=_("The public sees the town, not the building; volunteers with a shift see all."),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Goes up when time or place change (for calendars).")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    constraint_error_fields = {
+        "site_one_per_event_location": "location",
+        "site_closes_after_opens": "closes_at",
+    }
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["event", "opens_at", "id"]
+        indexes = [
+            models.Index(fields=["event", "status"], name="site_event_status_idx"),
+            models.Index(fields=["status", "opens_at"], name="site_status_opens_idx"),
+            models.Index(fields=["branch", "event"], name="site_branch_event_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "location"],
+                name="site_one_per_event_location",
+                violation_error_code="site_one_per_event_location",
+                violation_error_message=_("This location already has a site in this edition."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="site_closes_after_opens",
+                violation_error_code="site_closes_after_opens",
+                violation_error_message=_("A site must close after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.location.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:site_detail", kwargs={"pk": self.pk})
+
+
+class SiteStatusChange(models.Model):
+    """Who moved a site from one status to another, and when: the site's history."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Site.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=Site.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("site status change")
+        verbose_name_plural = _("site status changes")
+        ordering = ["site", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Shift(ConstraintErrorsOnFields):
+    """A slot at a site: a role, a time and a number of places."""
+
+    class Role(models.TextChoices):
+        RECEPTION = "reception", _("reception")
+        TOUR_GUIDE = "tour_guide", _("tour guide")
+        COFFEE = "coffee", _("coffee")
+        CONVERSATION = "conversation", _("conversation")
+        COUNTING = "counting", _("counting visitors")
+        SETUP = "setup", _("set-up")
+        OTHER = "other", _("other")
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.IntegerField(_("places"), validators=[MinValueValidator(0)])
+    notes = models.TextField(_("notes for volunteers"), blank=True)
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Goes up when time or place change (for calendars).")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    constraint_error_fields = {
+        "shift_end_after_start": "ends_at",
+        "shift_capacity_not_negative": "capacity",
+    }
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["starts_at", "role", "id"]
+        indexes = [
+            models.Index(fields=["site", "starts_at"], name="shift_site_starts_idx"),
+            models.Index(fields=["starts_at"], name="shift_starts_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="shift_end_after_start",
+                violation_error_code="shift_end_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=0),
+                name="shift_capacity_not_negative",
+                violation_error_code="shift_capacity_not_negative",
+                violation_error_message=_("Places cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local_start = timezone.localtime(self.starts_at)
+        return f"{self.get_role_display()} {local_start:%d-%m-%Y %H:%M}"
+
+
+class TallyEntry(ConstraintErrorsOnFields):
+    """One counted change at a site. Totals are sums of `delta`.
+
+    `client_id` is made by the counting device for every tap; because it is unique, a
+    batch that is sent again is stored once. A correction by a coordinator is an entry
+    too, with a reason, so every total can be traced back.
+    """
+
+    class Category(models.TextChoices):
+        VISITORS = "visitors", _("visitors")
+        CHILDREN = "children", _("children")
+        COFFEES = "coffees", _("cups of coffee")
+        CONVERSATIONS = "conversations", _("conversations")
+
+    # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free.
+    TAP_DELTA_MIN = -1
+    TAP_DELTA_MAX = 50
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="tally_entries"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    delta = models.IntegerField(_("change"))
+    client_id = models.UUIDField(_("client id"), unique=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+    is_correction = models.BooleanField(_("correction"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+
+    constraint_error_fields = {
+        "tally_tap_delta_range": "delta",
+        "tally_correction_has_reason": "reason",
+        "tally_delta_not_zero": "delta",
+    }
+
+    class Meta:
+        verbose_name = _("tally entry")
+        verbose_name_plural = _("tally entries")
+        ordering = ["site", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["site", "category"], name="tally_site_category_idx"),
+            models.Index(fields=["site", "recorded_at"], name="tally_site_recorded_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_correction=True) | models.Q(delta__gte=-1, delta__lte=50),
+                name="tally_tap_delta_range",
+                violation_error_code="tally_tap_delta_range",
+                violation_error_message=_("A tap counts between -1 and +50."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_correction=False) | ~models.Q(reason=""),
+                name="tally_correction_has_reason",
+                violation_error_code="tally_correction_has_reason",
+                violation_error_message=_("A correction needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delta=0),
+                name="tally_delta_not_zero",
+                violation_error_code="tally_delta_not_zero",
+                violation_error_message=_("A change of zero counts nothing."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.category} {self.delta:+d}"

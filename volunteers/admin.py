@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from .models import ReminderSent, Signup, Volunteer
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    list_display = ["user", "phone", "home_branch", "anonymised_at"]
+    list_filter = ["home_branch"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "phone"]
+    list_select_related = ["user", "home_branch"]
+    autocomplete_fields = ["user", "home_branch"]
+    readonly_fields = ["anonymised_at", "created_at", "updated_at"]
+
+
+@admin.register(Signup)
+class SignupAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "shift", "status", "created_at"]
+    list_filter = ["status", "shift__site__event"]
+    search_fields = [
+        "volunteer__user__email",
+        "volunteer__user__first_name",
+        "volunteer__user__last_name",
+        "shift__site__location__name",
+    ]
+    list_select_related = ["volunteer__user", "shift__site__location"]
+    autocomplete_fields = ["volunteer", "shift"]
+    readonly_fields = ["created_at", "updated_at", "confirmed_at", "cancelled_at"]
+
+    # Places are claimed and released only through the claiming service, which keeps the
+    # capacity and the waitlist right; the admin shows sign-ups but does not write them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["signup", "kind", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["signup__volunteer__user", "signup__shift"]
