@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from common.access import public
 
@@ -12,5 +13,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    path("api/v1/", include("config.api_urls")),
+    path(
+        "api/schema/",
+        public(SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[])),
+        name="api_schema",
+    ),
+    path(
+        "api/docs/",
+        public(
+            SpectacularSwaggerView.as_view(
+                url_name="api_schema", permission_classes=[], authentication_classes=[]
+            )
+        ),
+        name="api_docs",
+    ),
     path("", include("events.urls")),
 ]

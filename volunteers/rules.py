@@ -1,13 +1,22 @@
 """The rule-book: who may do what. Pages, API, admin and feeds ask `user.has_perm(...)`.
 
-`rules.apps.AutodiscoverRulesConfig` imports this module at start-up.
+`rules.apps.AutodiscoverRulesConfig` imports this module at start-up. Object rules take
+the object named in the comment; without an object they answer "could this person do
+this to some object", which is what a menu or the admin index needs.
 """
 
 import rules
 
-from .roles import is_organiser
+from .roles import (
+    has_confirmed_shift_at_site_today,
+    has_verified_email,
+    is_branch_coordinator,
+    is_coordinator,
+    is_organiser,
+)
 
-# Organisers manage every model of the app through the admin and the pages.
+# --- The admin: organisers manage every model ---------------------------------------------
+
 _MANAGED_MODELS = {
     "locations": ["branch", "location"],
     "events": ["event", "shifttemplate", "site", "sitestatuschange", "shift", "tallyentry"],
@@ -20,3 +29,32 @@ for _app, _models in _MANAGED_MODELS.items():
             rules.add_perm(f"{_app}.{_action}_{_model}", is_organiser)
     # The admin shows an app to whoever passes its module rule.
     rules.add_perm(_app, is_organiser)
+
+# --- Actions on the app's own pages and API -------------------------------------------------
+
+# Locations: coordinators register places for their branch's sites; organisers fix any.
+rules.add_perm("locations.manage_location", is_organiser | is_coordinator)
+rules.add_perm("locations.override_position_outside_nl", is_organiser)
+
+# Sites (object: a site, or a branch when registering a new one).
+rules.add_perm("events.manage_site", is_organiser | is_branch_coordinator)
+rules.add_perm("events.review_site", is_organiser)
+rules.add_perm("events.manage_event", is_organiser)
+
+# Shifts (object: a site when planning new ones, or the shift itself).
+rules.add_perm("events.manage_shift", is_organiser | is_branch_coordinator)
+rules.add_perm("events.view_roster", is_organiser | is_branch_coordinator)
+
+# Tallies (object: a site).
+rules.add_perm(
+    "events.record_tally",
+    is_organiser | is_branch_coordinator | has_confirmed_shift_at_site_today,
+)
+rules.add_perm("events.correct_tally", is_organiser | is_branch_coordinator)
+rules.add_perm(
+    "events.view_tallies", is_organiser | is_branch_coordinator | has_confirmed_shift_at_site_today
+)
+rules.add_perm("events.view_dashboard", is_organiser | is_coordinator)
+
+# Volunteers (object: a shift).
+rules.add_perm("volunteers.claim_shift", has_verified_email)

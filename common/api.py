@@ -1,0 +1,58 @@
+"""One error format for the whole API: `{"code": ..., "detail": ...}`.
+
+Validation errors add `"fields": {name: [messages]}` so a client can show each message
+beside its field; a malformed query parameter is named in `"parameter"`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, list):
+        return [str(item) for item in detail]
+    if isinstance(detail, dict):
+        return [f"{key}: {message}" for key, value in detail.items() for message in _flatten(value)]
+    return [str(detail)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        body = {"code": "invalid", "detail": "; ".join(_flatten(detail))}
+        if isinstance(detail, dict):
+            body["fields"] = {key: _flatten(value) for key, value in detail.items()}
+        if isinstance(exc, InvalidParameter):
+            body["parameter"] = exc.parameter
+        response.data = body
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    response.data = {
+        "code": codes if isinstance(codes, str) else "error",
+        "detail": "; ".join(_flatten(getattr(exc, "detail", str(exc)))),
+    }
+    return response
+
+
+class InvalidParameter(exceptions.ValidationError):
+    """A malformed or unknown query parameter: a 400 that names the parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__({parameter: [message]})
+        self.parameter = parameter
