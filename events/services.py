@@ -1,0 +1,132 @@
+"""Changes to sites and shifts. Every page, API view, admin action and command calls these.
+
+Calendar feeds depend on `sequence`: it goes up whenever the time or the place of a site
+or shift changes, so subscribed calendars replace their copy (RFC 5545, 3.8.7.4).
+"""
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from locations.models import Branch, Location
+
+from .models import Event, Shift, Site
+
+SITE_FIELDS = {
+    "name",
+    "location",
+    "opens_at",
+    "closes_at",
+    "public_description",
+    "languages_needed",
+    "expected_visitors",
+    "show_approximate_location",
+}
+SITE_TIME_AND_PLACE = {"location", "opens_at", "closes_at"}
+SHIFT_FIELDS = {"role", "starts_at", "ends_at", "capacity", "notes"}
+SHIFT_TIME = {"starts_at", "ends_at"}
+
+
+def _apply(obj, changes: dict[str, Any], allowed: set[str]) -> set[str]:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            {name: ValidationError("This field cannot be changed here.") for name in unknown}
+        )
+    changed = set()
+    for name, value in changes.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.add(name)
+    return changed
+
+
+@transaction.atomic
+def site_create(
+    *,
+    event: Event,
+    location: Location,
+    branch: Branch,
+    by,
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    **fields: Any,
+) -> Site:
+    """A new draft site; opening hours default to the edition's default hours.
+
+    Raises `ValidationError` naming the field (e.g. `location` when the location already has
+    a site in this edition, `closes_at` when it closes before it opens).
+    """
+    site = Site(event=event, location=location, branch=branch, created_by=by)
+    if opens_at is None:
+        opens_at = _at(event.date, event.default_opens_at)
+    if closes_at is None:
+        closes_at = _at(event.date, event.default_closes_at)
+    site.opens_at, site.closes_at = opens_at, closes_at
+    _apply(site, fields, SITE_FIELDS - SITE_TIME_AND_PLACE)
+    site.full_clean()
+    site.save()
+    return site
+
+
+def _at(date: datetime.date, time: datetime.time) -> datetime.datetime:
+    """A wall-clock time on a date in the app's time zone (Europe/Amsterdam)."""
+    return datetime.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@transaction.atomic
+def site_update(*, site: Site, by, **changes: Any) -> Site:
+    """Change a site's details. Time or place changes raise its calendar `sequence`, and
+    a change of place raises that of its shifts too (they happen at the site)."""
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    changed = _apply(site, changes, SITE_FIELDS)
+    if not changed:
+        return site
+    site.full_clean()
+    if changed & SITE_TIME_AND_PLACE:
+        site.sequence += 1
+    site.save()
+    if "location" in changed:
+        site.shifts.update(sequence=F("sequence") + 1)
+    return site
+
+
+@transaction.atomic
+def shift_create(
+    *,
+    site: Site,
+    role: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    capacity: int,
+    notes: str = "",
+) -> Shift:
+    shift = Shift(
+        site=site, role=role, starts_at=starts_at, ends_at=ends_at, capacity=capacity, notes=notes
+    )
+    shift.full_clean()
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_update(*, shift: Shift, **changes: Any) -> Shift:
+    """Change a shift. Time changes raise its calendar `sequence`.
+
+    This checks the shift's own rules only; lowering the capacity below the number of
+    confirmed volunteers is decided by the sign-up rules (see volunteers.services).
+    """
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    changed = _apply(shift, changes, SHIFT_FIELDS)
+    if not changed:
+        return shift
+    shift.full_clean()
+    if changed & SHIFT_TIME:
+        shift.sequence += 1
+    shift.save()
+    return shift

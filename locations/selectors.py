@@ -1,0 +1,110 @@
+"""Radius and box search over anything with a latitude and longitude.
+
+The database narrows the rows with an indexed bounding box; the exact geodesic distance
+(WGS 84, geopy) then decides and sorts. The box is a little larger than the circle, so
+the prefilter never drops a row the exact distance would keep.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from geopy.distance import geodesic
+
+# Mean Earth radius (IUGG). The box uses a sphere; a 1% margin covers the ellipsoid.
+EARTH_RADIUS_KM = 6371.0088
+_BOX_MARGIN = 1.01
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    min_lat: float
+    min_lon: float
+    max_lat: float
+    max_lon: float
+
+
+def validate_point(latitude: float, longitude: float) -> None:
+    if not (math.isfinite(latitude) and -90 <= latitude <= 90):
+        raise ValueError("latitude must lie between -90 and 90")
+    if not (math.isfinite(longitude) and -180 <= longitude <= 180):
+        raise ValueError("longitude must lie between -180 and 180")
+
+
+def bounding_box(*, latitude: float, longitude: float, radius_km: float) -> BoundingBox:
+    """A box that holds every point within `radius_km` of the given point."""
+    validate_point(latitude, longitude)
+    if not (math.isfinite(radius_km) and radius_km > 0):
+        raise ValueError("radius_km must be a positive number")
+    angular = radius_km * _BOX_MARGIN / EARTH_RADIUS_KM
+    delta_lat = math.degrees(angular)
+    min_lat, max_lat = latitude - delta_lat, latitude + delta_lat
+    # Lines of longitude draw together towards the poles: use the widest part of the box.
+    widest = max(abs(min_lat), abs(max_lat))
+    if widest >= 89.9 or angular >= math.pi / 2:
+        return BoundingBox(max(min_lat, -90), -180, min(max_lat, 90), 180)
+    delta_lon = math.degrees(angular / math.cos(math.radians(widest)))
+    # A box that crosses the antimeridian is widened to all longitudes (never needed in
+    # the Netherlands, but never wrong).
+    if longitude - delta_lon < -180 or longitude + delta_lon > 180:
+        return BoundingBox(min_lat, -180, max_lat, 180)
+    return BoundingBox(min_lat, longitude - delta_lon, max_lat, longitude + delta_lon)
+
+
+def within_bbox(
+    queryset: QuerySet[M],
+    box: BoundingBox,
+    *,
+    lat_field: str = "latitude",
+    lon_field: str = "longitude",
+) -> QuerySet[M]:
+    """Rows whose position lies inside `box` (edges included)."""
+    return queryset.filter(
+        **{
+            f"{lat_field}__gte": box.min_lat,
+            f"{lat_field}__lte": box.max_lat,
+            f"{lon_field}__gte": box.min_lon,
+            f"{lon_field}__lte": box.max_lon,
+        }
+    )
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Geodesic distance between two (latitude, longitude) points on WGS 84."""
+    return geodesic(a, b).kilometers
+
+
+def within_radius(
+    queryset: QuerySet[M],
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    lat_field: str = "latitude",
+    lon_field: str = "longitude",
+) -> list[tuple[M, float]]:
+    """Rows within `radius_km` of the point, nearest first, each with its distance in km.
+
+    `lat_field`/`lon_field` may follow relations (`"location__latitude"` for sites); the
+    values are read through the same path on each row.
+    """
+    box = bounding_box(latitude=latitude, longitude=longitude, radius_km=radius_km)
+    candidates = within_bbox(queryset, box, lat_field=lat_field, lon_field=lon_field)
+    lat_path, lon_path = lat_field.split("__"), lon_field.split("__")
+    found = []
+    for row in candidates:
+        point = (_follow(row, lat_path), _follow(row, lon_path))
+        distance = distance_km((latitude, longitude), point)
+        if distance <= radius_km:
+            found.append((row, distance))
+    found.sort(key=lambda pair: (pair[1], pair[0].pk))
+    return found
+
+
+def _follow(obj, path: list[str]):
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
