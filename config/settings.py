@@ -75,6 +75,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public base URL, used where a link must be absolute outside a request
 # (calendar feeds, e-mails). No trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The domain in the UID of every calendar event (`site-12@<domain>`). Calendars recognise
+# events by UID: set it once and never change it. Empty means the host name of SITE_URL.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN")
 
 INSTALLED_APPS = [
     # Our apps come first so that their templates override those of allauth and the admin.
@@ -299,9 +302,38 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Logging --------------------------------------------------------------------------
 
+# Secret calendar tokens travel in URL paths: `redact_secret_paths` keeps them out of every
+# log line and error mail (common/logging.py). Django's loggers that print request paths
+# (`django.request` for every 4xx/5xx, CSRF refusals, the development server's request log)
+# get the filter where they log, so whichever handler receives the record sees no token.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secret_paths": {"()": "common.logging.RedactSecretPaths"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secret_paths"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secret_paths"],
+        },
+    },
+    "loggers": {
+        "django.request": {"filters": ["redact_secret_paths"]},
+        "django.security.csrf": {"filters": ["redact_secret_paths"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secret_paths"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -28,5 +28,6 @@ urlpatterns = [
         ),
         name="api_docs",
     ),
+    path("calendar/", include("volunteers.feed_urls")),
     path("", include("events.urls")),
 ]

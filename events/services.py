@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from locations.models import Branch, Location
 
-from .models import Event, Shift, Site
+from .models import Event, Shift, Site, SiteStatusChange
 
 SITE_FIELDS = {
     "name",
@@ -92,7 +93,33 @@ def site_update(*, site: Site, by, **changes: Any) -> Site:
         site.sequence += 1
     site.save()
     if "location" in changed:
-        site.shifts.update(sequence=F("sequence") + 1)
+        # `update()` skips auto_now: set updated_at too, so the feeds' DTSTAMP moves with it.
+        site.shifts.update(sequence=F("sequence") + 1, updated_at=timezone.now())
+    return site
+
+
+@transaction.atomic
+def site_cancel(*, site: Site, by, comment: str = "") -> Site:
+    """Cancel a site: it stays in the calendar feeds as cancelled (`STATUS:CANCELLED`) with
+    a higher `sequence`, and so do its shifts, so subscribed calendars drop them.
+
+    The status change is kept in the site's history. Cancelling a cancelled site changes
+    nothing. Telling volunteers and freeing their places belongs to the sign-up rules.
+    """
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    if site.status == Site.Status.CANCELLED:
+        return site
+    SiteStatusChange.objects.create(
+        site=site,
+        from_status=site.status,
+        to_status=Site.Status.CANCELLED,
+        changed_by=by,
+        comment=comment,
+    )
+    site.status = Site.Status.CANCELLED
+    site.sequence += 1
+    site.save()
+    site.shifts.update(sequence=F("sequence") + 1, updated_at=timezone.now())
     return site
 
 
@@ -128,5 +155,18 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
     shift.full_clean()
     if changed & SHIFT_TIME:
         shift.sequence += 1
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_cancel(*, shift: Shift) -> Shift:
+    """Cancel a shift: it stays in the calendar feeds as cancelled with a higher `sequence`.
+    Cancelling a cancelled shift changes nothing."""
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if shift.is_cancelled:
+        return shift
+    shift.is_cancelled = True
+    shift.sequence += 1
     shift.save()
     return shift

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "events"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+    path("calendar/events/<slug:slug>.ics", feeds.event_calendar, name="event_calendar"),
+    path("calendar/sites/<int:pk>.ics", feeds.site_calendar, name="site_calendar"),
 ]

@@ -1,0 +1,34 @@
+"""`{% calendar_links path %}`: "add to calendar" and "subscribe" links for a feed."""
+
+from urllib.parse import quote
+
+from django import template
+from django.utils import translation
+
+from events import calendar
+
+register = template.Library()
+
+
+def feed_links(request, path: str) -> dict[str, str]:
+    """The links to one feed, in the page's language: the https/http URL (a download that
+    calendar apps import), its `webcal://` form (subscribe) and Google Calendar's subscribe
+    page (Android phones have no app that opens webcal:// links)."""
+    url = calendar.absolute_url(path) if request is None else request.build_absolute_uri(path)
+    url = calendar.with_language(url, translation.get_language())
+    webcal = calendar.webcal_url(url)
+    return {
+        "url": url,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def calendar_feed_links(context, path: str) -> dict[str, str]:
+    return feed_links(context.get("request"), path)
+
+
+@register.inclusion_tag("events/_calendar_links.html", takes_context=True)
+def calendar_links(context, path: str, label: str = ""):
+    return {"links": feed_links(context.get("request"), path), "label": label}

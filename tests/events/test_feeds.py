@@ -1,0 +1,379 @@
+"""The public calendar feeds: `/calendar/events/{slug}.ics` and `/calendar/sites/{id}.ics`."""
+
+import datetime
+import gzip
+
+import pytest
+
+from events.models import Event, Shift, Site, SiteStatusChange
+from events.services import site_cancel, site_update
+from locations.models import Location, Province
+from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
+from tests.conftest import aware
+from volunteers.models import Signup, Volunteer
+
+UTC = datetime.UTC
+LONG_AGO = datetime.datetime(2026, 3, 1, 9, 15, 42, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = "https://actiedagen.example.org"
+    settings.CALENDAR_UID_DOMAIN = ""
+
+
+@pytest.fixture
+def street_location(db):
+    return Location.objects.create(
+        name="azc Amersfoort",
+        kind=Location.Kind.AZC,
+        street="Barchman Wuytierslaan",
+        house_number=10,
+        house_number_addition="A",
+        postcode="3818 LH",
+        city="Amersfoort",
+        province=Province.UTRECHT,
+        latitude=52.16417,
+        longitude=5.39028,
+        position_precision=Location.Precision.ADDRESS,
+    )
+
+
+@pytest.fixture
+def hidden_location(db):
+    return Location.objects.create(
+        name="azc Budel-Cranendonck",
+        kind=Location.Kind.AZC,
+        street="Maarheezerweg",
+        house_number=7,
+        postcode="6021 PM",
+        city="Budel",
+        latitude=51.27361,
+        longitude=5.57431,
+        position_precision=Location.Precision.ADDRESS,
+    )
+
+
+def make_site(event, location, branch, *, status=Site.Status.PUBLISHED, **fields):
+    fields.setdefault("opens_at", aware(2027, 9, 25, 11))
+    fields.setdefault("closes_at", aware(2027, 9, 25, 16))
+    return Site.objects.create(
+        event=event, location=location, branch=branch, status=status, **fields
+    )
+
+
+def age(*objects, moment=LONG_AGO):
+    """Pretend the objects were last changed long ago (update() leaves auto_now alone)."""
+    for obj in objects:
+        type(obj).objects.filter(pk=obj.pk).update(updated_at=moment)
+
+
+def test_event_feed_has_every_published_site_with_all_fields(
+    client, event, site, street_location, branch, other_branch
+):
+    amersfoort = make_site(
+        event,
+        street_location,
+        other_branch,
+        public_description="Rondleidingen; koffie, thee en muziek.\nKom langs!",
+        opens_at=aware(2027, 9, 25, 10, 30),
+        closes_at=aware(2027, 9, 25, 15),
+    )
+    draft = make_site(
+        event, Location.objects.create(name="Neude", city="Utrecht"), branch, status="draft"
+    )
+    submitted = make_site(
+        event, Location.objects.create(name="Vismarkt", city="Utrecht"), branch, status="submitted"
+    )
+    age(site, amersfoort, site.location, street_location, event, branch, other_branch)
+
+    response = client.get("/calendar/events/open-azc-dag-2027.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    feed = parse_feed(response.content)
+    cal = feed.calendar
+    assert str(cal["VERSION"]) == "2.0"
+    assert str(cal["PRODID"]).startswith("-//Actiedagen//")
+    assert str(cal["X-WR-CALNAME"]) == "Open azc dag 2027"
+    assert set(feed.events) == {
+        f"site-{site.pk}@actiedagen.example.org",
+        f"site-{amersfoort.pk}@actiedagen.example.org",
+    }
+    assert f"site-{draft.pk}@" not in response.content.decode()
+    assert f"site-{submitted.pk}@" not in response.content.decode()
+
+    vevent = feed.event(f"site-{amersfoort.pk}@actiedagen.example.org")
+    assert str(vevent["SUMMARY"]) == "Open azc dag 2027: azc Amersfoort"
+    assert vevent["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+    assert vevent["DTEND"].params["TZID"] == "Europe/Amsterdam"
+    assert vevent.decoded("DTSTART") == aware(2027, 9, 25, 10, 30)
+    assert vevent.decoded("DTEND") == aware(2027, 9, 25, 15)
+    assert "DTSTART;TZID=Europe/Amsterdam:20270925T103000" in unfolded_lines(feed.raw)
+    assert (
+        str(vevent["LOCATION"]) == "azc Amersfoort, Barchman Wuytierslaan 10A, 3818 LH Amersfoort"
+    )
+    assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (52.16417, 5.39028)
+    assert str(vevent["URL"]) == f"https://actiedagen.example.org/sites/{amersfoort.pk}/"
+    description = str(vevent["DESCRIPTION"])
+    assert "Rondleidingen; koffie, thee en muziek.\nKom langs!" in description
+    assert "Georganiseerd door Afdeling Zwolle." in description
+    assert f"https://actiedagen.example.org/sites/{amersfoort.pk}/" in description
+    assert int(vevent["SEQUENCE"]) == 0
+    assert str(vevent["STATUS"]) == "CONFIRMED"
+    # DTSTAMP is the last change of what the event shows, to the second, in UTC.
+    assert vevent.decoded("DTSTAMP") == LONG_AGO.replace(microsecond=0)
+    assert "DTSTAMP:20260301T091542Z" in unfolded_lines(feed.raw)
+    assert str(vevent["TRANSP"]) == "TRANSPARENT"
+    # One VTIMEZONE, for the zone the events use.
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+
+
+def test_dtstamp_follows_the_latest_change_of_site_place_or_edition(client, event, site, branch):
+    age(site, site.location, event, branch)
+    later = LONG_AGO + datetime.timedelta(days=10, seconds=7)
+    age(site.location, moment=later)
+    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    vevent = feed.event(f"site-{site.pk}@actiedagen.example.org")
+    assert vevent.decoded("DTSTAMP") == later.replace(microsecond=0)
+    assert vevent.decoded("LAST-MODIFIED") == later.replace(microsecond=0)
+
+
+def test_site_shown_approximately_gives_only_the_town_and_a_rounded_position(
+    client, event, hidden_location, branch
+):
+    hidden = make_site(event, hidden_location, branch, show_approximate_location=True)
+    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{hidden.pk}.ics"):
+        feed = fetch_feed(client, url)
+        vevent = feed.event(f"site-{hidden.pk}@actiedagen.example.org")
+        assert str(vevent["LOCATION"]) == "Budel"
+        assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (51.27, 5.57)
+        text = feed.raw.decode()
+        assert "Maarheezerweg" not in text
+        assert "6021" not in text
+        assert "51.27361" not in text
+
+
+def test_a_location_without_position_has_no_geo(client, event, branch):
+    nowhere = make_site(event, Location.objects.create(name="Markt", city="Gouda"), branch)
+    feed = fetch_feed(client, f"/calendar/sites/{nowhere.pk}.ics")
+    vevent = feed.event(f"site-{nowhere.pk}@actiedagen.example.org")
+    assert "GEO" not in vevent
+    assert str(vevent["LOCATION"]) == "Markt, Gouda"
+
+
+def test_uid_survives_an_edit_while_sequence_rises(client, event, site, organiser, street_location):
+    age(site, site.location, event, site.branch)
+    uid = f"site-{site.pk}@actiedagen.example.org"
+    before = fetch_feed(client, f"/calendar/sites/{site.pk}.ics").event(uid)
+    assert int(before["SEQUENCE"]) == 0
+
+    # Text only: same sequence, newer DTSTAMP.
+    site_update(site=site, by=organiser, public_description="Nieuw programma")
+    after_text = fetch_feed(client, f"/calendar/sites/{site.pk}.ics").event(uid)
+    assert int(after_text["SEQUENCE"]) == 0
+    assert after_text.decoded("DTSTAMP") > before.decoded("DTSTAMP")
+
+    # Time and then place: the same UID, sequence up each time.
+    site_update(site=site, by=organiser, opens_at=aware(2027, 9, 25, 12))
+    after_time = fetch_feed(client, f"/calendar/sites/{site.pk}.ics").event(uid)
+    assert int(after_time["SEQUENCE"]) == 1
+    assert after_time.decoded("DTSTART") == aware(2027, 9, 25, 12)
+
+    site_update(site=site, by=organiser, location=street_location)
+    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    assert list(feed.events) == [uid]
+    moved = feed.event(uid)
+    assert int(moved["SEQUENCE"]) == 2
+    assert "Barchman Wuytierslaan" in str(moved["LOCATION"])
+
+
+def test_cancelled_site_stays_in_the_feeds_as_cancelled(client, event, site, organiser):
+    age(site, site.location, event, site.branch)
+    uid = f"site-{site.pk}@actiedagen.example.org"
+    site_cancel(site=site, by=organiser, comment="Het azc gaat verbouwen")
+    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{site.pk}.ics"):
+        vevent = fetch_feed(client, url).event(uid)
+        assert str(vevent["STATUS"]) == "CANCELLED"
+        assert int(vevent["SEQUENCE"]) == 1
+        assert vevent.decoded("DTSTAMP") > LONG_AGO
+        assert str(vevent["SUMMARY"]).startswith("Geannuleerd: ")
+    # The site's page is gone, as before; only the feeds keep the cancellation.
+    assert client.get(f"/sites/{site.pk}/").status_code == 404
+
+
+def test_a_site_that_was_never_published_stays_out_even_when_cancelled(
+    client, event, branch, organiser
+):
+    draft = make_site(
+        event, Location.objects.create(name="Neude", city="Utrecht"), branch, status="submitted"
+    )
+    site_cancel(site=draft, by=organiser)
+    assert SiteStatusChange.objects.filter(site=draft, to_status="cancelled").exists()
+    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    assert feed.events == {}
+    assert client.get(f"/calendar/sites/{draft.pk}.ics").status_code == 404
+
+
+def test_unchanged_feed_is_byte_identical_and_answers_304(client, event, site, organiser):
+    url = "/calendar/events/open-azc-dag-2027.ics"
+    first = client.get(url)
+    second = client.get(url)
+    assert first.content == second.content
+    etag = first["ETag"]
+    assert etag == second["ETag"]
+
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+    site_update(site=site, by=organiser, public_description="Anders")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert b"Anders" in changed.content
+
+
+def test_compressed_feed_also_answers_304(client, event, site):
+    url = f"/calendar/sites/{site.pk}.ics"
+    plain = client.get(url).content
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content) == plain
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_empty_feed_is_a_valid_empty_calendar(client, event):
+    response = client.get("/calendar/events/open-azc-dag-2027.ics")
+    assert response.status_code == 200
+    feed = parse_feed(response.content)
+    assert feed.events == {}
+    assert feed.calendar.walk("VTIMEZONE") == []
+    assert str(feed.calendar["X-WR-CALNAME"]) == "Open azc dag 2027"
+    assert str(feed.calendar["PRODID"])
+    lines = unfolded_lines(response.content)
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert lines[-2:] == ["END:VCALENDAR", ""]
+
+
+def test_unknown_unpublished_or_hidden_feeds_are_not_found(client, event, site, branch):
+    hidden = Event.objects.create(
+        name="Bakkie Doen 2028",
+        slug="bakkie-doen-2028",
+        kind="coffee",
+        date=datetime.date(2028, 6, 20),
+        is_published=False,
+    )
+    draft = make_site(
+        event, Location.objects.create(name="Neude", city="Utrecht"), branch, status="draft"
+    )
+    assert client.get("/calendar/events/bestaat-niet.ics").status_code == 404
+    assert client.get(f"/calendar/events/{hidden.slug}.ics").status_code == 404
+    assert client.get(f"/calendar/sites/{draft.pk}.ics").status_code == 404
+    assert client.get("/calendar/sites/999999.ics").status_code == 404
+    Event.objects.filter(pk=event.pk).update(is_published=False)
+    assert client.get(f"/calendar/sites/{site.pk}.ics").status_code == 404
+
+
+def test_feeds_answer_only_safe_methods(client, site):
+    assert client.post(f"/calendar/sites/{site.pk}.ics").status_code == 405
+    head = client.head(f"/calendar/sites/{site.pk}.ics")
+    assert head.status_code == 200
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_site_feed_has_one_event_named_after_site_and_edition(client, site):
+    feed = fetch_feed(client, f"/calendar/sites/{site.pk}.ics")
+    assert list(feed.events) == [f"site-{site.pk}@actiedagen.example.org"]
+    assert str(feed.calendar["X-WR-CALNAME"]) == "azc Utrecht – Open azc dag 2027"
+
+
+def test_feed_queries_do_not_grow_with_the_number_of_sites(
+    client, event, branch, django_assert_num_queries
+):
+    def add_sites(count):
+        for number in range(count):
+            location = Location.objects.create(
+                name=f"Plek {Location.objects.count()}",
+                city="Utrecht",
+                latitude=52.09,
+                longitude=5.12,
+            )
+            make_site(event, location, branch, show_approximate_location=number % 2 == 0)
+
+    add_sites(1)
+    with django_assert_num_queries(2):
+        assert client.get("/calendar/events/open-azc-dag-2027.ics").status_code == 200
+    add_sites(30)
+    with django_assert_num_queries(2):
+        response = client.get("/calendar/events/open-azc-dag-2027.ics")
+    assert len(parse_feed(response.content).events) == 31
+    site = Site.objects.filter(event=event).first()
+    with django_assert_num_queries(1):
+        assert client.get(f"/calendar/sites/{site.pk}.ics").status_code == 200
+
+
+def test_special_characters_are_escaped_and_long_lines_folded(client, event, branch):
+    text = (
+        "Welkom; bienvenue, أهلا وسهلا بكم! Een lange tekst over koffie, thee en gesprekken "
+        "met bewoners van het azc, die zeker langer is dan vijfenzeventig octetten."
+    )
+    place = Location.objects.create(name='Café "De Hoek"; terras', city="’s-Hertogenbosch")
+    special = make_site(event, place, branch, public_description=text)
+    response = client.get(f"/calendar/sites/{special.pk}.ics")
+    for line in response.content.split(b"\r\n"):
+        assert len(line) <= 75
+    feed = parse_feed(response.content)
+    vevent = feed.event(f"site-{special.pk}@actiedagen.example.org")
+    assert text in str(vevent["DESCRIPTION"])
+    assert str(vevent["LOCATION"]) == 'Café "De Hoek"; terras, ’s-Hertogenbosch'
+    assert "Welkom\\; bienvenue\\," in response.content.decode().replace("\r\n ", "")
+
+
+def test_feed_language_is_dutch_unless_asked_for_english(client, site):
+    dutch = fetch_feed(client, f"/calendar/sites/{site.pk}.ics", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Meer informatie" in dutch.text(f"site-{site.pk}@actiedagen.example.org", "DESCRIPTION")
+    english = fetch_feed(client, f"/calendar/sites/{site.pk}.ics?lang=en")
+    description = english.text(f"site-{site.pk}@actiedagen.example.org", "DESCRIPTION")
+    assert "More information" in description
+    assert "Organised by Afdeling Utrecht." in description
+    unknown = client.get(f"/calendar/sites/{site.pk}.ics?lang=xx")
+    assert unknown.content == dutch.raw
+
+
+def test_public_feeds_carry_no_personal_data(client, event, site, coordinator, volunteer):
+    shift = Shift.objects.create(
+        site=site,
+        role="reception",
+        starts_at=aware(2027, 9, 25, 11),
+        ends_at=aware(2027, 9, 25, 13),
+        capacity=2,
+        notes="Bel Karim op 0687654321",
+    )
+    Signup.objects.create(
+        shift=shift, volunteer=Volunteer.objects.get(user=volunteer), status="confirmed"
+    )
+    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{site.pk}.ics"):
+        text = client.get(url).content.decode()
+        for personal in (
+            "volunteer@example.org",
+            "coordinator@example.org",
+            "Vera",
+            "Karim",
+            "0612345678",
+            "0687654321",
+        ):
+            assert personal not in text, (url, personal)
+
+
+def test_event_and_site_pages_link_to_their_feeds(client, site):
+    event_page = client.get("/events/open-azc-dag-2027/").content.decode()
+    assert 'href="http://testserver/calendar/events/open-azc-dag-2027.ics"' in event_page
+    assert 'href="webcal://testserver/calendar/events/open-azc-dag-2027.ics"' in event_page
+    assert "Toevoegen aan agenda" in event_page
+    assert "Abonneren" in event_page
+    site_page = client.get(f"/sites/{site.pk}/").content.decode()
+    assert f'href="webcal://testserver/calendar/sites/{site.pk}.ics"' in site_page
+    english = client.get(f"/sites/{site.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="webcal://testserver/calendar/sites/{site.pk}.ics?lang=en"' in english

@@ -1,0 +1,319 @@
+"""Personal calendar feeds behind secret tokens, and resetting those tokens.
+
+- The volunteer feed (`/calendar/volunteer/{token}.ics`): the volunteer's confirmed shifts,
+  and shifts they held and then lost (released, cancelled, moved back to the waitlist, or
+  the shift or site cancelled) as `STATUS:CANCELLED`, so subscribed calendars drop them.
+- The coordinator feed (`/calendar/branch/{token}.ics`): the sites of the branches a user
+  coordinates, in any status, and their shifts with how many places are filled. No names.
+
+A token is 256 bits from `secrets` (see `tokens.py`); it opens its feed and nothing else.
+An unknown or reset token is not found, exactly like one that never existed.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from icalendar import Event as VEvent
+
+from events import calendar
+from events.feeds import cancelled_summary
+from events.models import Shift, Site
+
+from .models import Signup, Volunteer
+from .tokens import new_calendar_token
+
+VOLUNTEER_FEED = "volunteer"
+COORDINATOR_FEED = "coordinator"
+TOKEN_FIELDS = {
+    VOLUNTEER_FEED: "calendar_token",
+    COORDINATOR_FEED: "coordinator_calendar_token",
+}
+# What `secrets.token_urlsafe` makes; anything else cannot be a token.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+# The "my shifts" page (DESIGN.md, Pages).
+MY_SHIFTS_PATH = "/my/shifts/"
+
+
+# --- Tokens and URLs -----------------------------------------------------------------------
+
+
+def volunteer_for(user) -> Volunteer:
+    """The user's volunteer profile, made on first need."""
+    volunteer, _created = Volunteer.objects.get_or_create(user=user)
+    return volunteer
+
+
+def calendar_url_for(volunteer: Volunteer, *, language: str | None = None) -> str:
+    """The absolute URL of the volunteer's personal feed (settings.SITE_URL)."""
+    path = reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token})
+    return calendar.with_language(calendar.absolute_url(path), language)
+
+
+def coordinator_calendar_url_for(volunteer: Volunteer, *, language: str | None = None) -> str:
+    """The absolute URL of the feed of the branches the volunteer's user coordinates."""
+    path = reverse(
+        "calendar:coordinator_feed", kwargs={"token": volunteer.coordinator_calendar_token}
+    )
+    return calendar.with_language(calendar.absolute_url(path), language)
+
+
+@transaction.atomic
+def calendar_token_reset(*, volunteer: Volunteer, feed: str) -> Volunteer:
+    """Give one of the volunteer's feeds a new secret URL. The old URL answers 404 from
+    now on, like any unknown one; calendars subscribed to it must subscribe again.
+
+    `feed` is `VOLUNTEER_FEED` or `COORDINATOR_FEED`; anything else is a `ValueError`.
+    """
+    if feed not in TOKEN_FIELDS:
+        raise ValueError(f"Unknown feed {feed!r}")
+    token_field = TOKEN_FIELDS[feed]
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    setattr(volunteer, token_field, new_calendar_token())
+    volunteer.save(update_fields=[token_field, "updated_at"])
+    return volunteer
+
+
+def volunteer_by_token(token: str, *, feed: str) -> Volunteer | None:
+    """The volunteer whose `feed` token is `token`, if their account is active; else None.
+
+    One query. Callers answer None with the same 404 whatever the reason."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    return (
+        Volunteer.objects.select_related("user")
+        .filter(
+            **{TOKEN_FIELDS[feed]: token},
+            user__is_active=True,
+            anonymised_at__isnull=True,
+        )
+        .first()
+    )
+
+
+# --- The volunteer's feed ------------------------------------------------------------------
+
+
+@dataclass
+class _Held:
+    """What one volunteer's sign-ups say about one shift."""
+
+    shift: Shift
+    confirmed_now: bool = False
+    times_confirmed: int = 0
+    times_lost: int = 0
+    changes: list = field(default_factory=list)
+
+    @property
+    def sequence(self) -> int:
+        """The shift's own revision plus every time this volunteer gained or lost it: the
+        first confirmation counts nothing, each later one and each loss count one, so the
+        number only ever goes up. (A new claim after a release is a new sign-up.)"""
+        return self.shift.sequence + max(self.times_confirmed - 1, 0) + self.times_lost
+
+
+def _held_shifts(volunteer: Volunteer) -> list[_Held]:
+    signups = (
+        Signup.objects.filter(volunteer=volunteer)
+        .filter(Q(status=Signup.Status.CONFIRMED) | Q(confirmed_at__isnull=False))
+        .select_related("shift__site__event", "shift__site__location", "shift__site__branch")
+        .order_by("shift__starts_at", "shift_id", "created_at", "id")
+    )
+    held: dict[int, _Held] = {}
+    for signup in signups:
+        entry = held.setdefault(signup.shift_id, _Held(shift=signup.shift))
+        entry.times_confirmed += 1
+        entry.changes.append(signup.updated_at)
+        if signup.status == Signup.Status.CONFIRMED:
+            entry.confirmed_now = True
+        else:
+            entry.times_lost += 1
+    return list(held.values())
+
+
+def _volunteer_shift_vevent(held: _Held) -> VEvent:
+    shift = held.shift
+    site = shift.site
+    cancelled = not held.confirmed_now or shift.is_cancelled or site.status == Site.Status.CANCELLED
+    # Only a volunteer who holds the shift sees the exact place of a site shown approximately.
+    approximate = site.show_approximate_location and not held.confirmed_now
+    role = shift.get_role_display()
+    page = calendar.absolute_url(site.get_absolute_url())
+    parts = []
+    if cancelled:
+        parts.append(_("You no longer have this shift."))
+    parts.append(
+        _("%(role)s at %(site)s, %(event)s.")
+        % {"role": role.capitalize(), "site": site.display_name, "event": site.event.name}
+    )
+    if shift.notes:
+        parts.append(shift.notes)
+    parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
+    parts.append(_("More information: %(url)s") % {"url": page})
+    return calendar.new_event(
+        uid=calendar.uid_for("shift", shift.pk),
+        summary=cancelled_summary(f"{role.capitalize()}: {site.display_name}", cancelled),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        changed_at=calendar.last_change(
+            shift.updated_at,
+            site.updated_at,
+            site.location.updated_at,
+            site.event.updated_at,
+            *held.changes,
+        ),
+        created_at=shift.created_at,
+        sequence=held.sequence,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        description="\n\n".join(parts),
+        url=page,
+        location=calendar.place_text(site.location, approximate=approximate),
+        geo=calendar.place_geo(site.location, approximate=approximate),
+        busy=True,
+    )
+
+
+def volunteer_feed(volunteer: Volunteer, *, language: str) -> bytes:
+    """The volunteer's shifts as iCalendar. Two queries at most, with the token lookup."""
+    with translation.override(language):
+        cal = calendar.new_calendar(
+            name=_("My shifts – action days"),
+            description=_("The shifts you signed up for."),
+        )
+        return calendar.finish(cal, map(_volunteer_shift_vevent, _held_shifts(volunteer)))
+
+
+# --- The coordinator's feed ----------------------------------------------------------------
+
+_SITE_STATUS = {
+    Site.Status.DRAFT: "TENTATIVE",
+    Site.Status.SUBMITTED: "TENTATIVE",
+    Site.Status.PUBLISHED: "CONFIRMED",
+    Site.Status.CANCELLED: "CANCELLED",
+}
+
+
+def _staffing(confirmed: int, capacity: int, waitlisted: int) -> str:
+    text = ngettext(
+        "%(confirmed)d of %(capacity)d place filled.",
+        "%(confirmed)d of %(capacity)d places filled.",
+        capacity,
+    ) % {"confirmed": confirmed, "capacity": capacity}
+    if waitlisted:
+        text += " " + _("%(waitlisted)d on the waitlist.") % {"waitlisted": waitlisted}
+    return text
+
+
+def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
+    cancelled = site.status == Site.Status.CANCELLED
+    page = calendar.absolute_url(site.get_absolute_url())
+    open_shifts = [shift for shift in shifts if not shift.is_cancelled]
+    parts = [
+        _("Status: %(status)s.") % {"status": site.get_status_display()},
+        _("Shifts: %(count)d.") % {"count": len(open_shifts)}
+        + " "
+        + _staffing(
+            sum(shift.confirmed_count for shift in open_shifts),
+            sum(shift.capacity for shift in open_shifts),
+            sum(shift.waitlisted_count for shift in open_shifts),
+        ),
+        _("More information: %(url)s") % {"url": page},
+    ]
+    return calendar.new_event(
+        uid=calendar.uid_for("site", site.pk),
+        summary=cancelled_summary(f"{site.event.name}: {site.display_name}", cancelled),
+        starts_at=site.opens_at,
+        ends_at=site.closes_at,
+        changed_at=calendar.last_change(
+            site.updated_at,
+            site.location.updated_at,
+            site.event.updated_at,
+            *(shift.updated_at for shift in shifts),
+            *(shift.signups_changed_at for shift in shifts),
+        ),
+        created_at=site.created_at,
+        sequence=site.sequence,
+        status=_SITE_STATUS[site.status],
+        description="\n\n".join(parts),
+        url=page,
+        location=calendar.place_text(site.location, approximate=False),
+        geo=calendar.place_geo(site.location, approximate=False),
+        busy=False,
+    )
+
+
+def _coordinator_shift_vevent(shift: Shift) -> VEvent:
+    site = shift.site
+    cancelled = shift.is_cancelled or site.status == Site.Status.CANCELLED
+    role = shift.get_role_display().capitalize()
+    page = calendar.absolute_url(site.get_absolute_url())
+    parts = [_staffing(shift.confirmed_count, shift.capacity, shift.waitlisted_count)]
+    if shift.notes:
+        parts.append(shift.notes)
+    parts.append(_("More information: %(url)s") % {"url": page})
+    return calendar.new_event(
+        uid=calendar.uid_for("shift", shift.pk),
+        summary=cancelled_summary(f"{role}: {site.display_name}", cancelled),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        changed_at=calendar.last_change(
+            shift.updated_at,
+            site.updated_at,
+            site.location.updated_at,
+            site.event.updated_at,
+            shift.signups_changed_at,
+        ),
+        created_at=shift.created_at,
+        sequence=shift.sequence,
+        status="CANCELLED" if cancelled else _SITE_STATUS[site.status],
+        description="\n\n".join(parts),
+        url=page,
+        location=calendar.place_text(site.location, approximate=False),
+        geo=calendar.place_geo(site.location, approximate=False),
+        busy=False,
+    )
+
+
+def coordinator_feed(volunteer: Volunteer, *, language: str) -> bytes:
+    """The plan of the branches the volunteer's user coordinates: their sites in any status
+    (drafts as TENTATIVE) and the shifts at them, with counts but no names.
+    Three queries, with the token lookup four, whatever the number of sites."""
+    branches = list(volunteer.user.coordinated_branches.order_by("name").values_list("id", "name"))
+    branch_ids = [branch_id for branch_id, _name in branches]
+    sites = list(
+        Site.objects.filter(branch_id__in=branch_ids)
+        .select_related("event", "location", "branch")
+        .order_by("opens_at", "id")
+    )
+    shifts = list(
+        Shift.objects.filter(site__branch_id__in=branch_ids)
+        .select_related("site__event", "site__location", "site__branch")
+        .annotate(
+            confirmed_count=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)),
+            waitlisted_count=Count("signups", filter=Q(signups__status=Signup.Status.WAITLISTED)),
+            signups_changed_at=Max("signups__updated_at"),
+        )
+        .order_by("starts_at", "id")
+    )
+    shifts_of_site: dict[int, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        shifts_of_site[shift.site_id].append(shift)
+    with translation.override(language):
+        if branches:
+            name = _("Planning: %(branches)s") % {
+                "branches": ", ".join(name for _id, name in branches)
+            }
+        else:
+            name = _("Planning of my branches")
+        cal = calendar.new_calendar(
+            name=name, description=_("Sites and shifts of the branches you coordinate.")
+        )
+        vevents = [_coordinator_site_vevent(site, shifts_of_site[site.pk]) for site in sites]
+        vevents += [_coordinator_shift_vevent(shift) for shift in shifts]
+        return calendar.finish(cal, vevents)

@@ -1,0 +1,38 @@
+"""`{% volunteer_calendar_feeds volunteer as feeds %}`: the links of a volunteer's personal
+feeds, used by `volunteers/_calendar_links.html`."""
+
+from django import template
+from django.urls import reverse
+
+from events.templatetags.calendar_links import feed_links
+from volunteers.calendar import volunteer_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def volunteer_calendar_feeds(context, volunteer=None) -> dict:
+    """{"volunteer": links, "coordinator": links or None}. Without a volunteer, that of the
+    signed-in user (made on first need); nothing for an anonymous visitor."""
+    request = context.get("request")
+    if volunteer is None:
+        user = context.get("user")
+        if user is None or not user.is_authenticated:
+            return {}
+        volunteer = volunteer_for(user)
+    feeds = {
+        "volunteer": feed_links(
+            request,
+            reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token}),
+        ),
+        "coordinator": None,
+    }
+    if volunteer.user.coordinated_branches.exists():
+        feeds["coordinator"] = feed_links(
+            request,
+            reverse(
+                "calendar:coordinator_feed",
+                kwargs={"token": volunteer.coordinator_calendar_token},
+            ),
+        )
+    return feeds
