@@ -11,7 +11,8 @@ handler can print it. It is attached to those loggers and to our handlers in set
 import logging
 import re
 
-SECRET_PATH = re.compile(r"(/calendar/(?:volunteer|branch)/)[^/\s\"'?#]+")
+# The token is URL-safe base64: it ends at the first character that is not (".ics", "?", ...).
+SECRET_PATH = re.compile(r"(/calendar/(?:volunteer|branch)/)[A-Za-z0-9_\-%]+")
 REDACTED = r"\1[redacted]"
 
 

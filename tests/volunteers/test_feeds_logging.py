@@ -1,0 +1,110 @@
+"""A secret feed token never reaches a log line or an error mail."""
+
+import logging
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from volunteers import calendar as volunteer_calendar
+from volunteers.models import Volunteer
+
+
+@pytest.fixture
+def profile(volunteer):
+    return Volunteer.objects.get(user=volunteer)
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def server_log():
+    """The development server's request log (it does not propagate to the root logger)."""
+    handler = Collect()
+    logger = logging.getLogger("django.server")
+    logger.addHandler(handler)
+    yield handler.lines
+    logger.removeHandler(handler)
+
+
+def everything_logged(caplog) -> str:
+    return "\n".join(
+        f"{record.getMessage()} {record.args!r} {getattr(record, 'request', '')!r}"
+        for record in caplog.records
+    )
+
+
+def test_a_not_found_token_is_logged_without_the_token(client, caplog, profile):
+    unknown = "Z" * 43
+    with caplog.at_level(logging.DEBUG):
+        assert client.get(f"/calendar/volunteer/{unknown}.ics").status_code == 404
+        assert client.get(f"/calendar/branch/{profile.calendar_token}.ics").status_code == 404
+        assert client.get(f"/calendar/volunteer/{unknown}").status_code == 404  # no route
+    logged = everything_logged(caplog)
+    assert "Not Found: /calendar/volunteer/[redacted]" in logged
+    assert "Not Found: /calendar/branch/[redacted]" in logged
+    assert unknown not in logged
+    assert profile.calendar_token not in logged
+
+
+def test_a_refused_post_is_logged_without_the_token(caplog, profile):
+    client = Client(enforce_csrf_checks=True)
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(f"/calendar/volunteer/{profile.calendar_token}.ics")
+    assert response.status_code == 403
+    logged = everything_logged(caplog)
+    assert "/calendar/volunteer/[redacted]" in logged
+    assert profile.calendar_token not in logged
+
+
+def test_the_development_server_log_shows_no_token(server_log, profile):
+    logging.getLogger("django.server").info(
+        '"%s" %s %s',
+        f"GET /calendar/volunteer/{profile.calendar_token}.ics?lang=en HTTP/1.1",
+        "200",
+        "1234",
+    )
+    assert server_log == ['"GET /calendar/volunteer/[redacted].ics?lang=en HTTP/1.1" 200 1234']
+
+
+def test_an_error_in_a_feed_reaches_the_admins_without_the_token(
+    settings, caplog, monkeypatch, profile
+):
+    settings.ADMINS = [("Beheer", "beheer@example.org")]
+    settings.DEBUG = False
+
+    def broken(volunteer, *, language):
+        raise RuntimeError("feed builder broke")
+
+    monkeypatch.setattr(volunteer_calendar, "volunteer_feed", broken)
+    monkeypatch.setattr("volunteers.feeds.volunteer_feed", broken)
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.DEBUG):
+        response = client.get(f"/calendar/volunteer/{profile.calendar_token}.ics")
+    assert response.status_code == 500
+    assert profile.calendar_token.encode() not in response.content
+    assert "Internal Server Error: /calendar/volunteer/[redacted]" in everything_logged(caplog)
+    assert profile.calendar_token not in everything_logged(caplog)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert "feed builder broke" in message.body
+    assert "/calendar/volunteer/[redacted]" in message.subject
+    whole = (
+        message.subject
+        + message.body
+        + "".join(str(content) for content, _type in getattr(message, "alternatives", []))
+    )
+    assert profile.calendar_token not in whole
+
+
+def test_a_successful_fetch_logs_nothing_with_the_token(client, caplog, profile):
+    with caplog.at_level(logging.DEBUG):
+        assert client.get(f"/calendar/volunteer/{profile.calendar_token}.ics").status_code == 200
+    assert profile.calendar_token not in everything_logged(caplog)
