@@ -6,16 +6,16 @@ drop them). A site that was never published never appears, not even cancelled. N
 data: a site's public text, its branch, its place (only the town for sites shown
 approximately) and a link to its page.
 
-Each feed costs a fixed number of queries (two for an edition, one for a site), whatever the
-number of sites.
+Each feed costs a fixed number of queries, whatever the number of sites: an edition three
+(two when the poll's ETag still matches and the answer is 304), a site one.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import conditional_page, require_safe
+from django.views.decorators.http import condition, require_safe
 from icalendar import Event as VEvent
 
 from common.access import public
@@ -97,21 +97,61 @@ def site_feed(site: Site, *, language: str) -> bytes:
         return calendar.finish(cal, [site_vevent(site)])
 
 
+def _event_etag(request, slug: str) -> str | None:
+    """The edition's ETag from two small queries: the edition, and one aggregate over all its
+    sites in any status (a site leaving the feed changes its own `updated_at`)."""
+    event = Event.objects.published().filter(slug=slug).first()
+    request.feed_event = event
+    if event is None:
+        return None
+    summary = Site.objects.filter(event=event).aggregate(
+        site_count=Count("id", distinct=True),
+        site_change=Max("updated_at"),
+        location_change=Max("location__updated_at"),
+        branch_change=Max("branch__updated_at"),
+        status_change_count=Count("status_changes", distinct=True),
+    )
+    return calendar.etag(
+        "event", event.pk, event.updated_at, calendar.feed_language(request), *summary.values()
+    )
+
+
 @public
 @gzip_page
-@conditional_page
 @require_safe
+@condition(etag_func=_event_etag)
 def event_calendar(request, slug: str):
-    event = get_object_or_404(Event.objects.published(), slug=slug)
+    event = request.feed_event
+    if event is None:
+        raise Http404
     body = event_feed(event, language=calendar.feed_language(request))
     return calendar.feed_response(body, filename=f"{event.slug}.ics", personal=False)
 
 
+def _site_etag(request, pk: int) -> str | None:
+    site = feed_sites().filter(pk=pk).first()
+    request.feed_site = site
+    if site is None:
+        return None
+    return calendar.etag(
+        "site",
+        site.pk,
+        site.status,
+        site.updated_at,
+        site.location.updated_at,
+        site.event.updated_at,
+        site.branch.updated_at,
+        calendar.feed_language(request),
+    )
+
+
 @public
 @gzip_page
-@conditional_page
 @require_safe
+@condition(etag_func=_site_etag)
 def site_calendar(request, pk: int):
-    site = get_object_or_404(feed_sites(), pk=pk)
+    site = request.feed_site
+    if site is None:
+        raise Http404
     body = site_feed(site, language=calendar.feed_language(request))
     return calendar.feed_response(body, filename=f"site-{site.pk}.ics", personal=False)

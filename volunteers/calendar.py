@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Event as VEvent
@@ -150,7 +151,7 @@ def _volunteer_shift_vevent(held: _Held) -> VEvent:
         parts.append(_("You no longer have this shift."))
     parts.append(
         _("%(role)s at %(site)s, %(event)s.")
-        % {"role": role.capitalize(), "site": site.display_name, "event": site.event.name}
+        % {"role": capfirst(role), "site": site.display_name, "event": site.event.name}
     )
     if shift.notes:
         parts.append(shift.notes)
@@ -158,7 +159,7 @@ def _volunteer_shift_vevent(held: _Held) -> VEvent:
     parts.append(_("More information: %(url)s") % {"url": page})
     return calendar.new_event(
         uid=calendar.uid_for("shift", shift.pk),
-        summary=cancelled_summary(f"{role.capitalize()}: {site.display_name}", cancelled),
+        summary=cancelled_summary(f"{capfirst(role)}: {site.display_name}", cancelled),
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         changed_at=calendar.last_change(
@@ -251,7 +252,7 @@ def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
 def _coordinator_shift_vevent(shift: Shift) -> VEvent:
     site = shift.site
     cancelled = shift.is_cancelled or site.status == Site.Status.CANCELLED
-    role = shift.get_role_display().capitalize()
+    role = capfirst(shift.get_role_display())
     page = calendar.absolute_url(site.get_absolute_url())
     parts = [_staffing(shift.confirmed_count, shift.capacity, shift.waitlisted_count)]
     if shift.notes:
@@ -280,11 +281,19 @@ def _coordinator_shift_vevent(shift: Shift) -> VEvent:
     )
 
 
-def coordinator_feed(volunteer: Volunteer, *, language: str) -> bytes:
+def coordinated_branches(volunteer: Volunteer) -> list[tuple[int, str]]:
+    """(id, name) of the branches the volunteer's user coordinates, by name."""
+    return list(volunteer.user.coordinated_branches.order_by("name").values_list("id", "name"))
+
+
+def coordinator_feed(
+    volunteer: Volunteer, *, language: str, branches: list[tuple[int, str]] | None = None
+) -> bytes:
     """The plan of the branches the volunteer's user coordinates: their sites in any status
     (drafts as TENTATIVE) and the shifts at them, with counts but no names.
-    Three queries, with the token lookup four, whatever the number of sites."""
-    branches = list(volunteer.user.coordinated_branches.order_by("name").values_list("id", "name"))
+    Three queries (two when `branches` is given), whatever the number of sites."""
+    if branches is None:
+        branches = coordinated_branches(volunteer)
     branch_ids = [branch_id for branch_id, _name in branches]
     sites = list(
         Site.objects.filter(branch_id__in=branch_ids)

@@ -264,12 +264,14 @@ def test_volunteer_feed_queries_do_not_grow_with_the_number_of_shifts(
             sign_up(make_shift(site, start, start + datetime.timedelta(minutes=50)), profile)
 
     claim(1)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert client.get(feed_url(profile)).status_code == 200
     claim(20)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(feed_url(profile))
     assert len(parse_feed(response.content).events) == 21
+    with django_assert_num_queries(2):
+        assert client.get(feed_url(profile), HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
 # --- Tokens ----------------------------------------------------------------------------------
@@ -483,9 +485,11 @@ def test_coordinator_feed_queries_do_not_grow_with_the_plan(
             make_shift(new, aware(2027, 9, 25, 11), aware(2027, 9, 25, 13))
 
     add_sites(1)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     add_sites(15)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert len(parse_feed(response.content).events) == 32
+    with django_assert_num_queries(3):
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
