@@ -16,7 +16,7 @@ volunteer with 50 confirmed shifts (`/calendar/volunteer/{token}.ics`). For each
 
 The baseline's bytes are compared with ours: the table says whether they are identical.
 Each figure is the median of several runs after one warm-up. Results go to
-benchmarks/results/bench_feeds.json. Options: --sites N, --shifts N, --repeat N.
+benchmarks/results/bench_feeds_<database>.json. Options: --sites N, --shifts N, --repeat N.
 """
 
 import argparse
@@ -568,7 +568,7 @@ def main() -> int:
 
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    out = results / "bench_feeds.json"
+    out = results / f"bench_feeds_{connection.vendor}.json"
     out.write_text(
         json.dumps(
             {

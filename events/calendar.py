@@ -275,10 +275,11 @@ def etag(*inputs) -> str:
     return f'"{digest[:40]}"'
 
 
-def feed_response(body: bytes, *, filename: str, personal: bool) -> HttpResponse:
+def feed_response(body: bytes, *, filename: str, personal: bool, language: str) -> HttpResponse:
     """An iCalendar response. The ETag (and 304) come from the `condition` decorator."""
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Language"] = language
     if personal:
         # A secret URL: no shared cache keeps it, no search engine lists it.
         patch_cache_control(response, private=True, no_cache=True)

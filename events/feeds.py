@@ -124,8 +124,11 @@ def event_calendar(request, slug: str):
     event = request.feed_event
     if event is None:
         raise Http404
-    body = event_feed(event, language=calendar.feed_language(request))
-    return calendar.feed_response(body, filename=f"{event.slug}.ics", personal=False)
+    language = calendar.feed_language(request)
+    body = event_feed(event, language=language)
+    return calendar.feed_response(
+        body, filename=f"{event.slug}.ics", personal=False, language=language
+    )
 
 
 def _site_etag(request, pk: int) -> str | None:
@@ -153,5 +156,8 @@ def site_calendar(request, pk: int):
     site = request.feed_site
     if site is None:
         raise Http404
-    body = site_feed(site, language=calendar.feed_language(request))
-    return calendar.feed_response(body, filename=f"site-{site.pk}.ics", personal=False)
+    language = calendar.feed_language(request)
+    body = site_feed(site, language=language)
+    return calendar.feed_response(
+        body, filename=f"site-{site.pk}.ics", personal=False, language=language
+    )

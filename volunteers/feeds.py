@@ -38,6 +38,7 @@ from .calendar import (
 from .models import Signup
 
 
+@sensitive_variables("token")
 def _volunteer_etag(request, token: str) -> str | None:
     """The token lookup and one aggregate over the volunteer's sign-ups and what they show."""
     volunteer = volunteer_by_token(token, feed=VOLUNTEER_FEED)
@@ -57,6 +58,7 @@ def _volunteer_etag(request, token: str) -> str | None:
     )
 
 
+@sensitive_variables("token")
 def _coordinator_etag(request, token: str) -> str | None:
     """The token lookup, the branches (who coordinates what changes no `updated_at`), and
     one aggregate over their sites, shifts and sign-ups."""
@@ -94,15 +96,15 @@ def _feed_response(request, build, filename: str, **kwargs):
     body = build(volunteer, language=language, **kwargs)
     with translation.override(language):
         filename = f"{slugify(_(filename))}.ics"
-    return calendar.feed_response(body, filename=filename, personal=True)
+    return calendar.feed_response(body, filename=filename, personal=True, language=language)
 
 
 # Public on purpose: the secret token in the URL is the key (calendar apps cannot log in).
 @public
 @gzip_page
 @require_safe
-@sensitive_variables("token")
 @condition(etag_func=_volunteer_etag)
+@sensitive_variables("token")
 def volunteer_calendar(request, token: str):
     return _feed_response(request, volunteer_feed, "my shifts")
 
@@ -110,8 +112,8 @@ def volunteer_calendar(request, token: str):
 @public
 @gzip_page
 @require_safe
-@sensitive_variables("token")
 @condition(etag_func=_coordinator_etag)
+@sensitive_variables("token")
 def coordinator_calendar(request, token: str):
     return _feed_response(
         request, coordinator_feed, "branch planning", branches=request.feed_branches
