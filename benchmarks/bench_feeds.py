@@ -15,7 +15,8 @@ volunteer with 50 confirmed shifts (`/calendar/volunteer/{token}.ics`). For each
   f-strings, hand-made escaping and folding and a fixed VTIMEZONE text.
 
 The baseline's bytes are compared with ours: the table says whether they are identical.
-Each figure is the median of several runs after one warm-up. Results go to
+Each figure is the fastest of several runs after one warm-up (the machine is shared; the
+medians are in the JSON file too). Results go to
 benchmarks/results/bench_feeds_<database>.json. Options: --sites N, --shifts N, --repeat N.
 """
 
@@ -466,14 +467,16 @@ def baseline_volunteer_feed(volunteer_id: int) -> bytes:
 # --- Timing ------------------------------------------------------------------------------------
 
 
-def median_seconds(function, repeat: int) -> tuple[float, object]:
+def best_seconds(function, repeat: int) -> tuple[float, float, object]:
+    """(fastest, median, last result) of `repeat` runs after a warm-up. The fastest run is
+    the one least disturbed by other work on a shared machine; ratios use it."""
     result = function()  # warm-up (caches, first query plans)
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+    return min(times), statistics.median(times), result
 
 
 def first_difference(ours: bytes, theirs: bytes) -> str:
@@ -489,7 +492,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sites", type=int, default=2000)
     parser.add_argument("--shifts", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
 
     from events.feeds import event_feed
@@ -521,15 +524,17 @@ def main() -> int:
                 lambda: baseline_volunteer_feed(volunteer.pk),
             ),
         ):
-            ours_seconds, ours_body = median_seconds(build, options.repeat)
-            get_seconds, response = median_seconds(lambda url=url: client.get(url), options.repeat)
+            ours_seconds, ours_median, ours_body = best_seconds(build, options.repeat)
+            get_seconds, get_median, response = best_seconds(
+                lambda url=url: client.get(url), options.repeat
+            )
             etag = response["ETag"]
-            not_modified_seconds, not_modified = median_seconds(
+            not_modified_seconds, _median, not_modified = best_seconds(
                 lambda url=url, etag=etag: client.get(url, HTTP_IF_NONE_MATCH=etag),
                 options.repeat,
             )
             assert not_modified.status_code == 304
-            base_seconds, base_body = median_seconds(baseline, options.repeat)
+            base_seconds, base_median, base_body = best_seconds(baseline, options.repeat)
             identical = ours_body == base_body
             rows.append(
                 {
@@ -540,6 +545,11 @@ def main() -> int:
                     "ours_http_get_ms": round(get_seconds * 1000, 1),
                     "ours_http_304_ms": round(not_modified_seconds * 1000, 1),
                     "baseline_ms": round(base_seconds * 1000, 1),
+                    "median_ms": {
+                        "ours_build": round(ours_median * 1000, 1),
+                        "ours_http_get": round(get_median * 1000, 1),
+                        "baseline": round(base_median * 1000, 1),
+                    },
                     "ratio_build_to_baseline": round(ours_seconds / base_seconds, 2),
                     "ratio_get_to_baseline": round(get_seconds / base_seconds, 2),
                     "baseline_bytes_identical": identical,
@@ -564,7 +574,7 @@ def main() -> int:
         )
         if row["difference"]:
             print(f"    first difference: {row['difference']}")
-    print("(medians of", options.repeat, "runs after a warm-up; ms = milliseconds)")
+    print(f"(fastest of {options.repeat} runs after a warm-up; medians in the JSON file)")
 
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
