@@ -4,6 +4,7 @@ their secret tokens and the reset button."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
@@ -388,11 +389,14 @@ def test_calendar_links_include_shows_add_subscribe_and_reset(profile, coordinat
     assert "/calendar/branch/" not in html  # not a coordinator
 
     request.user = coordinator
-    html = render_to_string("volunteers/_calendar_links.html", {"volunteer": None}, request)
+    html = render_to_string("volunteers/_calendar_links.html", {}, request)
     coordinator_profile = Volunteer.objects.get(user=coordinator)
     token = coordinator_profile.coordinator_calendar_token
     assert f'href="webcal://testserver/calendar/branch/{token}.ics"' in html
     assert 'value="coordinator"' in html
+
+    request.user = AnonymousUser()
+    assert "calendar" not in render_to_string("volunteers/_calendar_links.html", {}, request)
 
 
 # --- The coordinator's feed ------------------------------------------------------------------

@@ -15,7 +15,7 @@ def volunteer_calendar_feeds(context, volunteer=None) -> dict:
     """{"volunteer": links, "coordinator": links or None}. Without a volunteer, that of the
     signed-in user (made on first need); nothing for an anonymous visitor."""
     request = context.get("request")
-    if volunteer is None:
+    if not volunteer:  # also an unset template variable
         user = context.get("user")
         if user is None or not user.is_authenticated:
             return {}
