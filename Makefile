@@ -39,7 +39,8 @@ lint: install-test
 
 # Collect new strings (needs GNU gettext), then fill and compile with scripts/po_fill.py.
 messages: install-test
-	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete \
+		--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" --no-location
 	$(BIN)/python scripts/po_fill.py
 
 clean:
