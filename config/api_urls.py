@@ -1,3 +1,15 @@
 """The versioned API, `/api/v1/`. Each app adds its own routes here."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from events.api_tallies import SiteTalliesView, SiteTallyCorrectionsView
+
+urlpatterns: list = [
+    # Tallies have their own routes beside the sites API (`sites/<pk>/`), not under it.
+    path("sites/<int:pk>/tallies/", SiteTalliesView.as_view(), name="api_site_tallies"),
+    path(
+        "sites/<int:pk>/tallies/corrections/",
+        SiteTallyCorrectionsView.as_view(),
+        name="api_site_tally_corrections",
+    ),
+]

@@ -360,6 +360,9 @@ class TallyEntry(ConstraintErrorsOnFields):
     device_id = models.CharField(_("device"), max_length=64, blank=True)
     is_correction = models.BooleanField(_("correction"), default=False)
     reason = models.TextField(_("reason"), blank=True)
+    # The upload that stored the entry: tells a tap stored by this request from one a
+    # concurrent request stored first, and groups an audit trail by upload.
+    sync_id = models.UUIDField(_("upload"), null=True, blank=True, editable=False)
 
     constraint_error_fields = {
         "tally_tap_delta_range": "delta",

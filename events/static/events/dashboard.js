@@ -1,0 +1,168 @@
+/*
+ * The live dashboard (/dashboard/{slug}/): draws the map of sites sized by their count
+ * and refreshes figures, chart, table and map from the JSON endpoint while the page is
+ * visible. The page is complete without this script; it only keeps it current.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("dashboard");
+  if (!root) {
+    return;
+  }
+  var INTERVAL = 30000;
+  var lang = document.documentElement.lang || undefined;
+  var data = JSON.parse(document.getElementById(root.dataset.initial).textContent);
+  var map = null;
+  var markers = null;
+
+  function number(n) {
+    return Number(n).toLocaleString(lang);
+  }
+
+  function initMap() {
+    var el = document.getElementById("dashboard-map");
+    if (!el || !window.L) {
+      return;
+    }
+    map = window.L.map(el, { scrollWheelZoom: false }).setView([52.2, 5.4], 7);
+    window.L.tileLayer(el.dataset.tiles, {
+      attribution: el.dataset.attribution,
+      maxZoom: 18,
+    }).addTo(map);
+    markers = window.L.layerGroup().addTo(map);
+  }
+
+  function drawMap(d) {
+    if (!markers) {
+      return;
+    }
+    markers.clearLayers();
+    var peak = 1;
+    d.sites.forEach(function (site) {
+      peak = Math.max(peak, site.headline);
+    });
+    var points = [];
+    d.sites.forEach(function (site) {
+      if (site.lat === null || site.lon === null) {
+        return;
+      }
+      var radius = 4 + 26 * Math.sqrt(Math.max(site.headline, 0) / peak);
+      var label = document.createElement("span");
+      label.textContent = site.name + ": " + number(site.headline);
+      window.L.circleMarker([site.lat, site.lon], {
+        radius: radius,
+        color: "#004a77",
+        weight: 1,
+        fillColor: "#005f99",
+        fillOpacity: 0.45,
+      })
+        .bindTooltip(label)
+        .addTo(markers);
+      points.push([site.lat, site.lon]);
+    });
+    return points;
+  }
+
+  function cell(tag, text, className) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    if (className) {
+      el.className = className;
+    }
+    return el;
+  }
+
+  function update(d) {
+    d.comparison.forEach(function (row, i) {
+      var value = root.querySelector('[data-figure="' + i + '"]');
+      if (value) {
+        value.textContent = number(row.current);
+      }
+      var change = root.querySelector('[data-change="' + i + '"]');
+      if (change && row.change !== null) {
+        change.textContent = (row.change > 0 ? "+" : "") + row.change;
+      }
+    });
+    var tbody = root.querySelector("[data-sites]");
+    if (tbody && d.sites.length) {
+      var rows = document.createDocumentFragment();
+      d.sites.forEach(function (site) {
+        var tr = document.createElement("tr");
+        var th = cell("th", site.name);
+        th.scope = "row";
+        tr.appendChild(th);
+        tr.appendChild(cell("td", site.town));
+        tr.appendChild(cell("td", site.branch));
+        d.categories.forEach(function (category) {
+          tr.appendChild(cell("td", number(site.totals[category.value] || 0), "num"));
+        });
+        rows.appendChild(tr);
+      });
+      tbody.textContent = "";
+      tbody.appendChild(rows);
+    }
+    var chart = root.querySelector("[data-chart]");
+    if (chart) {
+      chart.innerHTML = d.chart_svg; // drawn and escaped by the server
+    }
+    var updated = root.querySelector("[data-updated]");
+    updated.textContent = d.updated_at_display;
+    updated.setAttribute("datetime", d.updated_at);
+    drawMap(d);
+  }
+
+  var timer = null;
+  var polling = false;
+
+  function later(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(poll, delay);
+  }
+
+  function poll() {
+    if (polling) {
+      return;
+    }
+    if (document.visibilityState === "hidden") {
+      later(INTERVAL);
+      return;
+    }
+    polling = true;
+    fetch(root.dataset.url, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
+      .then(function (d) {
+        data = d;
+        update(d);
+        root.querySelector("[data-stale]").hidden = true;
+      })
+      .catch(function () {
+        root.querySelector("[data-stale]").hidden = false;
+      })
+      .finally(function () {
+        polling = false;
+        later(INTERVAL);
+      });
+  }
+
+  initMap();
+  var points = drawMap(data);
+  if (map && points && points.length) {
+    map.fitBounds(points, { padding: [20, 20], maxZoom: 11 });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      later(0);
+    }
+  });
+  later(INTERVAL);
+})();
