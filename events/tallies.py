@@ -222,8 +222,13 @@ def tally_record(
         # ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): a tap some request stored
         # before, or stores at this moment, is skipped here. The re-read then shows whose
         # copy is in the table; on PostgreSQL the insert waited for a concurrent writer of
-        # the same UUID to commit, so its row is visible to this read.
-        TallyEntry.objects.bulk_create(candidates.values(), ignore_conflicts=True)
+        # the same UUID to commit, so its row is visible to this read. Rows go in UUID
+        # order: two requests with overlapping batches then wait for each other's keys in
+        # the same order, and cannot deadlock.
+        TallyEntry.objects.bulk_create(
+            sorted(candidates.values(), key=lambda entry: entry.client_id),
+            ignore_conflicts=True,
+        )
         stored = TallyEntry.objects.filter(client_id__in=list(candidates)).values_list(
             "client_id", "sync_id", "site_id", "category", "delta", "is_correction"
         )

@@ -15,8 +15,6 @@ from locations.models import Location
 from tests.conftest import aware, make_user
 from volunteers.demo import DemoSeeder
 
-from .conftest import confirm_shift
-
 # --- Counter ---------------------------------------------------------------------------------
 
 
@@ -62,7 +60,7 @@ def test_the_counter_has_no_inline_script(counting_client, today_site):
     html = counting_client.get(f"/sites/{today_site.pk}/count/").content.decode()
     scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
     assert scripts
-    for attributes, body in scripts:
+    for attributes, _body in scripts:
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
     assert " onclick=" not in html
 
@@ -267,7 +265,7 @@ def test_the_dashboard_shows_national_and_per_site_totals_and_the_previous_editi
 
 
 def test_the_dashboard_data_feeds_the_live_refresh(organiser_client, editions):
-    current, previous, a, b = editions
+    current, _previous, a, b = editions
     data = organiser_client.get(f"/dashboard/{current.slug}/data.json").json()
     assert data["totals"] == {"visitors": 600, "children": 40}
     assert [s["id"] for s in data["sites"]] == [a.pk, b.pk]
@@ -297,7 +295,7 @@ def test_coordinators_see_the_dashboard_but_volunteers_do_not(
 
 
 def test_the_csv_per_site(organiser_client, editions):
-    current, previous, a, b = editions
+    current, _previous, a, b = editions
     response = organiser_client.get(f"/dashboard/{current.slug}/sites.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -311,7 +309,7 @@ def test_the_csv_per_site(organiser_client, editions):
 
 
 def test_the_csv_per_hour(organiser_client, editions):
-    current, previous, a, b = editions
+    current, _previous, a, b = editions
     response = organiser_client.get(f"/dashboard/{current.slug}/hours.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["hour", "site_id", "site", "visitors", "children"]
@@ -323,7 +321,7 @@ def test_the_csv_per_hour(organiser_client, editions):
 
 
 def test_the_impact_report_has_branches_sites_and_the_comparison(organiser_client, editions):
-    current, previous, a, b = editions
+    current, _previous, _a, _b = editions
     response = organiser_client.get(f"/dashboard/{current.slug}/report/")
     assert response.status_code == 200
     branches = response.context["branches"]
