@@ -28,8 +28,7 @@ def tap(category="visitors", delta=1, recorded_at=None, client_id=None) -> dict:
     }
 
 
-@pytest.fixture
-def today_event(db):
+def make_today_event() -> Event:
     return Event.objects.create(
         name="Open azc dag vandaag",
         slug="open-azc-dag-vandaag",
@@ -39,16 +38,27 @@ def today_event(db):
     )
 
 
-@pytest.fixture
-def today_site(today_event, location, branch):
+def make_site(event, location, branch, days_ago: int = 0) -> Site:
+    """A published site open 10:00–17:00, today or `days_ago` days before."""
+    shift = datetime.timedelta(days=days_ago)
     return Site.objects.create(
-        event=today_event,
+        event=event,
         location=location,
         branch=branch,
-        opens_at=today_at(10),
-        closes_at=today_at(17),
+        opens_at=today_at(10) - shift,
+        closes_at=today_at(17) - shift,
         status=Site.Status.PUBLISHED,
     )
+
+
+@pytest.fixture
+def today_event(db):
+    return make_today_event()
+
+
+@pytest.fixture
+def today_site(today_event, location, branch):
+    return make_site(today_event, location, branch)
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""The counter in a real browser: taps with the network cut, a reload, two phones at once."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import TallyEntry
+from events.tallies import tally_totals
+from tests.browser.conftest import log_in
+from tests.events.tallies.conftest import confirm_shift, make_site, make_today_event
+
+API = re.compile(r".*/api/v1/sites/\d+/tallies/$")
+
+
+@pytest.fixture
+def today_site(db, location, branch):
+    return make_site(make_today_event(), location, branch)
+
+
+def tap(page, category: str, times: int = 1, delta: str = "1") -> None:
+    button = page.locator(f'button[data-category="{category}"][data-delta="{delta}"]')
+    for _ in range(times):
+        button.click()
+
+
+def shown(page, category: str) -> str:
+    return page.locator(f'[data-total-for="{category}"]').inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taps_made_offline_survive_a_reload_and_reach_the_server(
+    page, browser, live_server, today_site, volunteer, coordinator, screenshot_dir
+):
+    confirm_shift(volunteer, today_site)
+    log_in(page, live_server, volunteer)
+    counter_url = f"{live_server.url}/sites/{today_site.pk}/count/"
+    page.goto(counter_url)
+    pending = page.locator("[data-pending]")
+
+    tap(page, "visitors", 3)
+    expect(pending).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    assert tally_totals(today_site)["visitors"] == 3
+
+    # Inside the azc: no network. The taps count on screen and wait on the phone.
+    page.context.set_offline(True)
+    tap(page, "visitors", 5)
+    tap(page, "children", 2)
+    tap(page, "visitors", 1, delta="-1")
+    expect(pending).to_have_text("8 tikken nog niet verstuurd")
+    assert (shown(page, "visitors"), shown(page, "children")) == ("7", "2")
+    expect(page.locator("[data-status]")).to_contain_text("Geen verbinding")
+    page.screenshot(path=screenshot_dir / "counter-offline.png", full_page=True)
+    assert tally_totals(today_site) == {"visitors": 3, "children": 0}
+
+    # Meanwhile a second phone counts at the same site.
+    other = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
+    other_page = other.new_page()
+    log_in(other_page, live_server, coordinator)
+    other_page.goto(counter_url)
+    tap(other_page, "visitors", 4)
+    expect(other_page.locator("[data-pending]")).to_have_text(
+        "Alle tikken verstuurd", timeout=20_000
+    )
+    other.close()
+
+    # The network comes back but the server cannot be reached yet, and the page is
+    # reloaded: nothing is lost.
+    page.route(API, lambda route: route.abort())
+    page.context.set_offline(False)
+    page.reload()
+    expect(pending).to_have_text("8 tikken nog niet verstuurd")
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter(function (k) { return k.indexOf('.tap.') > 0; }).length"
+    )
+    assert stored == 8
+
+    page.unroute(API)
+    expect(pending).to_have_text("Alle tikken verstuurd", timeout=60_000)
+    assert tally_totals(today_site) == {"visitors": 3 + 4 + 5 - 1, "children": 2}
+    assert TallyEntry.objects.filter(site=today_site).count() == 3 + 4 + 8
+    # The phone shows the site's total, the other phone's taps included.
+    expect(page.locator('[data-total-for="visitors"]')).to_have_text("11")
+    expect(page.locator('[data-total-for="children"]')).to_have_text("2")
+    page.screenshot(path=screenshot_dir / "counter-synced.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taps_refused_by_the_server_are_shown(page, live_server, location, branch, organiser):
+    # The site's day was two days ago: a tap made now is too far from it.
+    site = make_site(make_today_event(), location, branch, days_ago=2)
+    log_in(page, live_server, organiser)
+    page.goto(f"{live_server.url}/sites/{site.pk}/count/")
+    expect(page.locator(".message.error")).to_contain_text("Vandaag is niet de dag")
+    tap(page, "visitors", 2)
+    expect(page.locator("[data-pending]")).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    refused = page.locator("[data-refused-list] li")
+    expect(refused).to_have_count(2)
+    expect(refused.first).to_contain_text("te ver van de dag")
+    assert not TallyEntry.objects.exists()
+    page.locator("[data-refused-clear]").click()
+    expect(page.locator("[data-refused]")).to_be_hidden()
