@@ -190,6 +190,9 @@ def tally_record(
     latest = now + CLOCK_SKEW
     result = TallyRecordResult(clock_offset=offset)
     sync_id = uuid.uuid4()
+    # Ids rather than objects: `by` is often the request's lazy user, and going through
+    # it and the relation descriptors for every entry costs more than the insert.
+    site_id, by_id = site.pk, by.pk if by is not None else None
 
     candidates: dict[uuid.UUID, TallyEntry] = {}
     for tap in entries:
@@ -207,14 +210,16 @@ def tally_record(
                 result.refused.append(Refusal(tap.client_id, "id_conflict"))
             continue
         candidates[tap.client_id] = TallyEntry(
-            site=site,
+            site_id=site_id,
             category=tap.category,
             delta=tap.delta,
             client_id=tap.client_id,
             recorded_at=tap.recorded_at,
             received_at=now,
-            recorded_by=by,
+            recorded_by_id=by_id,
             device_id=device_id,
+            is_correction=False,
+            reason="",
             sync_id=sync_id,
         )
 
@@ -232,12 +237,12 @@ def tally_record(
         stored = TallyEntry.objects.filter(client_id__in=list(candidates)).values_list(
             "client_id", "sync_id", "site_id", "category", "delta", "is_correction"
         )
-        for client_id, stored_sync, site_id, category, delta, is_correction in stored:
+        for client_id, stored_sync, stored_site_id, category, delta, is_correction in stored:
             mine = candidates[client_id]
             if stored_sync == sync_id:
                 result.accepted += 1
-            elif (site_id, category, delta, is_correction) == (
-                site.pk,
+            elif (stored_site_id, category, delta, is_correction) == (
+                site_id,
                 mine.category,
                 mine.delta,
                 False,

@@ -1,0 +1,346 @@
+"""Tally ingest: how many counted taps per second the app stores, against plain SQL inserts.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt5 .venv/bin/python benchmarks/bench_tallies.py
+
+Measures, in one run and on one database (a scratch `bench_<name>` database that is
+created and dropped, next to the one in DATABASE_URL):
+
+- batches of 100 through the whole stack: Django's test client in this process (no
+  socket), session log-in of a volunteer with a shift, CSRF-exempt as the test client is,
+  DRF, the permission rule, the tally service, the JSON answer with new totals;
+- the same batches through the service only (`tally_record`), to show where time goes;
+- single-tap requests through the whole stack;
+- the baseline for each: plain SQL INSERTs of exactly the same rows (one multi-row
+  INSERT per batch of 100, or one INSERT per tap), each in its own transaction, over
+  the same connection.
+
+Rows are spread over 40 sites of an edition, as on a real day. The table is emptied
+before every measurement, so each starts from the same state. `--workers 2` runs that
+many processes at once (each its own connection) to use both cores; the default is one.
+Results go to benchmarks/results/bench_tallies_<vendor>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+SITES = 40
+COLUMNS = [
+    "site_id",
+    "category",
+    "delta",
+    "client_id",
+    "recorded_at",
+    "received_at",
+    "recorded_by_id",
+    "device_id",
+    "is_correction",
+    "reason",
+    "sync_id",
+]
+
+
+def make_world() -> dict:
+    """An edition today with 40 published sites and a volunteer with a shift at each."""
+    from accounts.models import User
+    from events.models import Event, Shift, Site
+    from locations.models import Branch, Location
+    from volunteers.models import Signup, Volunteer
+
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)
+    closes = datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=zone)
+    event = Event.objects.create(
+        name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}", kind="open_day", date=today
+    )
+    branch = Branch.objects.create(name=f"Bench {event.slug}", slug=event.slug, town="Utrecht")
+    user = User.objects.create_user(email=f"{event.slug}@example.org")
+    volunteer = Volunteer.objects.create(user=user)
+    site_ids = []
+    for number in range(SITES):
+        location = Location.objects.create(name=f"azc {number}", city="Utrecht")
+        site = Site.objects.create(
+            event=event,
+            location=location,
+            branch=branch,
+            opens_at=opens,
+            closes_at=closes,
+            status="published",
+        )
+        shift = Shift.objects.create(
+            site=site, role="counting", starts_at=opens, ends_at=closes, capacity=5
+        )
+        Signup.objects.create(shift=shift, volunteer=volunteer, status="confirmed")
+        site_ids.append(site.pk)
+    return {"user_id": user.pk, "site_ids": site_ids}
+
+
+def make_batches(site_ids: list[int], count: int, size: int) -> list[tuple[int, list[dict]]]:
+    """`count` batches of `size` taps, each batch for one site, round-robin."""
+    now = timezone.now()
+    batches = []
+    for number in range(count):
+        entries = [
+            {
+                "id": str(uuid.uuid4()),
+                "category": "visitors" if k % 5 else "children",
+                "delta": 1 if k % 7 else 2,
+                "recorded_at": (now - datetime.timedelta(seconds=number + k)).isoformat(),
+            }
+            for k in range(size)
+        ]
+        batches.append((site_ids[number % len(site_ids)], entries))
+    return batches
+
+
+def empty_table() -> None:
+    from events.models import TallyEntry
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {TallyEntry._meta.db_table}")
+        else:
+            cursor.execute(f"DELETE FROM {TallyEntry._meta.db_table}")  # noqa: S608
+
+
+# --- The runners: each takes its share of batches and returns how many it stored ------
+
+
+def run_api(world: dict, batches) -> int:
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=world["user_id"]))
+    stored = 0
+    for site_id, entries in batches:
+        body = json.dumps({"entries": entries, "device_id": "bench"})
+        response = client.post(
+            f"/api/v1/sites/{site_id}/tallies/", body, content_type="application/json"
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
+        stored += json.loads(response.content)["accepted"]
+    return stored
+
+
+def run_service(world: dict, batches) -> int:
+    from accounts.models import User
+    from events.models import Site
+    from events.tallies import TallyTap, tally_record
+
+    user = User.objects.get(pk=world["user_id"])
+    sites = {s.pk: s for s in Site.objects.select_related("event").filter(pk__in=world["site_ids"])}
+    stored = 0
+    for site_id, entries in batches:
+        taps = [
+            TallyTap(
+                uuid.UUID(e["id"]),
+                e["category"],
+                e["delta"],
+                datetime.datetime.fromisoformat(e["recorded_at"]),
+            )
+            for e in entries
+        ]
+        result = tally_record(site=sites[site_id], entries=taps, by=user, device_id="bench")
+        stored += result.accepted
+    return stored
+
+
+def run_sql(world: dict, batches) -> int:
+    """Plain INSERTs of the same rows: one statement per batch, autocommitted."""
+    from events.models import TallyEntry
+
+    fields = [TallyEntry._meta.get_field(name) for name in COLUMNS]  # by column name
+    table = TallyEntry._meta.db_table
+    columns = ", ".join(COLUMNS)
+    placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    now = timezone.now()
+    stored = 0
+    with connection.cursor() as cursor:
+        for site_id, entries in batches:
+            values = []
+            sync_id = uuid.uuid4()
+            for e in entries:
+                row = [
+                    site_id,
+                    e["category"],
+                    e["delta"],
+                    uuid.UUID(e["id"]),
+                    datetime.datetime.fromisoformat(e["recorded_at"]),
+                    now,
+                    world["user_id"],
+                    "bench",
+                    False,
+                    "",
+                    sync_id,
+                ]
+                values.extend(
+                    f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)
+                )
+            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join(  # noqa: S608
+                [placeholders] * len(entries)
+            )
+            cursor.execute(sql, values)
+            stored += len(entries)
+    return stored
+
+
+RUNNERS = {"api": run_api, "service": run_service, "sql": run_sql}
+
+
+def _worker(args) -> int:
+    runner, world, batches = args
+    connection.close()  # a fresh connection in this process
+    return RUNNERS[runner](world, batches)
+
+
+def measure(runner: str, world: dict, batches, workers: int) -> float:
+    """Seconds to store all `batches` with `workers` processes; checks every row stored."""
+    from events.models import TallyEntry
+
+    empty_table()
+    expected = sum(len(entries) for _, entries in batches)
+    started = time.perf_counter()
+    if workers == 1:
+        stored = RUNNERS[runner](world, batches)
+    else:
+        shares = [batches[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            stored = sum(pool.map(_worker, [(runner, world, share) for share in shares]))
+    seconds = time.perf_counter() - started
+    if stored != expected or TallyEntry.objects.count() != expected:
+        raise RuntimeError(f"{runner}: stored {stored} of {expected}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=200, help="batches of 100 (default 200)")
+    parser.add_argument("--singles", type=int, default=1000, help="single-tap requests")
+    parser.add_argument("--rounds", type=int, default=3, help="repeats; the median is kept")
+    parser.add_argument("--workers", type=int, default=1, help="processes sending at once")
+    options = parser.parse_args()
+
+    settings.ALLOWED_HOSTS = ["testserver"]  # the test client's host name
+    if settings.DEBUG:
+        sys.exit("Run with DEBUG off: DEBUG keeps every query in memory and skews the figures.")
+    db = settings.DATABASES["default"]
+    name = Path(str(db["NAME"])).name
+    db.setdefault("TEST", {})["NAME"] = (
+        f"bench_{name}" if db["ENGINE"].endswith("postgresql") else str(ROOT / "var/bench.sqlite3")
+    )
+    if not db["ENGINE"].endswith("postgresql"):
+        print("note: DATABASE_URL is not PostgreSQL; measuring SQLite", file=sys.stderr)
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        world = make_world()
+        batches = make_batches(world["site_ids"], options.batches, 100)
+        singles = make_batches(world["site_ids"], options.singles, 1)
+        # Warm up: imports, the first session, caches; not timed.
+        measure("api", world, batches[:5], 1)
+        measure("api", world, singles[:20], 1)
+
+        plan = [
+            ("batches of 100, API", "api", batches),
+            ("batches of 100, service only", "service", batches),
+            ("batches of 100, plain SQL", "sql", batches),
+            ("single taps, API", "api", singles),
+            ("single taps, plain SQL", "sql", singles),
+        ]
+        timings: dict[str, list[float]] = {label: [] for label, *_ in plan}
+        for _ in range(options.rounds):
+            for label, runner, work in plan:
+                timings[label].append(measure(runner, world, work, options.workers))
+        empty_table()
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+    rows = []
+    for label, runner, work in plan:
+        seconds = statistics.median(timings[label])
+        entries = sum(len(e) for _, e in work)
+        rows.append(
+            {
+                "mode": label,
+                "runner": runner,
+                "requests": len(work),
+                "entries": entries,
+                "seconds": round(seconds, 3),
+                "entries_per_s": round(entries / seconds),
+                "requests_per_s": round(len(work) / seconds, 1),
+            }
+        )
+    baseline = {
+        "batches": next(r for r in rows if r["mode"] == "batches of 100, plain SQL"),
+        "single": next(r for r in rows if r["mode"] == "single taps, plain SQL"),
+    }
+    for row in rows:
+        base = baseline["single" if row["mode"].startswith("single") else "batches"]
+        row["ratio_to_sql"] = round(row["entries_per_s"] / base["entries_per_s"], 3)
+
+    version = getattr(connection, "pg_version", "") or connection.Database.sqlite_version
+    print(
+        f"\ndatabase: {connection.vendor} {version}  workers: {options.workers}  "
+        f"rounds: {options.rounds} (median)\n"
+    )
+    header = (
+        f"{'mode':32} {'requests':>9} {'entries':>8} {'seconds':>8} {'entries/s':>10} "
+        f"{'req/s':>8} {'vs SQL':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['mode']:32} {row['requests']:>9} {row['entries']:>8} {row['seconds']:>8.2f} "
+            f"{row['entries_per_s']:>10} {row['requests_per_s']:>8.1f} {row['ratio_to_sql']:>7.3f}"
+        )
+    goal = next(r for r in rows if r["mode"] == "batches of 100, API")["entries_per_s"]
+    print(f"\ngoal: 5000 entries/s with batches of 100 through the API; measured {goal}/s")
+
+    out = ROOT / "benchmarks" / "results" / f"bench_tallies_{connection.vendor}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "command": " ".join(sys.argv),
+                "database": connection.vendor,
+                "workers": options.workers,
+                "rounds": options.rounds,
+                "cpu_count": os.cpu_count(),
+                "measured_at": timezone.now().isoformat(),
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written: {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
