@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -179,7 +180,9 @@ class TallySummarySerializer(serializers.Serializer):
     hours = TallyHourSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class TallyApiErrorSerializer(serializers.Serializer):
+    """The API's error format (common.api)."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(), required=False)
@@ -240,10 +243,16 @@ def summary_body(site: Site) -> dict:
     }
 
 
+WHO_MAY_COUNT = (
+    "Organisers, the coordinators of the site's branch, and volunteers with a confirmed "
+    "shift at the site on its day; others get 403. Session (with CSRF token) or "
+    "`Authorization: Token …`."
+)
+
 _ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Malformed; `fields` names each problem."),
-    403: OpenApiResponse(ErrorSerializer, description="Not signed in, or may not count here."),
-    404: OpenApiResponse(ErrorSerializer, description="No such site."),
+    400: OpenApiResponse(TallyApiErrorSerializer, description="Malformed; `fields` names each problem."),
+    403: OpenApiResponse(TallyApiErrorSerializer, description="Not signed in, or may not count here."),
+    404: OpenApiResponse(TallyApiErrorSerializer, description="No such site."),
 }
 
 
@@ -252,12 +261,14 @@ class SiteTalliesView(APIView):
     confirmed shift at the site on its day."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Totals of a site, per category and per hour",
         description=(
             "Sums per category of the site's kind of event, and per local hour "
-            "(Europe/Amsterdam) from opening to closing, including corrections."
+            "(Europe/Amsterdam) from opening to closing, including corrections. "
+            + WHO_MAY_COUNT
         ),
         responses={200: TallySummarySerializer, 403: _ERRORS[403], 404: _ERRORS[404]},
         tags=["tallies"],
@@ -279,13 +290,13 @@ class SiteTalliesView(APIView):
             "fine: a phone that was offline for days still delivers. A malformed batch "
             "(not a list, more than 500 entries, an entry without a UUID, an unknown "
             "category, a time without offset) is a 400 and stores nothing. A cancelled "
-            "site answers 409 `site_cancelled`."
+            "site answers 409 `site_cancelled`. " + WHO_MAY_COUNT
         ),
         request=TallyBatchInSerializer,
         responses={
             200: TallyRecordOutSerializer,
             **_ERRORS,
-            409: OpenApiResponse(ErrorSerializer, description="The site is cancelled."),
+            409: OpenApiResponse(TallyApiErrorSerializer, description="The site is cancelled."),
         },
         tags=["tallies"],
     )
@@ -302,19 +313,21 @@ class SiteTallyCorrectionsView(APIView):
     """Corrections by the branch's coordinators and organisers."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Add a correction with a reason",
         description=(
             "An entry of any size (not 0, at most 100,000 either way) with a reason, e.g. "
             '"counter reset at 14:00, add 120". Earlier entries are never changed. The '
-            "correction keeps who made it, when, and from which device."
+            "correction keeps who made it, when, and from which device. Organisers and "
+            "the coordinators of the site's branch; others get 403."
         ),
         request=CorrectionInSerializer,
         responses={
             201: CorrectionOutSerializer,
             **_ERRORS,
-            409: OpenApiResponse(ErrorSerializer, description="The site is cancelled."),
+            409: OpenApiResponse(TallyApiErrorSerializer, description="The site is cancelled."),
         },
         tags=["tallies"],
     )

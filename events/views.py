@@ -38,4 +38,15 @@ def site_detail(request, pk: int):
         Site.objects.published().select_related("event", "location", "branch"), pk=pk
     )
     shifts = site.shifts.filter(is_cancelled=False).order_by("starts_at", "role")
-    return render(request, "events/site_detail.html", {"site": site, "shifts": shifts})
+    user = request.user
+    return render(
+        request,
+        "events/site_detail.html",
+        {
+            "site": site,
+            "shifts": shifts,
+            # Links for those who count here or check the counts (no data shown here).
+            "can_count": user.is_authenticated and user.has_perm("events.record_tally", site),
+            "can_audit": user.is_authenticated and user.has_perm("events.correct_tally", site),
+        },
+    )

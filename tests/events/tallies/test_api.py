@@ -308,7 +308,14 @@ def test_the_schema_documents_the_tally_endpoints(client):
         "/api/v1/sites/{id}/tallies/corrections/",
         "recorded_off_day",
         "TallyBatchIn",
+        "application/json",
         "TallyRecordOut",
         "TallySummary",
     ):
         assert fragment in schema
+
+
+def test_a_form_post_is_refused_as_unsupported(counting_client, today_site):
+    response = counting_client.post(url(today_site), {"entries": "x"})
+    assert response.status_code == 415
+    assert not TallyEntry.objects.exists()

@@ -356,3 +356,25 @@ def test_the_dashboard_of_the_demo_edition_adds_up(organiser_client, django_user
     assert data["totals"]["visitors"] == 19_250
     assert len(data["sites"]) == 40
     assert json.dumps(data)  # serialisable as sent
+
+
+def test_the_site_page_links_to_the_counter_for_those_who_count_there(
+    client, today_site, counting_volunteer, coordinator
+):
+    counter, audit = f"/sites/{today_site.pk}/count/", f"/sites/{today_site.pk}/tallies/"
+    html = client.get(f"/sites/{today_site.pk}/").content.decode()
+    assert counter not in html and audit not in html
+    client.force_login(counting_volunteer)
+    html = client.get(f"/sites/{today_site.pk}/").content.decode()
+    assert counter in html and audit not in html
+    client.force_login(coordinator)
+    html = client.get(f"/sites/{today_site.pk}/").content.decode()
+    assert counter in html and audit in html
+
+
+def test_the_menu_shows_the_dashboard_to_organisers_and_coordinators_only(
+    client, organiser, coordinator, volunteer
+):
+    for user, shown in ((organiser, True), (coordinator, True), (volunteer, False)):
+        client.force_login(user)
+        assert ('href="/dashboard/"' in client.get("/").content.decode()) is shown, user
