@@ -59,7 +59,7 @@ def bar_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         'class="chart" role="img" aria-labelledby="chart-title chart-desc" '
-        'font-family="system-ui, sans-serif" font-size="12">',
+        'font-family="system-ui, sans-serif" font-size="14">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)}</desc>',
     ]
@@ -89,10 +89,10 @@ def bar_chart_svg(
     legend_x = LEFT
     for item in series:
         parts.append(
-            f'<rect x="{legend_x}" y="10" width="12" height="12" fill="{item.fill}" '
-            f'stroke="{item.stroke}"/><text x="{legend_x + 16}" y="20" fill="#1d1d1b">'
+            f'<rect x="{legend_x}" y="8" width="14" height="14" fill="{item.fill}" '
+            f'stroke="{item.stroke}"/><text x="{legend_x + 18}" y="20" fill="#1d1d1b">'
             f"{escape(item.name)}</text>"
         )
-        legend_x += 24 + 7 * len(item.name)
+        legend_x += 28 + 8 * len(item.name)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)

@@ -243,31 +243,33 @@ def _hour_chart(figures: EditionFigures, previous: EditionFigures | None):
     )
 
 
+def _change(current: int, previous: int | None) -> dict:
+    ratio = None if previous is None else change_ratio(current, previous)
+    change = None if ratio is None else round(ratio * 100)
+    return {
+        "current": current,
+        "previous": previous,
+        "change": change,
+        "change_signed": None if change is None else f"{change:+d}",
+    }
+
+
 def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> list[dict]:
-    rows = []
-    for category in figures.categories:
-        before = previous.totals.get(category, 0) if previous else None
-        ratio = change_ratio(figures.totals[category], before) if previous else None
-        rows.append(
-            {
-                "label": category_label(category),
-                "current": figures.totals[category],
-                "previous": before,
-                "change": None if ratio is None else round(ratio * 100),
-            }
-        )
+    """Per category, and for the number of sites counting: this edition, the previous
+    one and the change in percent (None without a previous figure above zero)."""
+    rows = [
+        {
+            "label": category_label(category),
+            **_change(
+                figures.totals[category], previous.totals.get(category, 0) if previous else None
+            ),
+        }
+        for category in figures.categories
+    ]
     rows.append(
         {
             "label": _("sites counting"),
-            "current": figures.sites_counting,
-            "previous": previous.sites_counting if previous else None,
-            "change": None
-            if not previous
-            else (
-                None
-                if (r := change_ratio(figures.sites_counting, previous.sites_counting)) is None
-                else round(r * 100)
-            ),
+            **_change(figures.sites_counting, previous.sites_counting if previous else None),
         }
     )
     return rows

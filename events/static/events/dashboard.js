@@ -80,8 +80,8 @@
         value.textContent = number(row.current);
       }
       var change = root.querySelector('[data-change="' + i + '"]');
-      if (change && row.change !== null) {
-        change.textContent = (row.change > 0 ? "+" : "") + row.change;
+      if (change && row.change_signed !== null) {
+        change.textContent = row.change_signed;
       }
     });
     var tbody = root.querySelector("[data-sites]");
@@ -157,7 +157,7 @@
   initMap();
   var points = drawMap(data);
   if (map && points && points.length) {
-    map.fitBounds(points, { padding: [20, 20], maxZoom: 11 });
+    map.fitBounds(points, { padding: [40, 40], maxZoom: 11 });
   }
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {

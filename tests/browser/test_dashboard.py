@@ -1,0 +1,113 @@
+"""The dashboard in a real browser: map circles, live refresh, and the report on paper."""
+
+import datetime
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event, Site, TallyEntry
+from locations.models import Location
+from tests.browser.conftest import log_in
+from tests.conftest import aware
+
+
+def count(site, delta, hour, category="visitors"):
+    day = site.opens_at.astimezone(site.opens_at.tzinfo).date()
+    TallyEntry.objects.create(
+        site=site,
+        category=category,
+        delta=delta,
+        client_id=uuid.uuid4(),
+        recorded_at=aware(day.year, day.month, day.day, hour, 10),
+        is_correction=abs(delta) > 50,
+        reason="turflijst" if abs(delta) > 50 else "",
+    )
+
+
+@pytest.fixture
+def edition(db, branch, other_branch):
+    def make(year, date):
+        return Event.objects.create(
+            name=f"Open azc dag {year}",
+            slug=f"open-azc-dag-{year}",
+            kind=Event.Kind.OPEN_DAY,
+            date=date,
+            is_published=True,
+        )
+
+    previous, current = (
+        make(2026, datetime.date(2026, 9, 26)),
+        make(2027, datetime.date(2027, 9, 25)),
+    )
+    places = [
+        ("azc Utrecht", "Utrecht", 52.09, 5.12, branch),
+        ("azc Zwolle", "Zwolle", 52.51, 6.09, other_branch),
+        ("azc Ter Apel", "Ter Apel", 52.88, 7.07, other_branch),
+    ]
+    sites = []
+    for event in (previous, current):
+        for name, town, lat, lon, owner in places:
+            location, _ = Location.objects.get_or_create(
+                name=name, city=town, defaults={"latitude": lat, "longitude": lon}
+            )
+            d = event.date
+            sites.append(
+                Site.objects.create(
+                    event=event,
+                    location=location,
+                    branch=owner,
+                    opens_at=aware(d.year, d.month, d.day, 11),
+                    closes_at=aware(d.year, d.month, d.day, 16),
+                    status=Site.Status.PUBLISHED,
+                )
+            )
+    for site, figures in zip(
+        sites, [(300, 12), (150, 13), (90, 14), (400, 12), (200, 13), (5, 14)], strict=True
+    ):
+        count(site, *figures)
+    count(sites[3], 60, 13, "children")
+    return current, sites[3:]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_draws_the_map_and_refreshes_itself(
+    page, live_server, edition, organiser, screenshot_dir
+):
+    current, sites = edition
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, organiser)
+    page.goto(f"{live_server.url}/dashboard/{current.slug}/")
+
+    visitors = page.locator('[data-figure="0"]')
+    expect(visitors).to_have_text("605")
+    expect(page.locator("#dashboard-map path.leaflet-interactive")).to_have_count(3)
+    expect(page.locator("[data-chart] svg rect")).not_to_have_count(0)
+    expect(page.locator("[data-sites] tr").first).to_contain_text("azc Utrecht")
+    page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
+
+    # A count comes in; the page picks it up on its next refresh without a reload.
+    count(sites[2], 500, 15, "visitors")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(visitors).to_have_text("1.105")
+    expect(page.locator("[data-sites] tr").first).to_contain_text("azc Ter Apel")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_impact_report_prints(page, live_server, edition, organiser, screenshot_dir):
+    current, _ = edition
+    log_in(page, live_server, organiser)
+    page.goto(f"{live_server.url}/dashboard/{current.slug}/report/")
+    expect(page.locator("h1")).to_have_text("Impactrapport: Open azc dag 2027")
+    expect(page.get_by_role("button", name="Afdrukken of als pdf bewaren")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "impact-report.png", full_page=True)
+
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    expect(page.locator(".site-header")).to_be_hidden()
+    page.screenshot(path=screenshot_dir / "impact-report-print.png", full_page=True)
+    expect(page.locator(".no-print").first).to_be_hidden()
+    pdf = screenshot_dir / "impact-report.pdf"
+    page.pdf(path=pdf, format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF")
