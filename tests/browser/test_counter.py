@@ -102,3 +102,41 @@ def test_taps_refused_by_the_server_are_shown(page, live_server, location, branc
     assert not TallyEntry.objects.exists()
     page.locator("[data-refused-clear]").click()
     expect(page.locator("[data-refused]")).to_be_hidden()
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def serve_with_strict_csp(page, policy: str = STRICT_CSP) -> list[str]:
+    """Add a strict Content-Security-Policy to every page; return the violations seen."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    def add_policy(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": policy}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(lambda url: "/api/" not in url and "/static/" not in url, add_policy)
+    return violations
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_works_under_a_strict_content_security_policy(
+    page, live_server, today_site, organiser
+):
+    violations = serve_with_strict_csp(page)
+    log_in(page, live_server, organiser)
+    page.goto(f"{live_server.url}/sites/{today_site.pk}/count/")
+    tap(page, "children", 2)
+    expect(page.locator("[data-pending]")).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    assert tally_totals(today_site)["children"] == 2
+    assert violations == []

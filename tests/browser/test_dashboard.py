@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from events.models import Event, Site, TallyEntry
 from locations.models import Location
 from tests.browser.conftest import log_in
+from tests.browser.test_counter import STRICT_CSP, serve_with_strict_csp
 from tests.conftest import aware
 
 
@@ -75,6 +76,9 @@ def test_the_dashboard_draws_the_map_and_refreshes_itself(
     page, live_server, edition, organiser, screenshot_dir
 ):
     current, sites = edition
+    # The policy a deployment would send: our own scripts and styles, the map tiles.
+    policy = STRICT_CSP.replace("img-src 'self'", "img-src 'self' https://tile.openstreetmap.org")
+    violations = serve_with_strict_csp(page, policy)
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, organiser)
@@ -92,11 +96,13 @@ def test_the_dashboard_draws_the_map_and_refreshes_itself(
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     expect(visitors).to_have_text("1.105")
     expect(page.locator("[data-sites] tr").first).to_contain_text("azc Ter Apel")
+    assert violations == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_impact_report_prints(page, live_server, edition, organiser, screenshot_dir):
     current, _ = edition
+    violations = serve_with_strict_csp(page)
     log_in(page, live_server, organiser)
     page.goto(f"{live_server.url}/dashboard/{current.slug}/report/")
     expect(page.locator("h1")).to_have_text("Impactrapport: Open azc dag 2027")
@@ -111,3 +117,4 @@ def test_the_impact_report_prints(page, live_server, edition, organiser, screens
     pdf = screenshot_dir / "impact-report.pdf"
     page.pdf(path=pdf, format="A4")
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert violations == []
