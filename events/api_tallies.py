@@ -249,10 +249,11 @@ WHO_MAY_COUNT = (
     "`Authorization: Token …`."
 )
 
+_Error = TallyApiErrorSerializer
 _ERRORS = {
-    400: OpenApiResponse(TallyApiErrorSerializer, description="Malformed; `fields` names each problem."),
-    403: OpenApiResponse(TallyApiErrorSerializer, description="Not signed in, or may not count here."),
-    404: OpenApiResponse(TallyApiErrorSerializer, description="No such site."),
+    400: OpenApiResponse(_Error, description="Malformed; `fields` names each problem."),
+    403: OpenApiResponse(_Error, description="Not signed in, or may not count here."),
+    404: OpenApiResponse(_Error, description="No such site."),
 }
 
 
@@ -267,8 +268,7 @@ class SiteTalliesView(APIView):
         summary="Totals of a site, per category and per hour",
         description=(
             "Sums per category of the site's kind of event, and per local hour "
-            "(Europe/Amsterdam) from opening to closing, including corrections. "
-            + WHO_MAY_COUNT
+            "(Europe/Amsterdam) from opening to closing, including corrections. " + WHO_MAY_COUNT
         ),
         responses={200: TallySummarySerializer, 403: _ERRORS[403], 404: _ERRORS[404]},
         tags=["tallies"],
