@@ -173,8 +173,7 @@
     });
   }
 
-  function render() {
-    var taps = pendingTaps();
+  function shownTotals(taps) {
     var shown = {};
     Object.keys(serverTotals).forEach(function (category) {
       shown[category] = serverTotals[category];
@@ -182,6 +181,12 @@
     taps.forEach(function (tap) {
       shown[tap.category] = (shown[tap.category] || 0) + tap.delta;
     });
+    return shown;
+  }
+
+  function render() {
+    var taps = pendingTaps();
+    var shown = shownTotals(taps);
     root.querySelectorAll("[data-total-for]").forEach(function (el) {
       el.textContent = String(shown[el.dataset.totalFor] || 0);
     });
@@ -408,6 +413,9 @@
   // --- Taps ----------------------------------------------------------------------------
 
   function tap(category, delta) {
+    if (delta < 0 && (shownTotals(pendingTaps())[category] || 0) + delta < 0) {
+      return; // nothing to undo
+    }
     var entry = { id: newId(), category: category, delta: delta, recorded_at: new Date().toISOString() };
     try {
       storage.setItem(queuePrefix + entry.id, JSON.stringify(entry));
