@@ -61,10 +61,18 @@ def _site_for(request, pk: int, permission: str) -> Site:
     return site
 
 
-def _event_for_dashboard(request, slug: str) -> Event:
+def _dashboard_events(request):
+    """Editions whose dashboard `request.user` may open: all for organisers, published
+    ones for coordinators."""
     if not request.user.has_perm("events.view_dashboard"):
         raise PermissionDenied
-    return get_object_or_404(Event, slug=slug)
+    if request.user.has_perm("events.manage_event"):
+        return Event.objects.all()
+    return Event.objects.published()
+
+
+def _event_for_dashboard(request, slug: str) -> Event:
+    return get_object_or_404(_dashboard_events(request), slug=slug)
 
 
 # --- Counter ---------------------------------------------------------------------------
@@ -329,9 +337,7 @@ def _payload(state: dict) -> dict:
 @require_GET
 def dashboard_index(request):
     """Editions to open the dashboard of, newest first."""
-    if not request.user.has_perm("events.view_dashboard"):
-        raise PermissionDenied
-    events = Event.objects.order_by("-date", "name")
+    events = _dashboard_events(request).order_by("-date", "name")
     return render(request, "events/dashboard_index.html", {"events": events})
 
 

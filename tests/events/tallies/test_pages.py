@@ -378,3 +378,12 @@ def test_the_menu_shows_the_dashboard_to_organisers_and_coordinators_only(
     for user, shown in ((organiser, True), (coordinator, True), (volunteer, False)):
         client.force_login(user)
         assert ('href="/dashboard/"' in client.get("/").content.decode()) is shown, user
+
+
+def test_coordinators_see_published_editions_only(client, editions, coordinator, organiser):
+    draft = Event.objects.get(slug="bakkie-doen-2027")  # not published
+    client.force_login(coordinator)
+    assert client.get(f"/dashboard/{draft.slug}/").status_code == 404
+    assert f"/dashboard/{draft.slug}/" not in client.get("/dashboard/").content.decode()
+    client.force_login(organiser)
+    assert client.get(f"/dashboard/{draft.slug}/").status_code == 200
