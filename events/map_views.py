@@ -143,6 +143,7 @@ def _render_map(request, *, embed: bool):
         if count
         else _("No sites found. Try other filters."),
         "params": params,
+        "open_spots_checked": filters.open_spots,
         "kinds": Event.Kind.choices,
         "radius_choices": RADIUS_CHOICES,
         "radius_value": params["radius_km"] or f"{DEFAULT_RADIUS_KM:g}",
