@@ -356,6 +356,14 @@
 
   // --- Start: markers for the sites the page came with -----------------------------
 
+  // The same time format as the lists this script draws.
+  Array.prototype.forEach.call(list.querySelectorAll(".map-site__time"), function (when) {
+    var times = when.querySelectorAll("time");
+    if (times.length === 2) {
+      times[0].textContent = dateFormat.format(new Date(times[0].dateTime));
+      times[1].textContent = timeFormat.format(new Date(times[1].dateTime));
+    }
+  });
   drawSearchArea(config.near);
   drawMarkers();
 }());
