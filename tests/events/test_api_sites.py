@@ -484,14 +484,29 @@ def five_thousand_sites(open_day, branch, django_user_model):
 
 
 def test_five_thousand_sites_take_at_most_three_queries(
-    client, five_thousand_sites, django_assert_max_num_queries
+    client, five_thousand_sites, django_assert_max_num_queries, django_assert_num_queries
 ):
     with django_assert_max_num_queries(3):
         body = client.get(URL).json()
     assert body["numberReturned"] == 5000
-    with django_assert_max_num_queries(3):
+    assert sum(f["properties"]["approximate"] for f in body["features"]) == 500
+    assert sum(f["properties"]["open_spots"] for f in body["features"]) == 1
+    # The exact counts: the sites; the edition, a count and a page; the edition and sites.
+    with django_assert_num_queries(1):
+        client.get(URL)
+    with django_assert_num_queries(3):
         body = client.get(f"{URL}?event=open-azc-dag-2027&page=2&page_size=1000").json()
     assert body["numberReturned"] == 1000
-    with django_assert_max_num_queries(3):
+    with django_assert_num_queries(2):
         body = client.get(f"{URL}?event=open-azc-dag-2027&near=52,5&radius_km=50").json()
     assert body["numberReturned"] > 0
+
+
+def test_a_signed_in_volunteer_costs_no_query_per_site(
+    client, five_thousand_sites, volunteer, django_assert_max_num_queries
+):
+    client.force_login(volunteer)
+    # The session and the user, then the sites with who-may-see-what inside the query.
+    with django_assert_max_num_queries(3):
+        body = client.get(URL).json()
+    assert body["numberReturned"] == 5000
