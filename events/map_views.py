@@ -40,6 +40,9 @@ def _filters(request) -> tuple[SiteFilters, dict[str, str], str, str]:
     error. Without an edition the map shows the coming ones (from today)."""
     params = {name: request.GET.get(name, "").strip() for name in MAP_PARAMETERS}
     query = {name: value for name, value in params.items() if value}
+    if not query.get("place") and not query.get("near"):
+        # The form always sends its radius; it means nothing without a place.
+        query.pop("radius_km", None)
     if not query.get("event"):
         query["date_from"] = timezone.localdate().isoformat()
     try:
@@ -129,6 +132,8 @@ def _render_map(request, *, embed: bool):
                 "Your location is not available. Type a town or postcode instead."
             ),
             "near_me": _("your location"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
         },
         "near": _near(filters),
     }

@@ -103,6 +103,20 @@ def test_a_bad_filter_shows_a_message_on_the_field(client, editions, query, para
     assert len(listed_ids(html)) == 3  # the coming sites, as without filters
 
 
+def test_the_form_works_without_javascript(client, editions):
+    # What the browser sends when the form is submitted without the script.
+    query = "event=open-azc-dag-2027&kind=&place=&near=&radius_km=25"
+    response = client.get(f"/map/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert set(listed_ids(html)) == {editions["utrecht"].pk, editions["zwolle"].pk}
+    response = client.get("/map/?event=&kind=&place=Zwolle&near=&radius_km=10&open_spots=true")
+    assert response.status_code == 200
+    assert 'id="map-open-spots" name="open_spots" type="checkbox" value="true" checked' in (
+        response.content.decode()
+    )
+
+
 def test_tiles_come_from_the_settings(client, db):
     with override_settings(
         MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png",

@@ -77,8 +77,11 @@
   var map = L.map(mapElement, {
     center: config.center,
     zoom: config.zoom,
+    zoomControl: false,
+    // In a partner's page the wheel scrolls their page, not our map.
     scrollWheelZoom: !config.embed
   });
+  L.control.zoom({ zoomInTitle: S.zoom_in, zoomOutTitle: S.zoom_out }).addTo(map);
   var tiles = L.tileLayer(config.tiles.url, {
     attribution: config.tiles.attribution,
     maxZoom: config.tiles.maxZoom,
@@ -245,7 +248,8 @@
   }
 
   function render(collection) {
-    list.replaceChildren.apply(list, collection.features.map(siteItem));
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    collection.features.forEach(function (feature) { list.appendChild(siteItem(feature)); });
     drawSearchArea(collection.near);
     drawMarkers();
     var count = collection.numberMatched;
@@ -300,7 +304,9 @@
     }).then(function (answer) {
       if (!answer.ok) {
         setStatus("");
-        showError(answer.body.detail || S.failed, answer.body.parameter);
+        var body = answer.body || {};
+        var messages = body.parameter && body.fields && body.fields[body.parameter];
+        showError((messages && messages[0]) || body.detail || S.failed, body.parameter);
         return;
       }
       render(answer.body);
