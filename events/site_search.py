@@ -289,6 +289,8 @@ _COLUMNS = (
     "closes_at",
     "open_spots",
 )
+_LATITUDE = _COLUMNS.index("public_latitude")
+_LONGITUDE = _COLUMNS.index("public_longitude")
 
 
 def _grid(field: str, step: float) -> Any:
@@ -388,7 +390,7 @@ def search_sites(filters: SiteFilters, *, user, base_url: str) -> SiteResults:
         origin = (near.latitude, near.longitude)
         found = []
         for row in sites.values_list(*_COLUMNS):
-            distance = distance_km(origin, (row[12], row[13]))
+            distance = distance_km(origin, (row[_LATITUDE], row[_LONGITUDE]))
             if distance <= near.radius_km:
                 found.append((distance, row))
         found.sort(key=lambda pair: (pair[0], pair[1][0]))
