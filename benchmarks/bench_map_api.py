@@ -53,7 +53,7 @@ SELECT s.id, s.name, s.status, e.slug, e.name, e.kind, l.name, l.city, l.street,
        CASE WHEN s.show_approximate_location
             THEN ROUND(CAST(l.latitude / 0.01 AS {number})) * 0.01 ELSE l.latitude END,
        CASE WHEN s.show_approximate_location
-            THEN ROUND(CAST(l.longitude / 0.015 AS {number})) * 0.015 ELSE l.longitude END,
+            THEN ROUND(CAST(l.longitude / 0.01 AS {number})) * 0.01 ELSE l.longitude END,
        s.show_approximate_location, s.opens_at, s.closes_at,
        COALESCE((
            SELECT SUM({greatest}(sh.capacity - COALESCE((

@@ -4,8 +4,9 @@ One read used by the public API (`/api/v1/sites/`), the map page and its list, s
 all three show the same sites in the same places.
 
 Privacy: a site with `show_approximate_location` is shown on a grid of about one
-kilometre (latitude rounded to 0.01°, longitude to 0.015°; at 52°N that is a cell of
-1.1 × 1.0 km) and without its street address, except to the people who may know where
+kilometre (latitude and longitude rounded to 0.01°; at 52°N a cell of 1.1 × 0.7 km, the
+grid of the calendar feeds too: two different grids together would give a finer
+position) and without its street address, except to the people who may know where
 it is (`selectors.sees_exact_location`: organisers, the branch's coordinators and
 volunteers with a confirmed shift there). The rounding happens in the database and the
 `bbox` and `near` filters and `distance_km` use the rounded position, so asking many
@@ -44,21 +45,19 @@ from common.api import InvalidParameter
 from locations.gazetteer import find_place
 from locations.selectors import BoundingBox, bounding_box, distance_km, within_bbox
 
+from . import calendar
 from .models import Event, Site
 from .selectors import sees_exact_location, site_open_spots
 
-# The public grid for sites shown approximately (see the module docstring).
-APPROXIMATE_LAT_STEP = 0.01
-APPROXIMATE_LON_STEP = 0.015
+# The public grid for sites shown approximately (see the module docstring), the one the
+# calendar feeds use.
+APPROXIMATE_LAT_STEP = APPROXIMATE_LON_STEP = 10.0**-calendar.APPROXIMATE_DECIMALS
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 500.0
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MAX_PLACE_LENGTH = 100
-
-# The public calendar feed of one site (built in the calendar feeds' module).
-SITE_CALENDAR_PATH = "/calendar/sites/{}.ics"
 
 _NUMBER = r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*"
 _TRUE = {"true", "1", "yes", "on"}
@@ -462,7 +461,7 @@ def _url_pattern(name: str) -> str:
 class _FeatureEncoder:
     def __init__(self, base_url: str) -> None:
         self.site_url = base_url + _url_pattern("events:site_detail")
-        self.calendar_url = base_url + SITE_CALENDAR_PATH
+        self.calendar_url = base_url + _url_pattern("events:site_calendar")
         self.tz = timezone.get_default_timezone()
         self._times: dict[datetime.datetime, str] = {}
 

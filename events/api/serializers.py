@@ -14,8 +14,6 @@ from locations.models import Branch, Location
 
 from ..models import Event, Shift, Site
 
-EVENT_CALENDAR_PATH = "/calendar/events/{}.ics"
-
 
 class RejectUnknownFields(serializers.Serializer):
     """A typo in a field name is an error naming it, not a change silently skipped."""
@@ -72,7 +70,7 @@ class EventSerializer(serializers.ModelSerializer):
         return self._absolute(f"{reverse('events_api:site_list')}?event={event.slug}")
 
     def get_calendar_url(self, event: Event) -> str:
-        return self._absolute(EVENT_CALENDAR_PATH.format(event.slug))
+        return self._absolute(reverse("events:event_calendar", kwargs={"slug": event.slug}))
 
 
 # --- Sites as GeoJSON (schema only) ----------------------------------------------------------
@@ -106,8 +104,8 @@ class SitePropertiesSerializer(serializers.Serializer):
         "approximately and the requester may not see where it is.",
     )
     approximate = serializers.BooleanField(
-        help_text="True when the position is rounded to a grid of about 1 km (latitude to "
-        "0.01°, longitude to 0.015°) and the address left out, at the site's request."
+        help_text="True when the position is rounded to 0.01° (about 1 km) and the address "
+        "left out, at the site's request."
     )
     opens_at = serializers.DateTimeField(help_text="ISO 8601 with the Dutch offset.")
     closes_at = serializers.DateTimeField()

@@ -126,7 +126,7 @@ def test_markers_follow_the_filters_and_popups_link_to_the_site(
     amsterdam = editions["amsterdam"].pk
     site_link = popup.get_by_role("link", name="Kies een dienst")
     assert site_link.get_attribute("href") == f"{live_server.url}/sites/{amsterdam}/"
-    calendar = popup.get_by_role("link", name="Zet in je agenda")
+    calendar = popup.get_by_role("link", name="Toevoegen aan agenda")
     assert calendar.get_attribute("href").endswith(f"/calendar/sites/{amsterdam}.ics")
     # Leaflet fades the popup in; wait for it before the picture.
     page.wait_for_function(

@@ -49,7 +49,7 @@ def test_the_map_lists_the_coming_sites_in_dutch(client, editions):
     expected = {editions[name].pk for name in ("utrecht", "zwolle", "groningen")}
     assert set(listed_ids(html)) == expected  # 2018 is past
     assert 'data-lat="52.09083" data-lon="5.12222"' in html
-    assert "Kies een dienst" in html and "Zet in je agenda" in html
+    assert "Kies een dienst" in html and "Toevoegen aan agenda" in html
     assert f'href="http://testserver/calendar/sites/{editions["utrecht"].pk}.ics"' in html
 
 

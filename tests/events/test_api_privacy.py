@@ -15,7 +15,7 @@ from .map_factories import make_shift, make_site, sign_up
 
 URL = "/api/v1/sites/"
 # A building on the edge of Zwolle, away from any grid point.
-EXACT = (52.53473, 6.06231)
+EXACT = (52.53473, 6.07231)
 
 
 @pytest.fixture
@@ -70,7 +70,15 @@ def test_the_public_sees_the_grid_cell_and_the_town_only(client, hidden_site):
     assert_hidden(feature)
     raw = client.get(URL).content.decode()
     assert "Hoogstraat" not in raw and "8011" not in raw
-    assert "6.06231" not in raw and "52.53473" not in raw
+    assert "6.07231" not in raw and "52.53473" not in raw
+
+
+def test_the_map_and_the_calendar_feed_use_the_same_grid(client, hidden_site):
+    # Two different grids together would pin the site down more finely than either.
+    lon, lat = feature_of(client, hidden_site)["geometry"]["coordinates"]
+    feed = client.get(f"/calendar/sites/{hidden_site.pk}.ics").content.decode()
+    (geo,) = re.findall(r"^GEO:([-\d.]+);([-\d.]+)\r?$", feed, re.M)
+    assert (float(geo[0]), float(geo[1])) == (lat, lon)
 
 
 def test_a_site_that_does_not_ask_shows_its_address(client, hidden_site):
@@ -123,7 +131,7 @@ def test_filters_cannot_narrow_a_hidden_site_down(client, hidden_site, coordinat
 def test_the_map_page_shows_no_address_of_a_hidden_site(client, hidden_site):
     html = client.get("/map/?event=open-azc-dag-2027").content.decode()
     assert "azc Zwolle" in html
-    assert "Hoogstraat" not in html and "6.06231" not in html
+    assert "Hoogstraat" not in html and "6.07231" not in html
     assert "Locatie bij benadering" in html
 
 
@@ -182,9 +190,11 @@ def public_responses(client, sites) -> dict[str, str]:
         f"{URL}?near=52.5,6.1&radius_km=100",
         f"{URL}?page=1&page_size=1",
         "/api/schema/",
+        "/calendar/events/open-azc-dag-2027.ics",
     ]
     for site in sites:
         urls += [f"{URL}{site.pk}/", f"/api/v1/shifts/?site={site.pk}", f"/sites/{site.pk}/"]
+        urls.append(f"/calendar/sites/{site.pk}.ics")
         urls += [f"/api/v1/shifts/{shift.pk}/" for shift in site.shifts.all()]
     pages = {}
     for url in urls:
