@@ -284,7 +284,9 @@ def main() -> int:
     for label, median, best, count in rows:
         print(f"{label:32} {median * 1000:10.1f} {best * 1000:10.1f} {count:8d}")
     verdict = "within" if ratio <= 2 else "MISSES"
+    best_ratio = min(app_times) / min(baseline_times)
     print(f"ratio app/baseline (median): {ratio:.2f}  ({verdict} the goal of 2.0)")
+    print(f"ratio app/baseline (best of each, less noise from a shared machine): {best_ratio:.2f}")
     page_median = statistics.median(page_times)
     print(f"for information, the map page with its list: {page_median * 1000:.1f} ms (median)")
     print(f"same answer: {same}")
@@ -303,6 +305,7 @@ def main() -> int:
         "baseline_median_ms": round(baseline_median * 1000, 2),
         "baseline_best_ms": round(min(baseline_times) * 1000, 2),
         "ratio_median": round(ratio, 3),
+        "ratio_best": round(best_ratio, 3),
         "goal_ratio": 2.0,
         "same_answer": same,
         "map_page_median_ms": round(page_median * 1000, 2),
