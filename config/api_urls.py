@@ -1,10 +1,11 @@
 """The versioned API, `/api/v1/`. Each app adds its own routes here."""
 
-from django.urls import path
+from django.urls import include, path
 
 from events.api_tallies import SiteTalliesView, SiteTallyCorrectionsView
 
 urlpatterns: list = [
+    path("", include(("events.api.urls", "events_api"))),
     # Tallies have their own routes beside the sites API (`sites/<pk>/`), not under it.
     path("sites/<int:pk>/tallies/", SiteTalliesView.as_view(), name="api_site_tallies"),
     path(

@@ -285,6 +285,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Map ------------------------------------------------------------------------------
+
+# The background tiles of the map pages (any XYZ tile server; `{s}`, `{z}`, `{x}`, `{y}` as
+# in Leaflet). OpenStreetMap's own server is fine for light use under its tile usage
+# policy; point these at another provider or your own for heavy traffic. The attribution
+# is HTML, shown in the map's corner. The markers and the list work without tiles.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
+MAP_TILE_MAX_ZOOM = env_int("MAP_TILE_MAX_ZOOM", 19)
+
 # --- Security -------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = (

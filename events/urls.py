@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views, views_tallies
+from . import feeds, map_views, views, views_tallies
 
 app_name = "events"
 
@@ -27,4 +27,6 @@ urlpatterns = [
         name="dashboard_hours_csv",
     ),
     path("dashboard/<slug:slug>/report/", views_tallies.impact_report, name="impact_report"),
+    path("map/", map_views.map_page, name="map"),
+    path("map/embed/", map_views.map_embed, name="map_embed"),
 ]

@@ -1,0 +1,1 @@
+"""The public API of events, sites and shifts under `/api/v1/` (Django REST framework)."""

@@ -1,0 +1,375 @@
+/*
+ * The map of sites (/map/ and /map/embed/).
+ *
+ * The page arrives with the list of sites already in it; this script draws a marker for
+ * every site in that list, and when a filter changes it asks GET /api/v1/sites/ for the
+ * same filters and redraws the list and the markers from the answer. Settings and texts
+ * come from the JSON block #map-config (no inline script: a strict CSP can forbid them).
+ * Without tiles (no network to the tile server) the markers and the list still work.
+ */
+(function () {
+  "use strict";
+
+  var configElement = document.getElementById("map-config");
+  var mapElement = document.getElementById("map");
+  if (!configElement || !mapElement || typeof window.L === "undefined") {
+    return; // The server-rendered list stays usable on its own.
+  }
+  var config = JSON.parse(configElement.textContent);
+  var S = config.strings;
+  var form = document.getElementById("map-filters");
+  var list = document.getElementById("map-sites");
+  var statusElement = document.getElementById("map-status");
+  var errorElement = document.getElementById("map-error");
+  var noticeElement = document.getElementById("map-notice");
+  var placeInput = form.elements.place;
+  var nearInput = form.elements.near;
+  var language = document.documentElement.lang || "nl";
+  var zone = "Europe/Amsterdam";
+
+  var dateFormat = new Intl.DateTimeFormat(language, {
+    weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZone: zone
+  });
+  var timeFormat = new Intl.DateTimeFormat(language, {
+    hour: "2-digit", minute: "2-digit", timeZone: zone
+  });
+  var numberFormat = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+
+  // --- Texts -------------------------------------------------------------------------
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (match, name) {
+      return values[name];
+    });
+  }
+
+  function counted(forms, count) {
+    // Dutch and English: one form for 1, the other for every other number.
+    return fill(count === 1 ? forms[0] : forms[1], { count: String(count) });
+  }
+
+  function setStatus(text) {
+    statusElement.textContent = text;
+  }
+
+  function showError(message, parameter) {
+    errorElement.textContent = message;
+    errorElement.hidden = false;
+    var field = parameter && form.elements[parameter === "near" ? "place" : parameter];
+    if (field && field.setAttribute) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", "map-error");
+    }
+  }
+
+  function clearError() {
+    errorElement.hidden = true;
+    errorElement.textContent = "";
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    });
+  }
+
+  // --- The map ---------------------------------------------------------------------
+
+  var map = L.map(mapElement, {
+    center: config.center,
+    zoom: config.zoom,
+    zoomControl: false,
+    // In a partner's page the wheel scrolls their page, not our map.
+    scrollWheelZoom: !config.embed
+  });
+  L.control.zoom({ zoomInTitle: S.zoom_in, zoomOutTitle: S.zoom_out }).addTo(map);
+  var tiles = L.tileLayer(config.tiles.url, {
+    attribution: config.tiles.attribution,
+    maxZoom: config.tiles.maxZoom,
+    // Tile servers such as OpenStreetMap's ask to know which site shows their tiles.
+    referrerPolicy: "strict-origin-when-cross-origin"
+  });
+  tiles.on("tileerror", function () {
+    if (noticeElement.hidden) {
+      noticeElement.textContent = S.tiles_failed;
+      noticeElement.hidden = false;
+      mapElement.classList.add("map--no-tiles");
+    }
+  });
+  tiles.addTo(map);
+
+  var markerLayer = null;
+  var searchArea = null;
+
+  function markerIcon(kind, siteId) {
+    var dot = document.createElement("span");
+    dot.className = "map-marker__dot";
+    dot.setAttribute("data-site-id", siteId);
+    return L.divIcon({
+      className: "map-marker map-marker--" + kind,
+      html: dot,
+      iconSize: [28, 28],
+      iconAnchor: [14, 28],
+      popupAnchor: [0, -26]
+    });
+  }
+
+  function popupContent(item) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    Array.prototype.forEach.call(item.children, function (child) {
+      if (!child.classList.contains("map-site__show")) {
+        box.appendChild(child.cloneNode(true));
+      }
+    });
+    return box;
+  }
+
+  function addShowButton(item, marker) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "map-site__show map-button map-button--secondary";
+    button.textContent = S.show_on_map;
+    button.addEventListener("click", function () {
+      mapElement.scrollIntoView({ block: "nearest" });
+      if (markerLayer.zoomToShowLayer) {
+        markerLayer.zoomToShowLayer(marker, function () { marker.openPopup(); });
+      } else {
+        map.setView(marker.getLatLng(), Math.max(map.getZoom(), 12));
+        marker.openPopup();
+      }
+    });
+    item.appendChild(button);
+  }
+
+  function drawSearchArea(near) {
+    if (searchArea) {
+      map.removeLayer(searchArea);
+      searchArea = null;
+    }
+    if (near) {
+      searchArea = L.circle([near.coordinates[1], near.coordinates[0]], {
+        radius: near.radius_km * 1000,
+        className: "map-search-area",
+        interactive: false
+      }).addTo(map);
+    }
+  }
+
+  function drawMarkers() {
+    if (markerLayer) {
+      map.removeLayer(markerLayer);
+    }
+    var items = list.querySelectorAll("li[data-lat]");
+    markerLayer = items.length > config.clusterFrom
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 })
+      : L.featureGroup();
+    Array.prototype.forEach.call(items, function (item) {
+      var name = item.querySelector(".map-site__name").textContent.trim();
+      var marker = L.marker([parseFloat(item.dataset.lat), parseFloat(item.dataset.lon)], {
+        icon: markerIcon(item.dataset.kind, item.dataset.siteId),
+        title: name,
+        alt: name,
+        keyboard: true,
+        riseOnHover: true
+      });
+      marker.bindPopup(function () { return popupContent(item); }, { maxWidth: 280 });
+      markerLayer.addLayer(marker);
+      addShowButton(item, marker);
+    });
+    markerLayer.addTo(map);
+    var bounds = items.length ? markerLayer.getBounds() : null;
+    if (searchArea) {
+      bounds = bounds ? bounds.extend(searchArea.getBounds()) : searchArea.getBounds();
+    }
+    if (bounds && bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
+    } else {
+      map.setView(config.center, config.zoom);
+    }
+  }
+
+  // --- The list --------------------------------------------------------------------
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function link(href, text) {
+    var anchor = element("a", null, text);
+    anchor.href = href;
+    return anchor;
+  }
+
+  function timeElement(value, format) {
+    var node = element("time", null, format.format(new Date(value)));
+    node.dateTime = value;
+    return node;
+  }
+
+  function siteItem(feature) {
+    var p = feature.properties;
+    var item = element("li", "map-site map-site--" + p.kind);
+    item.dataset.siteId = String(p.id);
+    item.dataset.kind = p.kind;
+    if (feature.geometry) {
+      item.dataset.lon = String(feature.geometry.coordinates[0]);
+      item.dataset.lat = String(feature.geometry.coordinates[1]);
+    }
+    var heading = element("h3", "map-site__name");
+    heading.appendChild(link(p.url, p.name));
+    item.appendChild(heading);
+    item.appendChild(element("p", "map-site__place", p.event_name + " · " + (p.address || p.town)));
+    var when = element("p", "map-site__time");
+    when.appendChild(timeElement(p.opens_at, dateFormat));
+    when.appendChild(document.createTextNode("–"));
+    when.appendChild(timeElement(p.closes_at, timeFormat));
+    item.appendChild(when);
+    item.appendChild(element("p", "map-site__spots",
+      p.open_spots ? counted(S.spots, p.open_spots) : S.spots_none));
+    if (p.distance_km !== undefined && p.distance_km !== null) {
+      item.appendChild(element("p", "map-site__distance",
+        fill(S.distance, { km: numberFormat.format(p.distance_km) })));
+    }
+    if (p.approximate) {
+      item.appendChild(element("p", "map-site__note", S.approximate));
+    }
+    if (!feature.geometry) {
+      item.appendChild(element("p", "map-site__note", S.no_position));
+    }
+    var links = element("p", "map-site__links");
+    links.appendChild(link(p.url, S.claim));
+    links.appendChild(document.createTextNode(" · "));
+    links.appendChild(link(p.calendar_url, S.calendar));
+    item.appendChild(links);
+    return item;
+  }
+
+  function render(collection) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    collection.features.forEach(function (feature) { list.appendChild(siteItem(feature)); });
+    drawSearchArea(collection.near);
+    drawMarkers();
+    var count = collection.numberMatched;
+    setStatus(count ? counted(S.found, count) : S.found_none);
+  }
+
+  // --- Filters ---------------------------------------------------------------------
+
+  function filterParams() {
+    // What the page's own address keeps: the filters as the form names them.
+    var params = new URLSearchParams();
+    ["event", "kind"].forEach(function (name) {
+      if (form.elements[name].value) { params.set(name, form.elements[name].value); }
+    });
+    if (form.elements.open_spots.checked) { params.set("open_spots", "true"); }
+    var place = placeInput.value.trim();
+    if (place) {
+      params.set("place", place);
+    } else if (nearInput.value) {
+      params.set("near", nearInput.value);
+    }
+    if (params.has("place") || params.has("near")) {
+      params.set("radius_km", form.elements.radius_km.value);
+    }
+    return params;
+  }
+
+  function apiParams() {
+    var params = filterParams();
+    if (!params.has("event")) {
+      params.set("date_from", config.today); // Without an edition: the coming ones.
+    }
+    return params;
+  }
+
+  var pending = null;
+
+  function update() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    var params = apiParams();
+    clearError();
+    setStatus(S.loading);
+    fetch(config.api + "?" + params.toString(), {
+      headers: { Accept: "application/geo+json" },
+      credentials: "same-origin",
+      signal: pending.signal
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    }).then(function (answer) {
+      if (!answer.ok) {
+        setStatus("");
+        var body = answer.body || {};
+        var messages = body.parameter && body.fields && body.fields[body.parameter];
+        showError((messages && messages[0]) || body.detail || S.failed, body.parameter);
+        return;
+      }
+      render(answer.body);
+      var query = filterParams().toString();
+      window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
+    }).catch(function (error) {
+      if (error.name !== "AbortError") { setStatus(S.failed); }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    update();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target === placeInput) { return; } // Searched on submit (Enter).
+    if (event.target === form.elements.radius_km && !placeInput.value && !nearInput.value) {
+      return;
+    }
+    update();
+  });
+  placeInput.addEventListener("input", function () {
+    if (nearInput.value) {
+      nearInput.value = ""; // A typed place replaces "near me".
+      placeInput.placeholder = placeInput.dataset.placeholder || placeInput.placeholder;
+    }
+  });
+
+  var nearMe = document.getElementById("map-near-me");
+  if (nearMe && navigator.geolocation) {
+    nearMe.hidden = false;
+    nearMe.addEventListener("click", function () {
+      clearError();
+      setStatus(S.locating);
+      navigator.geolocation.getCurrentPosition(function (position) {
+        // Three decimals (about 100 m) are enough to find sites nearby.
+        nearInput.value = position.coords.latitude.toFixed(3) + "," +
+          position.coords.longitude.toFixed(3);
+        placeInput.value = "";
+        placeInput.dataset.placeholder = placeInput.placeholder;
+        placeInput.placeholder = S.near_me;
+        update();
+      }, function () {
+        setStatus("");
+        showError(S.location_failed, "place");
+      }, { maximumAge: 600000, timeout: 20000 });
+    });
+  }
+  if (nearInput.value && !placeInput.value) {
+    placeInput.dataset.placeholder = placeInput.placeholder;
+    placeInput.placeholder = S.near_me;
+  }
+
+  // --- Start: markers for the sites the page came with -----------------------------
+
+  // The same time format as the lists this script draws.
+  Array.prototype.forEach.call(list.querySelectorAll(".map-site__time"), function (when) {
+    var times = when.querySelectorAll("time");
+    if (times.length === 2) {
+      times[0].textContent = dateFormat.format(new Date(times[0].dateTime));
+      times[1].textContent = timeFormat.format(new Date(times[1].dateTime));
+    }
+  });
+  drawSearchArea(config.near);
+  drawMarkers();
+}());

@@ -1,0 +1,240 @@
+"""The map page in headless Chromium: markers match the API, filters redraw them, popups
+link to the site page, and everything works with the tile server out of reach."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from events.models import Event
+from tests.conftest import make_user
+from tests.events.map_factories import make_event, make_shift, make_site, sign_up
+
+MARKERS = ".leaflet-marker-icon [data-site-id]"
+
+
+@pytest.fixture
+def editions(db, branch, django_user_model):
+    open_day = make_event("open-azc-dag-2027", name="Open azc dag 2027")
+    coffee = make_event("bakkie-doen-2027", Event.Kind.COFFEE, name="Bakkie Doen 2027")
+    sites = {
+        "utrecht": make_site(open_day, "Utrecht", branch, name="azc Utrecht"),
+        "zwolle": make_site(open_day, "Zwolle", branch, name="azc Zwolle"),
+        "groningen": make_site(open_day, "Groningen", branch, name="azc Groningen"),
+        "amsterdam": make_site(coffee, "Amsterdam", branch, name="Dam, Amsterdam"),
+        "maastricht": make_site(coffee, "Maastricht", branch, name="Vrijthof, Maastricht"),
+    }
+    make_shift(sites["utrecht"], capacity=2)
+    make_shift(sites["amsterdam"], capacity=3)
+    full = make_shift(sites["maastricht"], capacity=1)
+    sign_up(full, make_user(django_user_model, "koffie@example.org"))
+    return sites
+
+
+@pytest.fixture
+def offline_page(page, live_server):
+    """The page may reach the test server only: tile requests fail, as without network."""
+    blocked = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(live_server.url):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.blocked_requests = blocked
+    return page
+
+
+def api_ids(query: str) -> set[int]:
+    body = json.loads(Client().get(f"/api/v1/sites/?{query}").content)
+    return {feature["id"] for feature in body["features"]}
+
+
+def marker_ids(page) -> set[int]:
+    return {
+        int(value)
+        for value in page.locator(MARKERS).evaluate_all(
+            "nodes => nodes.map(node => node.dataset.siteId)"
+        )
+    }
+
+
+def list_ids(page) -> set[int]:
+    return {
+        int(value)
+        for value in page.locator("#map-sites > li").evaluate_all(
+            "nodes => nodes.map(node => node.dataset.siteId)"
+        )
+    }
+
+
+def wait_for_markers(page, count: int) -> None:
+    page.wait_for_function(
+        "([selector, count]) => document.querySelectorAll(selector).length === count",
+        arg=[MARKERS, count],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_markers_follow_the_filters_and_popups_link_to_the_site(
+    offline_page, live_server, editions, screenshot_dir
+):
+    page = offline_page
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    expected = api_ids("event=open-azc-dag-2027")
+    assert len(expected) == 3
+    wait_for_markers(page, 3)
+    assert marker_ids(page) == expected
+    assert list_ids(page) == expected
+
+    # The tiles could not load: the page says so, and the markers are there all the same.
+    notice = page.locator("#map-notice")
+    notice.wait_for(state="visible")
+    assert "achtergrondkaart" in notice.inner_text()
+    assert any("tile.openstreetmap.org" in url for url in page.blocked_requests)
+    page.screenshot(path=screenshot_dir / "map-open-day.png", full_page=True)
+
+    # Another edition: the script asks the API again and redraws markers and list.
+    with page.expect_response(lambda r: "/api/v1/sites/" in r.url and r.status == 200):
+        page.select_option("#map-event", "bakkie-doen-2027")
+    expected = api_ids("event=bakkie-doen-2027")
+    wait_for_markers(page, len(expected))
+    assert marker_ids(page) == expected == list_ids(page)
+    assert "event=bakkie-doen-2027" in page.url
+    assert page.locator("#map-status").inner_text() == "2 locaties gevonden."
+
+    # Only where volunteers are still needed: the full coffee spot disappears.
+    with page.expect_response(lambda r: "open_spots=true" in r.url):
+        page.check("#map-open-spots")
+    expected = api_ids("event=bakkie-doen-2027&open_spots=true")
+    assert expected == {editions["amsterdam"].pk}
+    wait_for_markers(page, 1)
+    assert marker_ids(page) == expected == list_ids(page)
+
+    # A marker's popup: times, open spots, and links to the site page and its calendar.
+    page.locator(MARKERS).first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "Dam, Amsterdam" in text
+    assert "3 plekken vrij" in text
+    assert "11:00" in text and "16:00" in text
+    amsterdam = editions["amsterdam"].pk
+    site_link = popup.get_by_role("link", name="Kies een dienst")
+    assert site_link.get_attribute("href") == f"{live_server.url}/sites/{amsterdam}/"
+    calendar = popup.get_by_role("link", name="Toevoegen aan agenda")
+    assert calendar.get_attribute("href").endswith(f"/calendar/sites/{amsterdam}.ics")
+    # Leaflet fades the popup in; wait for it before the picture.
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
+    page.screenshot(path=screenshot_dir / "map-popup.png", full_page=True)
+    site_link.click()
+    page.wait_for_url(f"{live_server.url}/sites/{amsterdam}/")
+    assert page.locator("h1").inner_text() == "Dam, Amsterdam"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_near_a_town_sorts_the_list_and_a_bad_place_is_explained(
+    offline_page, live_server, editions, screenshot_dir
+):
+    page = offline_page
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    wait_for_markers(page, 3)
+
+    page.fill("#map-place", "Zwolle")
+    page.select_option("#map-radius", "100")
+    with page.expect_response(lambda r: "place=Zwolle" in r.url):
+        page.press("#map-place", "Enter")
+    body = json.loads(
+        Client().get("/api/v1/sites/?event=open-azc-dag-2027&place=Zwolle&radius_km=100").content
+    )
+    wait_for_markers(page, len(body["features"]))
+    names = page.locator("#map-sites .map-site__name").all_inner_texts()
+    # Nearest first, as the API sorts them: Zwolle itself, Utrecht (82 km), Groningen (85 km).
+    assert names == [feature["properties"]["name"] for feature in body["features"]]
+    assert names == ["azc Zwolle", "azc Utrecht", "azc Groningen"]
+    assert "km" in page.locator("#map-sites .map-site__distance").first.inner_text()
+    assert page.locator(".map-search-area").count() == 1
+
+    page.fill("#map-place", "Atlantis")
+    with page.expect_response(lambda r: "place=Atlantis" in r.url and r.status == 400):
+        page.press("#map-place", "Enter")
+    error = page.locator("#map-error")
+    error.wait_for(state="visible")
+    assert (
+        error.inner_text()
+        == "“Atlantis” is niet gevonden: geef een Nederlandse plaats of postcode."
+    )
+    assert page.locator("#map-place").get_attribute("aria-invalid") == "true"
+    page.screenshot(path=screenshot_dir / "map-bad-place.png", full_page=True)
+
+    # "Show on map" in the list opens the marker's popup.
+    page.fill("#map-place", "")
+    with page.expect_response(lambda r: "/api/v1/sites/" in r.url and r.status == 200):
+        page.press("#map-place", "Enter")
+    wait_for_markers(page, 3)
+    item = page.locator(f'#map-sites > li[data-site-id="{editions["groningen"].pk}"]')
+    item.get_by_role("button", name="Toon op de kaart").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    assert "azc Groningen" in popup.inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_near_me_uses_the_browsers_location(browser, live_server, editions):
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/Amsterdam",
+        geolocation={"latitude": 53.2, "longitude": 6.55},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(live_server.url) else r.abort(),
+        )
+        page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+        wait_for_markers(page, 3)
+        with page.expect_response(lambda r: "near=53.200%2C6.550" in r.url):
+            page.get_by_role("button", name="Near me").click()
+        wait_for_markers(page, 1)
+        assert marker_ids(page) == {editions["groningen"].pk}
+        assert page.locator("#map-place").get_attribute("placeholder") == "your location"
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_map_works_inside_another_sites_frame(
+    offline_page, live_server, editions, screenshot_dir
+):
+    page = offline_page
+    page.set_content(
+        f'<h1>Partner</h1><iframe src="{live_server.url}/map/embed/?event=open-azc-dag-2027" '
+        'width="800" height="700" title="Kaart"></iframe>'
+    )
+    frame = page.frame_locator("iframe")
+    frame.locator(MARKERS).first.wait_for()
+    assert frame.locator(MARKERS).count() == 3
+    link = frame.locator("#map-sites .map-site__name a").first
+    assert link.evaluate("a => a.target || document.querySelector('base').target") == "_blank"
+    page.screenshot(path=screenshot_dir / "map-embed.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_sites_are_clustered(offline_page, live_server, branch):
+    event = make_event("open-azc-dag-2027", name="Open azc dag 2027")
+    for n in range(60):
+        make_site(event, "Utrecht", branch, position=(52.0 + n * 0.001, 5.1 + n * 0.001))
+    page = offline_page
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    page.locator(".marker-cluster").first.wait_for()
+    assert page.locator("#map-sites > li").count() == 60
+    assert page.locator(MARKERS).count() < 60

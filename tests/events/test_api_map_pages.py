@@ -1,0 +1,187 @@
+"""The map page and its embeddable variant, as HTML (the browser test drives the script)."""
+
+import json
+import re
+
+import pytest
+from django.test import override_settings
+
+from events.models import Event
+
+from .map_factories import make_event, make_shift, make_site
+
+
+@pytest.fixture
+def editions(db, branch):
+    open_day = make_event("open-azc-dag-2027", name="Open azc dag 2027")
+    coffee = make_event("bakkie-doen-2027", Event.Kind.COFFEE, name="Bakkie Doen 2027")
+    past = make_event("open-azc-dag-2018", name="Open azc dag 2018")
+    past.date = past.date.replace(year=2018)
+    past.save()
+    return {
+        "utrecht": make_site(open_day, "Utrecht", branch),
+        "zwolle": make_site(open_day, "Zwolle", branch),
+        "groningen": make_site(coffee, "Groningen", branch),
+        "old": make_site(past, "Amersfoort", branch),
+    }
+
+
+def listed_ids(html: str) -> list[int]:
+    pattern = r'<li class="map-site[^"]*" data-site-id="(\d+)"'
+    return [int(value) for value in re.findall(pattern, html)]
+
+
+def map_config(html: str) -> dict:
+    match = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
+def api_ids(client, query: str) -> list[int]:
+    return [f["id"] for f in client.get(f"/api/v1/sites/?{query}").json()["features"]]
+
+
+def test_the_map_lists_the_coming_sites_in_dutch(client, editions):
+    response = client.get("/map/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kaart van de actiedagen" in html
+    assert "3 locaties gevonden." in html
+    expected = {editions[name].pk for name in ("utrecht", "zwolle", "groningen")}
+    assert set(listed_ids(html)) == expected  # 2018 is past
+    assert 'data-lat="52.09083" data-lon="5.12222"' in html
+    assert "Kies een dienst" in html and "Toevoegen aan agenda" in html
+    assert f'href="http://testserver/calendar/sites/{editions["utrecht"].pk}.ics"' in html
+
+
+def test_the_list_holds_the_same_sites_as_the_api(client, editions):
+    for page_query, api_query in [
+        ("event=open-azc-dag-2027", "event=open-azc-dag-2027"),
+        ("event=open-azc-dag-2018", "event=open-azc-dag-2018"),
+        ("kind=coffee", "kind=coffee&date_from=2026-01-01"),
+        ("place=Utrecht&radius_km=100", "place=Utrecht&radius_km=100&date_from=2026-01-01"),
+    ]:
+        html = client.get(f"/map/?{page_query}").content.decode()
+        assert listed_ids(html) == api_ids(client, api_query), page_query
+
+
+def test_the_list_says_how_far_and_how_many_spots(client, editions):
+    make_shift(editions["zwolle"], capacity=3)
+    html = client.get("/map/?place=Utrecht&radius_km=100&open_spots=true").content.decode()
+    assert listed_ids(html) == [editions["zwolle"].pk]
+    assert "3 plekken vrij" in html
+    assert re.search(r"op 8\d,\d km", html)
+    assert map_config(html)["near"]["radius_km"] == 100.0
+
+
+def test_the_map_in_english(client, editions):
+    client.cookies["django_language"] = "en"
+    html = client.get("/map/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Map of the action days" in html
+    assert "3 sites found." in html
+    assert map_config(html)["strings"]["spots"] == ["%(count)s open spot", "%(count)s open spots"]
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("event=bestaat-niet", "event"),
+        ("kind=soep", "kind"),
+        ("place=Atlantis", "place"),
+        ("near=abc", "place"),
+        ("radius_km=9999&place=Utrecht", "radius_km"),
+        ("open_spots=misschien", "open_spots"),
+    ],
+)
+def test_a_bad_filter_shows_a_message_on_the_field(client, editions, query, parameter):
+    response = client.get(f"/map/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<p id="map-error" class="map-error" role="alert">\S', html)
+    field = re.search(rf'<(select|input) id="map-[\w-]+" name="{parameter}"[^>]*>', html)
+    assert 'aria-invalid="true"' in field.group(0)
+    assert len(listed_ids(html)) == 3  # the coming sites, as without filters
+
+
+def test_the_form_works_without_javascript(client, editions):
+    # What the browser sends when the form is submitted without the script.
+    query = "event=open-azc-dag-2027&kind=&place=&near=&radius_km=25"
+    response = client.get(f"/map/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert set(listed_ids(html)) == {editions["utrecht"].pk, editions["zwolle"].pk}
+    response = client.get("/map/?event=&kind=&place=Zwolle&near=&radius_km=10&open_spots=true")
+    assert response.status_code == 200
+    assert 'id="map-open-spots" name="open_spots" type="checkbox" value="true" checked' in (
+        response.content.decode()
+    )
+
+
+def test_tiles_come_from_the_settings(client, db):
+    with override_settings(
+        MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png",
+        MAP_TILE_ATTRIBUTION="© Voorbeeld",
+    ):
+        config = map_config(client.get("/map/").content.decode())
+    assert config["tiles"]["url"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert config["tiles"]["attribution"] == "© Voorbeeld"
+    assert config["api"] == "/api/v1/sites/"
+
+
+def test_no_inline_script_and_no_cdn(client, editions):
+    for url in ("/map/", "/map/embed/?event=open-azc-dag-2027"):
+        html = client.get(url).content.decode()
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, tag
+        assert re.findall(r'<script src="([^"]+)"', html) == [
+            "/static/vendor/leaflet/leaflet.js",
+            "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+            "/static/events/map.js",
+        ]
+        assert not re.search(r'(src|href)="(https?:)?//', html.replace("http://testserver/", ""))
+        assert " on" + "click=" not in html
+
+
+def test_the_scripts_and_styles_are_served(client, db):
+    for path in (
+        "/static/events/map.js",
+        "/static/events/map.css",
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_only_the_embed_may_be_framed(client, editions):
+    assert client.get("/map/")["X-Frame-Options"] == "DENY"
+    embed = client.get("/map/embed/?event=open-azc-dag-2027")
+    assert embed.status_code == 200
+    assert "X-Frame-Options" not in embed
+    html = embed.content.decode()
+    assert '<base target="_blank">' in html
+    assert 'class="site-header"' not in html
+    assert set(listed_ids(html)) == {editions["utrecht"].pk, editions["zwolle"].pk}
+    assert map_config(html)["embed"] is True
+
+
+def test_the_map_is_linked_from_the_menu_and_the_edition(client, editions):
+    assert 'href="/map/"' in client.get("/").content.decode()
+    html = client.get("/events/open-azc-dag-2027/").content.decode()
+    assert 'href="/map/?event=open-azc-dag-2027"' in html
+
+
+def test_the_map_pages_only_answer_get(client, db):
+    assert client.post("/map/").status_code == 405
+    assert client.post("/map/embed/").status_code == 405
+
+
+def test_the_map_page_takes_a_constant_number_of_queries(
+    client, editions, branch, django_assert_max_num_queries
+):
+    event = Event.objects.get(slug="open-azc-dag-2027")
+    for town in ("Amsterdam", "Maastricht", "Amersfoort"):
+        make_site(event, town, branch)
+    with django_assert_max_num_queries(3):
+        html = client.get("/map/?event=open-azc-dag-2027").content.decode()
+    assert len(listed_ids(html)) == 5
