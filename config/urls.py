@@ -29,5 +29,6 @@ urlpatterns = [
         name="api_docs",
     ),
     path("calendar/", include("volunteers.feed_urls")),
+    path("", include("volunteers.urls")),
     path("", include("events.urls")),
 ]
