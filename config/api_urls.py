@@ -1,3 +1,11 @@
 """The versioned API, `/api/v1/`. Each app adds its own routes here."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from accounts.api import AuthTokenView
+from common.access import public
+
+urlpatterns: list = [
+    path("auth/token/", public(AuthTokenView.as_view()), name="api_auth_token"),
+    path("", include("volunteers.api_urls")),
+]

@@ -268,6 +268,9 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Views opt in with `throttle_scope` (ScopedRateThrottle); counted in the cache.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": env_str("API_TOKEN_RATE", "10/minute")},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -110,3 +110,22 @@ def roster(site: Site) -> list[Shift]:
             s for s in active if s.status == WAITLISTED
         ]
     return shifts
+
+
+def waitlist_positions(signups: list[Signup]) -> dict[int, int]:
+    """{signup id: place on its shift's waitlist (1 = first)} for the waitlisted ones,
+    in one query."""
+    shift_ids = {s.shift_id for s in signups if s.status == WAITLISTED}
+    if not shift_ids:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for signup_id, shift_id in (
+        Signup.objects.filter(shift_id__in=shift_ids, status=WAITLISTED)
+        .order_by("shift_id", "created_at", "id")
+        .values_list("id", "shift_id")
+    ):
+        counters[shift_id] = counters.get(shift_id, 0) + 1
+        positions[signup_id] = counters[shift_id]
+    wanted = {s.pk for s in signups}
+    return {pk: place for pk, place in positions.items() if pk in wanted}

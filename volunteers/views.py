@@ -294,9 +294,7 @@ def coordinate(request):
         total[1] += row["confirmed_count"]
     for site in sites:
         site.places, site.confirmed = totals.get(site.pk, (0, 0))
-    return render(
-        request, "volunteers/coordinate.html", {"sites": sites, "show_past": show_past}
-    )
+    return render(request, "volunteers/coordinate.html", {"sites": sites, "show_past": show_past})
 
 
 @_coordinator_only

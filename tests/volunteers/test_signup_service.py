@@ -129,7 +129,7 @@ def test_claim_on_another_branchs_draft_site_is_refused(event, other_branch, pro
     shift = make_shift(draft)
     with pytest.raises(errors.SiteNotOpen) as caught:
         signup_create(shift=shift, volunteer=profile)
-    assert "not been published" in str(caught.value.message)
+    assert "niet gepubliceerd" in caught.value.detail
     assert Signup.objects.count() == 0
 
 
@@ -147,14 +147,14 @@ def test_registration_window_of_the_edition(shift, profile):
     with pytest.raises(errors.RegistrationClosed) as caught:
         signup_create(shift=shift, volunteer=profile)
     assert caught.value.code == "registration_closed"
-    assert "opens on" in caught.value.detail
+    assert "kan vanaf" in caught.value.detail
 
     event.registration_opens_at = timezone.now() - datetime.timedelta(days=2)
     event.registration_closes_at = timezone.now() - datetime.timedelta(days=1)
     event.save()
     with pytest.raises(errors.RegistrationClosed) as caught:
         signup_create(shift=shift, volunteer=profile)
-    assert "closed on" in caught.value.detail
+    assert "kon tot" in caught.value.detail
     assert shift.signups.count() == 0
 
 
@@ -225,7 +225,7 @@ def test_release_until_the_deadline_of_the_edition(site, profile):
     with pytest.raises(errors.ReleaseDeadlinePassed) as caught:
         signup_release(shift=soon, volunteer=profile)
     assert caught.value.code == "release_deadline_passed"
-    assert "coordinator" in caught.value.detail
+    assert "coördinator" in caught.value.detail
     assert soon.signups.get().status == CONFIRMED
     assert signup_release(shift=later, volunteer=profile).status == CANCELLED
 
