@@ -44,3 +44,9 @@ def make_shift(site, *, starts_in_hours: float = 72, hours: float = 2, capacity:
 def profile(volunteer):
     """The `volunteer` persona's volunteer profile."""
     return volunteer.volunteer
+
+
+def aware_local(year, month, day, hour=0, minute=0) -> datetime.datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Amsterdam"))
