@@ -261,7 +261,7 @@ def test_roster_csv(coordinator_client, shift):
         "2027-09-25",
         "11:00",
         "13:30",
-        "receptie",
+        "ontvangst",
         "bevestigd",
         "",
         "'=HYPERLINK(1)",
