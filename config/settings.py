@@ -247,6 +247,15 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Actiedagen <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Reminders (python manage.py send_reminders, from cron) ------------------------------
+
+# Days before a shift for the first reminder (0: none); the hour of the morning reminder
+# on the shift's day (empty: none).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 2)
+REMINDER_MORNING_HOUR = (
+    env_int("REMINDER_MORNING_HOUR", 7) if env_str("REMINDER_MORNING_HOUR", "7").strip() else None
+)
+
 # --- Internationalisation -------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
