@@ -259,15 +259,27 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
         raise EmailNotVerified()
     with _write_transaction():
         _lock_volunteers([volunteer.pk])
+        # Checks that need only the volunteer's lock come before the shift's lock, which
+        # every claimer of this shift queues for: the less done while holding it, the
+        # more claims per second. The volunteer's own sign-ups change only under their
+        # lock (claims, promotions, deletion all take it first).
+        planned = Shift.objects.select_related("site__event", "site__location").get(pk=shift.pk)
+        _check_open_for_claims(planned, timezone.now())
+        if Signup.objects.filter(shift=planned, volunteer=volunteer, status__in=ACTIVE).exists():
+            raise AlreadySignedUp()
+        other = _overlapping_confirmed(volunteer.pk, planned)
+        if other is not None:
+            raise ShiftOverlap(other=_describe(other.shift))
+
         shift = _lock_shift(shift.pk)
         # Taken after the locks, so the waitlist order is the order of the locks.
         now = timezone.now()
+        # The shift may have changed while we waited for it.
         _check_open_for_claims(shift, now)
-        if Signup.objects.filter(shift=shift, volunteer=volunteer, status__in=ACTIVE).exists():
-            raise AlreadySignedUp()
-        other = _overlapping_confirmed(volunteer.pk, shift)
-        if other is not None:
-            raise ShiftOverlap(other=_describe(other.shift))
+        if (shift.starts_at, shift.ends_at) != (planned.starts_at, planned.ends_at):
+            other = _overlapping_confirmed(volunteer.pk, shift)
+            if other is not None:
+                raise ShiftOverlap(other=_describe(other.shift))
         # Counted inside the lock: nobody else can confirm a place on this shift now.
         is_free = _confirmed_count(shift) < shift.capacity
         return Signup.objects.create(
