@@ -300,7 +300,7 @@ def main() -> None:
     ]:
         ours, base = summary["service"][key], summary["baseline"][key]
         ratio = (
-            f"{ours / base:8.1f}x"
+            f"{ours / base:8.2f}x"
             if base and key not in ("confirmed", "waitlisted", "errors")
             else ""
         )
