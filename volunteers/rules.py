@@ -1,8 +1,11 @@
 """The rule-book: who may do what. Pages, API, admin and feeds ask `user.has_perm(...)`.
 
 `rules.apps.AutodiscoverRulesConfig` imports this module at start-up. Object rules take
-the object named in the comment; without an object they answer "could this person do
-this to some object", which is what a menu or the admin index needs.
+the object named in the comment. Asked without an object, a rule that depends on the
+object's branch answers no (a view that forgets the object is refused, not let through);
+menus ask the role rules instead (`volunteers.coordinate`, `events.view_dashboard`).
+The matrix of roles and actions is in the README and tested cell by cell in
+tests/volunteers/test_permission_matrix.py.
 """
 
 import rules

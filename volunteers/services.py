@@ -342,7 +342,10 @@ def shift_edit(*, shift: Shift, **changes: Any) -> Shift:
 
     Places below the number of confirmed volunteers are refused (`CapacityBelowConfirmed`,
     nothing changed); more places move waitlisted volunteers up (they get an e-mail).
-    Field errors come as `ValidationError` naming the field, from `events.services`.
+    A cancelled shift cannot be changed (`ShiftCancelled`). Field errors come as
+    `ValidationError` naming the field, from `events.services`. New times are not checked
+    against the volunteers' other shifts: the coordinator decides, and calendars follow
+    the raised `sequence`.
     """
 
     def change() -> Shift:
@@ -350,6 +353,8 @@ def shift_edit(*, shift: Shift, **changes: Any) -> Shift:
             waiting = _waitlisted_volunteer_ids(shift.pk)
             _lock_volunteers(waiting)
             locked_shift = _lock_shift(shift.pk)
+            if locked_shift.is_cancelled:
+                raise ShiftCancelled()
             capacity = changes.get("capacity")
             if isinstance(capacity, int) and capacity >= 0:
                 confirmed = _confirmed_count(locked_shift)

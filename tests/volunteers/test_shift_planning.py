@@ -298,3 +298,11 @@ def test_coordinate_index_lists_only_the_branchs_sites(coordinator_client, site,
     )
     response = coordinator_client.get(reverse("volunteers:coordinate"))
     assert [s.pk for s in response.context["sites"]] == [site.pk]
+
+
+def test_a_cancelled_shift_cannot_be_changed(site):
+    shift = make_shift(site, is_cancelled=True)
+    with pytest.raises(errors.ShiftCancelled):
+        services.shift_edit(shift=shift, capacity=10)
+    shift.refresh_from_db()
+    assert shift.capacity == 3
