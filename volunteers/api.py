@@ -10,6 +10,7 @@ Errors answer `{"code", "detail"}` (see `volunteers.errors` for the codes). Clie
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -28,7 +29,8 @@ from .roles import coordinated_branch_ids, has_verified_email, is_organiser
 
 def calendar_url(volunteer) -> str:
     """The secret address of the volunteer's personal calendar feed."""
-    return f"{settings.SITE_URL}/calendar/volunteer/{volunteer.calendar_token}.ics"
+    path = reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token})
+    return settings.SITE_URL + path
 
 
 class SiteBriefSerializer(serializers.Serializer):

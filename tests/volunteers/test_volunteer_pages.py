@@ -186,7 +186,9 @@ def test_my_shifts_shows_cancelled_and_past_shifts(volunteer_client, volunteer, 
     page = text(volunteer_client.get(MY))
     assert "Geschrapt door de coördinator" in page
     assert "Eerdere diensten" in page
-    assert "CALENDAR SUBSCRIBE BLOCK" not in page  # the placeholder is a template comment
+    # The calendar subscription (issue 6's block) with the volunteer's own secret feed.
+    assert "Je diensten in je agenda" in page
+    assert f"/calendar/volunteer/{profile.calendar_token}.ics" in page
 
 
 def test_my_shifts_takes_few_queries(
