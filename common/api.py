@@ -7,7 +7,7 @@ beside its field; a malformed query parameter is named in `"parameter"`.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -61,3 +61,18 @@ class InvalidParameter(exceptions.ValidationError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__({parameter: [message]})
         self.parameter = parameter
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer, for the OpenAPI schema."""
+
+    code = serializers.CharField(help_text="A stable, machine-readable reason.")
+    detail = serializers.CharField(help_text="A message for people, in the request's language.")
+    parameter = serializers.CharField(
+        required=False, help_text="The query parameter that was malformed."
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per field or parameter.",
+    )

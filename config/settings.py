@@ -202,7 +202,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/my/shifts/"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -211,6 +211,23 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
+# Counted in the cache: with several app servers, set REDIS_URL so they share the counts.
+# "10/m/ip,5/5m/key": at most 10 a minute per client address and 5 per 5 minutes per
+# e-mail address (the key). A failed log-in past the limit gets a form error; other
+# actions past theirs get the 429 page.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 
@@ -229,6 +246,15 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Actiedagen <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Reminders (python manage.py send_reminders, from cron) ------------------------------
+
+# Days before a shift for the first reminder (0: none); the hour of the morning reminder
+# on the shift's day (empty: none).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 2)
+REMINDER_MORNING_HOUR = (
+    env_int("REMINDER_MORNING_HOUR", 7) if env_str("REMINDER_MORNING_HOUR", "7").strip() else None
+)
 
 # --- Internationalisation -------------------------------------------------------------
 
@@ -268,6 +294,9 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Views opt in with `throttle_scope` (ScopedRateThrottle); counted in the cache.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": env_str("API_TOKEN_RATE", "10/minute")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -283,6 +312,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SignupStatusEnum": "volunteers.models.Signup.Status",
+        "SiteStatusEnum": "events.models.Site.Status",
+    },
 }
 
 # --- Map ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ admin.site.site_title = _("Action days")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", include("config.api_urls")),
     path(
@@ -29,5 +29,6 @@ urlpatterns = [
         name="api_docs",
     ),
     path("calendar/", include("volunteers.feed_urls")),
+    path("", include("volunteers.urls")),
     path("", include("events.urls")),
 ]

@@ -23,6 +23,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import ErrorSerializer
+
 from .models import Site, TallyEntry
 from .tallies import (
     MAX_BATCH,
@@ -180,14 +182,6 @@ class TallySummarySerializer(serializers.Serializer):
     hours = TallyHourSerializer(many=True)
 
 
-class TallyApiErrorSerializer(serializers.Serializer):
-    """The API's error format (common.api)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(), required=False)
-
-
 class CorrectionInSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=TallyEntry.Category.choices)
     delta = serializers.IntegerField(help_text="Any whole number except 0, e.g. 120 or -15.")
@@ -249,7 +243,7 @@ WHO_MAY_COUNT = (
     "`Authorization: Token …`."
 )
 
-_Error = TallyApiErrorSerializer
+_Error = ErrorSerializer
 _ERRORS = {
     400: OpenApiResponse(_Error, description="Malformed; `fields` names each problem."),
     403: OpenApiResponse(_Error, description="Not signed in, or may not count here."),
@@ -296,7 +290,7 @@ class SiteTalliesView(APIView):
         responses={
             200: TallyRecordOutSerializer,
             **_ERRORS,
-            409: OpenApiResponse(TallyApiErrorSerializer, description="The site is cancelled."),
+            409: OpenApiResponse(ErrorSerializer, description="The site is cancelled."),
         },
         tags=["tallies"],
     )
@@ -327,7 +321,7 @@ class SiteTallyCorrectionsView(APIView):
         responses={
             201: CorrectionOutSerializer,
             **_ERRORS,
-            409: OpenApiResponse(TallyApiErrorSerializer, description="The site is cancelled."),
+            409: OpenApiResponse(ErrorSerializer, description="The site is cancelled."),
         },
         tags=["tallies"],
     )

@@ -13,9 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError
 from locations.models import Branch, Location
 
 from .models import Event, Shift, Site, SiteStatusChange
@@ -172,34 +170,3 @@ def shift_cancel(*, shift: Shift) -> Shift:
     shift.sequence += 1
     shift.save()
     return shift
-
-
-class ShiftHasVolunteers(DomainError):
-    code = "shift_has_volunteers"
-    status_code = 409
-    default_message = _(
-        "Volunteers have signed up for this shift. Ask them to release it, or change the "
-        "shift instead of deleting it."
-    )
-
-
-@transaction.atomic
-def shift_delete(*, shift: Shift) -> str:
-    """Take a shift out of the plan: `"deleted"` when nobody ever signed up for it;
-    `"cancelled"` when only cancelled sign-ups refer to it (the shift is kept, marked
-    cancelled, and its `sequence` goes up so calendars drop it). A shift with confirmed
-    or waitlisted volunteers is refused with `ShiftHasVolunteers`: they must hear of it.
-
-    The shift is locked first, as claiming a place locks it too, so a claim cannot slip
-    in between the check and the delete.
-    """
-    shift = Shift.objects.select_for_update().get(pk=shift.pk)
-    # Sign-ups live in `volunteers` (a layer above); reach them through the relation.
-    signups = shift.signups.all()
-    if signups.filter(status__in=["confirmed", "waitlisted"]).exists():
-        raise ShiftHasVolunteers()
-    if signups.exists():
-        shift_cancel(shift=shift)
-        return "cancelled"
-    shift.delete()
-    return "deleted"

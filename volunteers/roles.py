@@ -17,6 +17,8 @@ from django.utils import timezone
 from events.models import Event, Shift, Site
 from locations.models import Branch
 
+from .models import Signup
+
 
 def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
@@ -87,6 +89,16 @@ def has_confirmed_shift_at_site_today(user, site) -> bool:
         starts_at__date__lte=timezone.localtime(site.closes_at).date(),
         ends_at__date__gte=timezone.localtime(site.opens_at).date(),
     ).exists()
+
+
+@rules.predicate
+def is_signup_owner(user, signup) -> bool:
+    """`signup` is one of `user`'s own sign-ups."""
+    return (
+        _active(user)
+        and isinstance(signup, Signup)
+        and Signup.objects.filter(pk=signup.pk, volunteer__user=user).exists()
+    )
 
 
 @rules.predicate

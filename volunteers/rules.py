@@ -1,8 +1,11 @@
 """The rule-book: who may do what. Pages, API, admin and feeds ask `user.has_perm(...)`.
 
 `rules.apps.AutodiscoverRulesConfig` imports this module at start-up. Object rules take
-the object named in the comment; without an object they answer "could this person do
-this to some object", which is what a menu or the admin index needs.
+the object named in the comment. Asked without an object, a rule that depends on the
+object's branch answers no (a view that forgets the object is refused, not let through);
+menus ask the role rules instead (`volunteers.coordinate`, `events.view_dashboard`).
+The matrix of roles and actions is in the README and tested cell by cell in
+tests/volunteers/test_permission_matrix.py.
 """
 
 import rules
@@ -13,6 +16,8 @@ from .roles import (
     is_branch_coordinator,
     is_coordinator,
     is_organiser,
+    is_signed_in,
+    is_signup_owner,
 )
 
 # --- The admin: organisers manage every model ---------------------------------------------
@@ -56,5 +61,12 @@ rules.add_perm(
 )
 rules.add_perm("events.view_dashboard", is_organiser | is_coordinator)
 
-# Volunteers (object: a shift).
+# Volunteers (object: a shift). The claiming service checks the same rule itself.
 rules.add_perm("volunteers.claim_shift", has_verified_email)
+# (object: a sign-up) Only its volunteer releases it; the deadline is the service's.
+rules.add_perm("volunteers.release_signup", is_signup_owner)
+# A person's own profile, data download and account deletion.
+rules.add_perm("volunteers.manage_own_profile", is_signed_in)
+# The coordinator pages (shift planning, rosters, understaffed shifts) are open to these;
+# each site on them is then checked with events.manage_shift / events.view_roster.
+rules.add_perm("volunteers.coordinate", is_organiser | is_coordinator)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.api import ErrorSerializer  # noqa: F401 (the API's one error format)
 from locations.models import Branch, Location
 
 from ..models import Event, Shift, Site
@@ -32,19 +33,6 @@ class RejectUnknownFields(serializers.Serializer):
 
 
 # --- Errors -------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="A stable code, e.g. `invalid`, `not_found`.")
-    detail = serializers.CharField(help_text="A message for people, in the request's language.")
-    parameter = serializers.CharField(
-        required=False, help_text="The query parameter that was malformed."
-    )
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per field or parameter.",
-    )
 
 
 # --- Events -------------------------------------------------------------------------------

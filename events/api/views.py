@@ -18,7 +18,7 @@ from common.api import InvalidParameter
 
 from ..models import Event, Shift, Site
 from ..selectors import shifts_with_counts, sites_visible_to
-from ..services import shift_create, shift_delete, shift_update, site_create, site_update
+from ..services import shift_create, shift_update, site_create, site_update
 from ..site_search import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_RADIUS_KM,
@@ -364,13 +364,21 @@ class ShiftListView(APIView):
         shift = _shifts_for(request.user).get(pk=shift.pk)
         body = ShiftManagerSerializer(shift, context={"request": request}).data
         location_header = request.build_absolute_uri(
-            reverse("events_api:shift_detail", kwargs={"pk": shift.pk})
+            reverse("api_shift_detail", kwargs={"pk": shift.pk})
         )
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location_header})
 
 
 class ShiftDetailView(APIView):
+    """One shift. Changing or deleting a shift touches the volunteers who hold a place, so
+    the URLconf serves `volunteers.api.ShiftDetailView`, which plugs in the sign-up rules
+    (`update_shift`, `delete_shift`) from the layer that owns them."""
+
     permission_classes = SHIFT_PERMISSIONS
+    # `update_shift(shift=..., **changes) -> Shift`; `delete_shift(shift=...) -> bool`
+    # (True: deleted; False: kept as cancelled).
+    update_shift = staticmethod(shift_update)
+    delete_shift = None
 
     def _shift(self, request, pk: int) -> Shift:
         shift = get_object_or_404(_shifts_for(request.user), pk=pk)
@@ -394,29 +402,40 @@ class ShiftDetailView(APIView):
         operation_id="shifts_partial_update",
         summary="Change a shift",
         description="For organisers and the coordinators of the site's branch. A time "
-        "change raises the shift's calendar revision.",
+        "change raises the shift's calendar revision. Fewer places than confirmed volunteers "
+        "are refused (409, `capacity_below_confirmed`); more places move waitlisted "
+        "volunteers up. A cancelled shift cannot be changed (409, `shift_cancelled`).",
         request=ShiftUpdateSerializer,
-        responses={200: ShiftManagerSerializer, 400: ERROR_400, 403: ERROR_403, 404: ERROR_404},
+        responses={
+            200: ShiftManagerSerializer,
+            400: ERROR_400,
+            403: ERROR_403,
+            404: ERROR_404,
+            409: ERROR_409,
+        },
         tags=["shifts"],
     )
     def patch(self, request, pk: int):
         shift = self._shift(request, pk)
         serializer = ShiftUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        shift_update(shift=shift, **serializer.validated_data)
+        self.update_shift(shift=shift, **serializer.validated_data)
         shift = _shifts_for(request.user).get(pk=pk)
         return Response(ShiftManagerSerializer(shift, context={"request": request}).data)
 
     @extend_schema(
         operation_id="shifts_destroy",
         summary="Delete a shift",
-        description="For organisers and the coordinators of the site's branch. Refused "
-        "(409, `shift_has_volunteers`) while volunteers hold or wait for a place; a shift "
-        "with only cancelled sign-ups is kept as cancelled.",
-        responses={204: None, 403: ERROR_403, 404: ERROR_404, 409: ERROR_409},
+        description="For organisers and the coordinators of the site's branch. A shift "
+        "nobody ever signed up for is deleted (204). A shift with sign-ups is kept as "
+        "cancelled (200, the shift with `is_cancelled`): its volunteers lose their places "
+        "and are told by e-mail, and calendars drop it.",
+        responses={200: ShiftManagerSerializer, 204: None, 403: ERROR_403, 404: ERROR_404},
         tags=["shifts"],
     )
     def delete(self, request, pk: int):
         shift = self._shift(request, pk)
-        shift_delete(shift=shift)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        if self.delete_shift(shift=shift):
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        shift = Shift.objects.select_related("site").get(pk=pk)
+        return Response(ShiftManagerSerializer(shift, context={"request": request}).data)

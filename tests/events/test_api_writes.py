@@ -296,20 +296,37 @@ def test_deleting_a_shift_nobody_signed_up_for(coordinator_client, shift):
     assert not Shift.objects.filter(pk=shift.pk).exists()
 
 
-def test_deleting_a_shift_with_volunteers_is_refused(coordinator_client, shift, volunteer):
-    sign_up(shift, volunteer)
-    response = coordinator_client.delete(f"{SHIFTS}{shift.pk}/")
-    assert response.status_code == 409
-    assert response.json()["code"] == "shift_has_volunteers"
+def test_deleting_a_shift_with_volunteers_cancels_it_and_tells_them(
+    coordinator_client, shift, volunteer, mailoutbox, django_capture_on_commit_callbacks
+):
+    signup = sign_up(shift, volunteer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.delete(f"{SHIFTS}{shift.pk}/")
+    assert response.status_code == 200
+    assert response.json()["is_cancelled"] is True
     shift.refresh_from_db()
-    assert not shift.is_cancelled
+    assert shift.is_cancelled and shift.sequence == 1
+    signup.refresh_from_db()
+    assert signup.status == Signup.Status.CANCELLED
+    assert [message.to for message in mailoutbox] == [[volunteer.email]]
+
+
+def test_fewer_places_than_confirmed_volunteers_are_refused(coordinator_client, shift, volunteer):
+    sign_up(shift, volunteer)
+    response = coordinator_client.patch(
+        f"{SHIFTS}{shift.pk}/", {"capacity": 0}, content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "capacity_below_confirmed"
+    shift.refresh_from_db()
+    assert shift.capacity == 3
 
 
 def test_deleting_a_shift_with_only_cancelled_sign_ups_keeps_it_cancelled(
     coordinator_client, client, shift, volunteer
 ):
     sign_up(shift, volunteer, Signup.Status.CANCELLED)
-    assert coordinator_client.delete(f"{SHIFTS}{shift.pk}/").status_code == 204
+    assert coordinator_client.delete(f"{SHIFTS}{shift.pk}/").status_code == 200
     shift.refresh_from_db()
     assert shift.is_cancelled and shift.sequence == 1
     client.logout()

@@ -1,0 +1,248 @@
+"""Volunteers' pages: find open shifts, claim, release, my shifts, profile."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event, Site
+from locations.models import Location
+from volunteers.models import Signup
+
+from .conftest import make_shift, make_volunteer
+
+LIST = reverse("volunteers:shift_list")
+MY = reverse("volunteers:my_shifts")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_anonymous_sees_open_shifts_but_no_claim_button(anonymous_client, site):
+    make_shift(site, capacity=4)
+    response = anonymous_client.get(LIST)
+    assert response.status_code == 200
+    page = text(response)
+    assert "4 plaatsen vrij" in page
+    assert "Log in</a> of" in page
+    assert "Deze dienst nemen" not in page
+
+
+def test_only_claimable_shifts_are_listed(anonymous_client, site, event, other_branch):
+    open_shift = make_shift(site, role="coffee")
+    make_shift(site, role="setup", is_cancelled=True)
+    make_shift(site, role="counting", starts_in_hours=-2)
+    draft = Site.objects.create(
+        event=event,
+        location=Location.objects.create(name="Plein", city="Zwolle"),
+        branch=other_branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=Site.Status.DRAFT,
+    )
+    make_shift(draft, role="tour_guide")
+    shifts = list(anonymous_client.get(LIST).context["page"])
+    assert shifts == [open_shift]
+
+
+def test_filters_by_event_town_date_and_free_places(anonymous_client, site, event, branch):
+    coffee = Event.objects.create(
+        name="Bakkie Doen 2027",
+        slug="bakkie-doen-2027",
+        kind=Event.Kind.COFFEE,
+        date=datetime.date(2027, 6, 20),
+        is_published=True,
+    )
+    square = Site.objects.create(
+        event=coffee,
+        location=Location.objects.create(name="Grote Markt", city="Zwolle"),
+        branch=branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=Site.Status.PUBLISHED,
+    )
+    in_utrecht = make_shift(site, starts_in_hours=72)
+    in_zwolle = make_shift(square, starts_in_hours=96, capacity=1)
+    Signup.objects.create(shift=in_zwolle, volunteer=make_volunteer(), status="confirmed")
+
+    def listed(**query):
+        return list(anonymous_client.get(LIST, query).context["page"])
+
+    assert listed() == [in_utrecht, in_zwolle]
+    assert listed(event="bakkie-doen-2027") == [in_zwolle]
+    assert listed(town="zwol") == [in_zwolle]
+    day = timezone.localtime(in_utrecht.starts_at).date().isoformat()
+    assert listed(date=day) == [in_utrecht]
+    assert listed(free="on") == [in_utrecht]
+
+
+def test_a_bad_filter_is_named_and_not_a_500(anonymous_client, site):
+    make_shift(site)
+    response = anonymous_client.get(LIST, {"date": "31-31-2027", "event": "no-such-edition"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"date", "event"}
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_the_list_shows_the_language_match(volunteer_client, volunteer, site):
+    volunteer.volunteer.languages = ["nl", "ar"]
+    volunteer.volunteer.save()
+    site.languages_needed = ["ar", "ti"]
+    site.save()
+    make_shift(site)
+    page = text(volunteer_client.get(LIST))
+    assert "Gevraagde talen: Arabisch, Tigrinya" in page
+    assert "jij spreekt Arabisch" in page
+
+    volunteer.volunteer.languages = ["en"]
+    volunteer.volunteer.save()
+    assert "je spreekt geen van deze" in text(volunteer_client.get(LIST))
+
+
+def test_the_list_takes_few_queries(volunteer_client, site, django_assert_max_num_queries):
+    for hours in range(72, 92, 2):
+        make_shift(site, starts_in_hours=hours)
+    # The same number of queries for 10 shifts as for 1: none per shift.
+    with django_assert_max_num_queries(12):
+        response = volunteer_client.get(LIST)
+    assert len(response.context["page"].object_list) == 10
+
+
+def test_claim_from_the_list_then_release_from_my_shifts(volunteer_client, volunteer, site):
+    shift = make_shift(site, capacity=1)
+    response = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[shift.pk]), {"next": LIST + "?town=Utrecht"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == LIST + "?town=Utrecht"
+    assert shift.signups.get().status == "confirmed"
+    page = text(volunteer_client.get(LIST, follow=True))
+    assert "Je hebt een plaats in deze dienst." in page
+
+    my = text(volunteer_client.get(MY))
+    assert "Bevestigd" in my
+    assert "Dienst teruggeven" in my
+    response = volunteer_client.post(reverse("volunteers:shift_release", args=[shift.pk]))
+    assert response["Location"] == MY
+    assert shift.signups.get().status == "cancelled"
+    assert "Je hebt de dienst teruggegeven." in text(volunteer_client.get(MY))
+
+
+def test_a_refused_claim_shows_the_reason_and_changes_nothing(volunteer_client, site):
+    shift = make_shift(site, is_cancelled=True)
+    response = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[shift.pk]), follow=True
+    )
+    assert "Deze dienst is geschrapt." in text(response)
+    assert not Signup.objects.exists()
+
+
+def test_a_full_shift_puts_you_on_the_waitlist_with_your_number(volunteer_client, site):
+    shift = make_shift(site, capacity=0)
+    response = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[shift.pk]), follow=True
+    )
+    assert "Je bent nummer 1 op de wachtlijst" in text(response)
+    page = text(volunteer_client.get(MY))
+    assert "Op de wachtlijst, nummer 1." in page
+    assert "Van de wachtlijst af" in page
+
+
+def test_unverified_account_is_told_to_confirm_first(client, site):
+    person = make_volunteer(verified=False)
+    client.force_login(person.user)
+    shift = make_shift(site)
+    response = client.post(reverse("volunteers:shift_claim", args=[shift.pk]), follow=True)
+    assert "Bevestig eerst je e-mailadres" in text(response)
+    assert not Signup.objects.exists()
+    assert "Deze dienst nemen" not in text(client.get(LIST))
+
+
+def test_after_the_deadline_my_shifts_says_whom_to_tell(volunteer_client, volunteer, branch, site):
+    branch.email = "utrecht@example.org"
+    branch.save()
+    shift = make_shift(site, starts_in_hours=5)
+    Signup.objects.create(shift=shift, volunteer=volunteer.volunteer, status="confirmed")
+    page = text(volunteer_client.get(MY))
+    assert "Teruggeven kan hier niet meer" in page
+    assert "mailto:utrecht@example.org" in page
+    assert "Dienst teruggeven" not in page
+    response = volunteer_client.post(
+        reverse("volunteers:shift_release", args=[shift.pk]), follow=True
+    )
+    assert "coördinator" in text(response)
+    assert shift.signups.get().status == "confirmed"
+
+
+def test_my_shifts_shows_cancelled_and_past_shifts(volunteer_client, volunteer, site):
+    profile = volunteer.volunteer
+    cancelled = make_shift(site, starts_in_hours=80, is_cancelled=True)
+    Signup.objects.create(shift=cancelled, volunteer=profile, status="cancelled")
+    past = make_shift(site, starts_in_hours=-30)
+    Signup.objects.create(shift=past, volunteer=profile, status="confirmed")
+    page = text(volunteer_client.get(MY))
+    assert "Geschrapt door de coördinator" in page
+    assert "Eerdere diensten" in page
+    # The calendar subscription (issue 6's block) with the volunteer's own secret feed.
+    assert "Je diensten in je agenda" in page
+    assert f"/calendar/volunteer/{profile.calendar_token}.ics" in page
+
+
+def test_my_shifts_takes_few_queries(
+    volunteer_client, volunteer, site, django_assert_max_num_queries
+):
+    for hours in range(72, 100, 3):
+        shift = make_shift(site, starts_in_hours=hours, hours=1, capacity=0)
+        Signup.objects.create(shift=shift, volunteer=volunteer.volunteer, status="waitlisted")
+    with django_assert_max_num_queries(25):
+        volunteer_client.get(MY)
+
+
+def test_profile_edit_saves_and_names_a_bad_field(volunteer_client, volunteer, branch):
+    url = reverse("volunteers:profile")
+    data = {
+        "first_name": "Vera",
+        "last_name": "de Vries",
+        "phone": "+31 6 1234 5678",
+        "languages": ["nl", "ti"],
+        "home_branch": branch.pk,
+    }
+    assert volunteer_client.post(url, data)["Location"] == url
+    volunteer.refresh_from_db()
+    profile = volunteer.volunteer
+    profile.refresh_from_db()
+    assert (volunteer.last_name, profile.phone) == ("de Vries", "+31 6 1234 5678")
+    assert profile.languages == ["nl", "ti"]
+    assert profile.home_branch == branch
+
+    response = volunteer_client.post(url, {**data, "phone": "call me", "languages": ["xx"]})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"phone", "languages"}
+    profile.refresh_from_db()
+    assert profile.phone == "+31 6 1234 5678"
+
+
+@pytest.mark.parametrize("name", ["my_shifts", "profile", "my_data", "account_delete"])
+def test_personal_pages_need_a_log_in(anonymous_client, name):
+    response = anonymous_client.get(reverse(f"volunteers:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_claim_and_release_need_post(volunteer_client, site):
+    shift = make_shift(site)
+    assert (
+        volunteer_client.get(reverse("volunteers:shift_claim", args=[shift.pk])).status_code == 405
+    )
+    assert not Signup.objects.exists()
+
+
+def test_next_cannot_send_you_elsewhere(volunteer_client, site):
+    shift = make_shift(site)
+    response = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[shift.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == MY
