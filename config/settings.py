@@ -9,6 +9,7 @@ writers queue instead of failing. With a `postgres://` URL it uses PostgreSQL wi
 persistent, health-checked connections.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -317,6 +318,37 @@ SPECTACULAR_SETTINGS = {
         "SiteStatusEnum": "events.models.Site.Status",
     },
 }
+
+# --- Geocoding --------------------------------------------------------------------------
+
+# The chain of providers, in order (see locations/geocoding/providers.py): `pdok` (the
+# Dutch government's BAG geocoder), `nominatim` (OpenStreetMap, 1 request/s across all
+# processes), `offline` (town centres from the built-in gazetteer, no network), or any
+# other geocoder geopy knows. Development, the demo, tests and CI use `offline` only.
+GEOCODING_PROVIDERS = env_list("GEOCODING_PROVIDERS", ["offline"])
+# Nominatim's usage policy asks for a user agent that identifies the app and a contact.
+GEOCODING_USER_AGENT = env_str(
+    "GEOCODING_USER_AGENT", f"actiedagen/1.0 (+{SITE_URL}; {env_str('DEFAULT_FROM_EMAIL', '')})"
+)
+if "nominatim" in GEOCODING_PROVIDERS and not DEBUG and not env_str("GEOCODING_USER_AGENT"):
+    raise ImproperlyConfigured(
+        "GEOCODING_USER_AGENT must name this app and a contact when Nominatim is used, "
+        "e.g. 'actiedagen.example.org (ops@example.org)'."
+    )
+GEOCODING_TIMEOUT = env_int("GEOCODING_TIMEOUT", 5)  # seconds per request
+# The longest a request waits for its turn under a provider's rate limit before the chain
+# moves on to the next provider.
+GEOCODING_RATE_LIMIT_WAIT = env_int("GEOCODING_RATE_LIMIT_WAIT", 10)
+GEOCODING_CACHE_DAYS = env_int("GEOCODING_CACHE_DAYS", 365)
+# "Not found", and answers given only because a better provider failed, are kept this long.
+GEOCODING_RETRY_MINUTES = env_int("GEOCODING_RETRY_MINUTES", 60)
+# Per-provider options as JSON, e.g. {"nominatim": {"domain": "nominatim.example.org"}}.
+try:
+    GEOCODING_OPTIONS = json.loads(env_str("GEOCODING_OPTIONS") or "{}")
+except ValueError:
+    raise ImproperlyConfigured("GEOCODING_OPTIONS must be a JSON object") from None
+if not isinstance(GEOCODING_OPTIONS, dict):
+    raise ImproperlyConfigured("GEOCODING_OPTIONS must be a JSON object")
 
 # --- Map ------------------------------------------------------------------------------
 

@@ -177,9 +177,54 @@ class Location(ConstraintErrorsOnFields):
     @property
     def address_line(self) -> str:
         """The street address on one line, as a letter would carry it."""
-        number = ""
-        if self.house_number:
-            number = f"{self.house_number}{self.house_number_addition}"
+        from .addresses import format_house_number
+
+        number = format_house_number(self.house_number, self.house_number_addition)
         street = " ".join(part for part in [self.street, number] if part)
         town = " ".join(part for part in [self.postcode, self.city] if part)
         return ", ".join(part for part in [street, town] if part)
+
+
+class GeocodeCacheEntry(models.Model):
+    """An earlier answer of the geocoding chain, so a query is asked of a provider once.
+
+    `query` is the normalised query (see `locations.geocoding.normalise_query`). A "not
+    found" is remembered too (`found` false), briefly, so a typo is not sent again and
+    again. Answers expire at `expires_at`; an answer given after an earlier provider
+    failed expires soon, so the better provider is asked again later.
+    """
+
+    query = models.CharField(_("query"), max_length=255, unique=True)
+    found = models.BooleanField(_("found"), default=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    precision = models.CharField(
+        _("precision"), max_length=10, choices=Location.Precision.choices, blank=True
+    )
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    label = models.CharField(_("label"), max_length=300, blank=True)
+    address = models.JSONField(_("address"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("asked at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("geocoding cache entry")
+        verbose_name_plural = _("geocoding cache")
+        ordering = ["query"]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class GeocoderThrottle(models.Model):
+    """The next moment a rate-limited provider may be asked, shared by every process."""
+
+    provider = models.CharField(_("provider"), max_length=100, unique=True)
+    next_request_at = models.DateTimeField(_("next request at"))
+
+    class Meta:
+        verbose_name = _("geocoder rate limit")
+        verbose_name_plural = _("geocoder rate limits")
+
+    def __str__(self) -> str:
+        return self.provider
