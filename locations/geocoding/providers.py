@@ -204,16 +204,18 @@ class NominatimProvider(Provider):
     def read(self, location: GeopyLocation) -> Answer:
         raw = location.raw
         details = raw.get("address") or {}
-        kind = raw.get("addresstype") or raw.get("type") or ""
         category = raw.get("class") or raw.get("category") or ""
-        if kind == "postcode":
+        kinds = {raw.get("addresstype") or "", raw.get("type") or ""}
+        if details.get("house_number"):
+            precision = Precision.ADDRESS
+        elif "postcode" in kinds:
             precision = Precision.POSTCODE
-        elif kind in _NOMINATIM_TOWN or (category in {"place", "boundary"} and kind != "house"):
-            precision = Precision.TOWN
-        elif kind in _NOMINATIM_STREET or category == "highway":
+        elif category == "highway" or kinds & _NOMINATIM_STREET:
             precision = Precision.STREET
+        elif category in {"place", "boundary"} or kinds & _NOMINATIM_TOWN:
+            precision = Precision.TOWN
         else:
-            # A house, building, amenity or other object at one spot.
+            # A building, amenity or other object found by its name: one spot.
             precision = Precision.ADDRESS
         number, addition = None, ""
         if details.get("house_number"):
