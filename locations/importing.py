@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "house_number": ("house_number", "huisnummer", "nummer", "number", "nr"),
     "house_number_addition": ("addition", "toevoeging", "huisnummertoevoeging"),
     "postcode": ("postcode", "postal_code", "zip"),
-    "city": ("city", "town", "plaats", "woonplaats", "stad"),
+    "city": ("city", "plaats", "town", "woonplaats", "stad"),
     "municipality": ("municipality", "gemeente"),
     "province": ("province", "provincie"),
     "latitude": ("latitude", "lat", "breedtegraad"),
@@ -173,7 +173,7 @@ def read_rows(text: str) -> tuple[str, list[str], list[dict[str, str]], list[str
                 "The first line must name the columns; “%(missing)s” is missing. Found: "
                 "%(found)s. See the README for the columns."
             ),
-            missing=", ".join(missing),
+            missing=", ".join(f"{column} / {COLUMNS[column][1]}" for column in missing),
             found=", ".join(h.strip() for h in header) or "-",
         )
     rows = []
