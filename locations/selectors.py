@@ -108,3 +108,53 @@ def _follow(obj, path: list[str]):
     for name in path:
         obj = getattr(obj, name)
     return obj
+
+
+def within_radius_of_place(
+    queryset: QuerySet[M],
+    *,
+    place: str,
+    radius_km: float,
+    lat_field: str = "latitude",
+    lon_field: str = "longitude",
+):
+    """Rows within `radius_km` of a place name, postcode or address ("Utrecht", "3511"),
+    nearest first: `(GeocodeResult, [(row, km), ...])`.
+
+    The place is looked up through the geocoding chain (cached), so this raises the same
+    `GeocodingError`s as `locations.geocoding.geocode`.
+    """
+    from .geocoding import geocode
+
+    centre = geocode(place)
+    found = within_radius(
+        queryset,
+        latitude=centre.latitude,
+        longitude=centre.longitude,
+        radius_km=radius_km,
+        lat_field=lat_field,
+        lon_field=lon_field,
+    )
+    return centre, found
+
+
+def locations_search(*, text: str = "", province: str = "") -> QuerySet:
+    """Locations whose name, town, street, postcode, municipality or reference contains
+    `text` (any case), optionally in one province; for the coordinators' list."""
+    from django.db.models import Q
+
+    from .models import Location
+
+    locations = Location.objects.all()
+    for word in text.split():
+        locations = locations.filter(
+            Q(name__icontains=word)
+            | Q(city__icontains=word)
+            | Q(street__icontains=word)
+            | Q(postcode__icontains=word)
+            | Q(municipality__icontains=word)
+            | Q(reference__icontains=word)
+        )
+    if province:
+        locations = locations.filter(province=province)
+    return locations.order_by("city", "name", "pk")
