@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     path("calendar/", include("volunteers.feed_urls")),
     path("", include("volunteers.urls")),
+    path("locations/", include("locations.urls")),
     path("", include("events.urls")),
 ]

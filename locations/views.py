@@ -1,0 +1,198 @@
+"""Coordinators' pages for locations: list and search, create and edit with a map.
+
+Everything works without JavaScript and without map tiles: "Look up" fills in the position
+from the address on the server; the latitude and longitude can be typed. With JavaScript
+the map shows the pin, which can be dragged; a moved pin is kept as placed by hand.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import LocationForm, initial_for
+from .geocoding import GeocodingError, address_query, geocode
+from .models import Location, Province
+from .selectors import locations_search, within_radius
+from .services import location_save
+
+PAGE_SIZE = 50
+MANAGE = "locations.manage_location"
+
+
+def _manage(view):
+    return login_required(permission_required(MANAGE, raise_exception=True)(view))
+
+
+@_manage
+def location_list(request):
+    text = request.GET.get("q", "").strip()
+    province = request.GET.get("province", "")
+    if province not in Province.values:
+        province = ""
+    near = request.GET.get("near", "").strip()
+    radius_text = request.GET.get("radius_km", "").strip() or "10"
+    locations = locations_search(text=text, province=province)
+    distances = None
+    centre = None
+    error = ""
+    if near:
+        try:
+            radius_km = float(radius_text.replace(",", "."))
+            if not 0 < radius_km <= 300:
+                raise ValueError
+        except ValueError:
+            error = _("The radius is a number of kilometres between 0 and 300.")
+        else:
+            try:
+                centre = geocode(near)
+            except GeocodingError as failure:
+                error = failure.detail
+            else:
+                found = within_radius(
+                    locations,
+                    latitude=centre.latitude,
+                    longitude=centre.longitude,
+                    radius_km=radius_km,
+                )
+                distances = {location.pk: km for location, km in found}
+                locations = [location for location, _km in found]
+    page = Paginator(locations, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (location, distances.get(location.pk) if distances is not None else None)
+        for location in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "locations/location_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": text,
+            "province": province,
+            "provinces": Province.choices,
+            "near": near,
+            "radius_km": radius_text,
+            "centre": centre,
+            "error": error,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@_manage
+def location_create(request):
+    return _edit(request, None)
+
+
+@_manage
+def location_edit(request, pk: int):
+    return _edit(request, get_object_or_404(Location, pk=pk))
+
+
+def _edit(request, location: Location | None):
+    may_allow_abroad = request.user.has_perm("locations.override_position_outside_nl")
+    looked_up = None
+    if request.method != "POST":
+        initial = initial_for(location) if location else {"kind": Location.Kind.AZC}
+        form = LocationForm(initial=initial, may_allow_abroad=may_allow_abroad)
+        return _render(request, form, location, looked_up)
+
+    form = LocationForm(request.POST, may_allow_abroad=may_allow_abroad)
+    if not form.is_valid():
+        return _render(request, form, location, looked_up)
+    manual = form.cleaned_data["position_is_manual"] or form.pin_was_moved
+    if request.POST.get("action") == "lookup":
+        return _lookup(request, form, location, keep_pin=manual)
+    try:
+        outcome = location_save(
+            location=location, data=form.to_input(position_is_manual=manual), by=request.user
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render(request, form, location, looked_up)
+    except GeocodingError as error:
+        form.add_error(None, error.detail)
+        return _render(request, form, location, looked_up)
+    saved = outcome.location
+    if outcome.geocoded is not None:
+        messages.success(request, _("Saved. %(lookup)s") % {"lookup": outcome.geocoded.describe()})
+    elif saved.position_is_manual:
+        messages.success(request, _("Saved, with the position placed by hand."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("locations:edit", pk=saved.pk)
+
+
+def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin: bool):
+    """Look the address up and show it on the form, without saving."""
+    data = form.cleaned_data
+    house = data.get("house_number")
+    query = address_query(
+        street=data.get("street", ""),
+        house_number=house.number if house else None,
+        house_number_addition=house.suffix if house else "",
+        postcode=data.get("postcode", ""),
+        city=data["city"],
+    )
+    try:
+        result = geocode(query)
+    except GeocodingError as error:
+        form.add_error(None, error.detail)
+        return _render(request, form, location, None)
+    values = form.data.copy()
+    values["looked_up_latitude"] = str(result.latitude)
+    values["looked_up_longitude"] = str(result.longitude)
+    if keep_pin:
+        messages.info(
+            request,
+            result.describe()
+            + " "
+            + _(
+                "Your pin placed by hand stays where it is; untick “placed by hand” and save "
+                "to use the looked-up position instead."
+            ),
+        )
+    else:
+        values["latitude"] = str(result.latitude)
+        values["longitude"] = str(result.longitude)
+        values.pop("position_is_manual", None)
+        messages.info(request, result.describe())
+    for name in ("postcode", "municipality", "province"):
+        found = getattr(result.address, name)
+        if found and not values.get(name) and not (name == "postcode" and len(found) != 7):
+            values[name] = found
+    fresh = LocationForm(
+        values, may_allow_abroad=form.fields.get("outside_netherlands_allowed") is not None
+    )
+    fresh.is_valid()
+    return _render(request, fresh, location, result)
+
+
+def _add_errors(form: LocationForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field in {"house_number_addition"}:
+            target = "house_number"
+        for message in messages_:
+            form.add_error(target, message)
+
+
+def _render(request, form, location, looked_up):
+    return render(
+        request,
+        "locations/location_form.html",
+        {
+            "form": form,
+            "location": location,
+            "looked_up": looked_up,
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+        status=200,
+    )
