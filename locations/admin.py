@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Branch, Location
+from .models import Branch, GeocodeCacheEntry, GeocoderThrottle, Location
 
 
 @admin.register(Branch)
@@ -57,3 +57,36 @@ class LocationAdmin(admin.ModelAdmin):
         ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
+
+
+@admin.register(GeocodeCacheEntry)
+class GeocodeCacheEntryAdmin(admin.ModelAdmin):
+    """Earlier geocoding answers. Delete an entry to have its query asked again."""
+
+    list_display = ["query", "found", "precision", "provider", "created_at", "expires_at"]
+    list_filter = ["found", "precision", "provider"]
+    search_fields = ["query", "label"]
+    readonly_fields = [
+        "query",
+        "found",
+        "latitude",
+        "longitude",
+        "precision",
+        "provider",
+        "label",
+        "address",
+        "created_at",
+        "expires_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GeocoderThrottle)
+class GeocoderThrottleAdmin(admin.ModelAdmin):
+    list_display = ["provider", "next_request_at"]
+    readonly_fields = ["provider", "next_request_at"]
+
+    def has_add_permission(self, request):
+        return False

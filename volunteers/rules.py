@@ -23,7 +23,7 @@ from .roles import (
 # --- The admin: organisers manage every model ---------------------------------------------
 
 _MANAGED_MODELS = {
-    "locations": ["branch", "location"],
+    "locations": ["branch", "location", "geocodecacheentry", "geocoderthrottle"],
     "events": ["event", "shifttemplate", "site", "sitestatuschange", "shift", "tallyentry"],
     "volunteers": ["volunteer", "signup", "remindersent"],
     "accounts": ["user"],

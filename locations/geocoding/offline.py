@@ -55,6 +55,7 @@ class OfflineGazetteer(Geocoder):
         parts = [p.strip() for p in query.split(",") if p.strip()]
         parts = [p for p in parts if p.casefold() not in _COUNTRY]
         province = ""
+        original_last = parts[-1] if parts else ""
         if len(parts) > 1 and (code := _province_part(parts[-1])):
             province, parts = code, parts[:-1]
 
@@ -69,6 +70,9 @@ class OfflineGazetteer(Geocoder):
             postcode_place = place_for_postcode(area_code)
 
         town_place, town_text = self._find_town(parts, province)
+        if town_place is None and province:
+            # "Dorpsstraat 12, Groningen": the last part was the town, not its province.
+            town_place, town_text = self._find_town([*parts, original_last], "")
         if town_place and postcode_place and _km(town_place, postcode_place) > _CONFLICT_KM:
             return None
         if town_place:

@@ -97,7 +97,8 @@ def test_not_found_is_an_error_and_remembered_briefly(db):
     provider = fake_provider("offline", {})
     with pytest.raises(AddressNotFound) as caught:
         geocode("Nergenshuizen", providers=[provider])
-    assert "pin" in caught.value.detail
+    assert caught.value.code == "address_not_found"
+    assert "speld" in caught.value.detail  # "place the pin by hand", in Dutch
     with pytest.raises(AddressNotFound):
         geocode("nergenshuizen", providers=[provider])
     assert provider.geocoder.calls == ["Nergenshuizen"]
@@ -179,3 +180,16 @@ def test_offline_provider_places_dutch_towns_and_postcodes(db, query, town, prov
 def test_offline_provider_does_not_guess(db, query):
     with pytest.raises(AddressNotFound):
         geocode(query, providers=[OfflineProvider()])
+
+
+@pytest.mark.parametrize(
+    ("query", "province"),
+    [
+        ("Dorpsstraat 12, Groningen", "GR"),
+        ("Neude 11, Utrecht", "UT"),
+        ("Zeeland, Noord-Brabant", "NB"),
+    ],
+)
+def test_offline_town_named_like_a_province(db, query, province):
+    result = geocode(query, providers=[OfflineProvider()])
+    assert result.address.province == province

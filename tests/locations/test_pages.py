@@ -69,7 +69,7 @@ def test_list_search_and_radius_from_a_postcode(coordinator_client, location):
 def test_list_radius_errors_are_shown_not_500(coordinator_client, location):
     page = coordinator_client.get(LIST, {"near": "Nergenshuizen"})
     assert page.status_code == 200
-    assert "pin" in page.content.decode()
+    assert "speld" in page.content.decode()
     page = coordinator_client.get(LIST, {"near": "Utrecht", "radius_km": "veel"})
     assert page.status_code == 200
     assert Location.objects.count() == 1
@@ -101,7 +101,7 @@ def test_lookup_previews_without_saving(coordinator_client):
 def test_not_found_is_shown_and_nothing_saved(coordinator_client):
     response = coordinator_client.post(CREATE, form_data(city="Nergenshuizen", postcode=""))
     assert response.status_code == 200
-    assert "pin" in response.content.decode()
+    assert "speld" in response.content.decode()
     assert not Location.objects.exists()
 
 
