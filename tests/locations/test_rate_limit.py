@@ -1,6 +1,6 @@
 """Nominatim's one request per second holds across processes, not just within one.
 
-Two real processes (forked, each with its own database connection) ask a fake provider
+Two real processes (each a fresh interpreter with its own database connection) ask a fake provider
 four times each, both starting at the same moment. With the shared limit, no two requests
 are closer than the interval. The control runs the same with geopy's `RateLimiter`, which
 holds within a process only: there the two processes' requests come closer together.
@@ -14,13 +14,13 @@ import time
 import pytest
 from django.db import connections
 from django.utils import timezone
-from geopy.extra.rate_limiter import RateLimiter
 
 from locations.geocoding import geocode
 from locations.geocoding.throttle import RateLimitWaitTooLong, reserve_slot
 from locations.models import GeocoderThrottle
 
-from .fakes import FakeGeocoder, fake_provider
+from . import rate_limit_worker
+from .fakes import fake_provider
 
 INTERVAL = 1.0
 CALLS_PER_PROCESS = 4
@@ -29,39 +29,29 @@ CALLS_PER_PROCESS = 4
 SLACK = 0.2
 
 
-def _shared_limit(barrier, results):
-    provider = fake_provider("fake-nominatim", {}, min_interval=INTERVAL, max_wait=60)
-    barrier.wait()
-    for number in range(CALLS_PER_PROCESS):
-        provider.lookup(f"query {number}")
-    results.put(provider.geocoder.called_at)
-    connections.close_all()
-
-
-def _per_process_limit(barrier, results):
-    geocoder = FakeGeocoder({})
-    limited = RateLimiter(geocoder.geocode, min_delay_seconds=INTERVAL)
-    barrier.wait()
-    for number in range(CALLS_PER_PROCESS):
-        limited(f"query {number}")
-    results.put(geocoder.called_at)
-
-
 def _run_two(target) -> list[float]:
-    context = multiprocessing.get_context("fork")
-    # Each child must open its own connection to the test database.
-    connections.close_all()
+    context = multiprocessing.get_context("spawn")
+    database = {"NAME": connections["default"].settings_dict["NAME"]}
     barrier = context.Barrier(2)
     results = context.Queue()
-    processes = [context.Process(target=target, args=(barrier, results)) for _ in range(2)]
+    processes = [
+        context.Process(
+            target=target, args=(database, barrier, results, INTERVAL, CALLS_PER_PROCESS)
+        )
+        for _ in range(2)
+    ]
     for process in processes:
         process.start()
-    stamps = []
-    for _ in processes:
-        stamps.extend(results.get(timeout=120))
-    for process in processes:
-        process.join(timeout=30)
-        assert process.exitcode == 0
+    try:
+        stamps = []
+        for _ in processes:
+            stamps.extend(results.get(timeout=120))
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+    assert [process.exitcode for process in processes] == [0, 0]
     return sorted(stamps)
 
 
@@ -71,14 +61,14 @@ def _gaps(stamps: list[float]) -> list[float]:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_one_request_per_second():
-    stamps = _run_two(_shared_limit)
+    stamps = _run_two(rate_limit_worker.shared_limit)
     assert len(stamps) == 2 * CALLS_PER_PROCESS
     assert min(_gaps(stamps)) >= INTERVAL - SLACK
 
 
 @pytest.mark.django_db(transaction=True)
 def test_control_a_per_process_limiter_lets_two_processes_exceed_the_limit():
-    stamps = _run_two(_per_process_limit)
+    stamps = _run_two(rate_limit_worker.per_process_limit)
     # Each process spaces its own calls by a second; started together, the two sets of
     # calls interleave, so some pair of calls is at most half a second apart.
     assert min(_gaps(stamps)) < INTERVAL - SLACK
