@@ -229,3 +229,34 @@ def test_another_geopy_geocoder_can_be_configured(db):
 def test_unknown_provider_name_is_refused():
     with pytest.raises(ValueError, match="unknown geocoding provider"):
         build_provider("no-such-geocoder", user_agent=USER_AGENT, timeout=3, max_wait=1)
+
+
+def test_production_with_nominatim_needs_an_identifying_user_agent():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def settings_with(extra):
+        env = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull, "DEBUG": "false"}
+        env.update({"SECRET_KEY": "k" * 50, "GEOCODING_PROVIDERS": "pdok,nominatim,offline"})
+        env.update(extra)
+        return subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-c",
+                "from config import settings as s; print(s.GEOCODING_USER_AGENT)",
+            ],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    refused = settings_with({})
+    assert refused.returncode != 0
+    assert "GEOCODING_USER_AGENT" in refused.stderr
+    accepted = settings_with({"GEOCODING_USER_AGENT": "actiedagen.example.org (ops@example.org)"})
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.strip() == "actiedagen.example.org (ops@example.org)"
