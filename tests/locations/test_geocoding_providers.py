@@ -241,7 +241,7 @@ def test_production_with_nominatim_needs_an_identifying_user_agent():
         env = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull, "DEBUG": "false"}
         env.update({"SECRET_KEY": "k" * 50, "GEOCODING_PROVIDERS": "pdok,nominatim,offline"})
         env.update(extra)
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [
                 sys.executable,
                 "-c",
