@@ -29,7 +29,7 @@ urlpatterns = [
         name="api_docs",
     ),
     path("calendar/", include("volunteers.feed_urls")),
-    path("", include("volunteers.urls")),
     path("locations/", include("locations.urls")),
+    path("", include("volunteers.urls")),
     path("", include("events.urls")),
 ]

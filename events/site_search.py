@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.api import InvalidParameter
-from locations.gazetteer import find_place
+from locations.geocoding import AddressNotFound, InvalidQuery, geocode
 from locations.selectors import BoundingBox, bounding_box, distance_km, within_bbox
 
 from . import calendar
@@ -103,15 +103,18 @@ class SiteResults:
 
 
 def locate_place(query: str) -> NearPoint | None:
-    """The centre of a Dutch town (or, once geocoding lands, a postcode), or None.
+    """The position of a Dutch town, postcode or address through the geocoding chain
+    (cached), or None when it is not found.
 
-    The only place where the map looks up a place name; switch it to
-    `locations.geocoding.geocode` when that exists.
+    The only place where the map looks up a place name. When every configured provider
+    fails, `GeocodingUnavailable` (a `DomainError`, 503) goes up to the caller.
     """
-    place = find_place(query)
-    if place is None:
+    try:
+        found = geocode(query)
+    except (AddressNotFound, InvalidQuery):
         return None
-    return NearPoint(place.latitude, place.longitude, DEFAULT_RADIUS_KM, place.name)
+    name = found.address.city or found.label or query
+    return NearPoint(found.latitude, found.longitude, DEFAULT_RADIUS_KM, name)
 
 
 # --- Parsing query parameters ---------------------------------------------------------------

@@ -212,6 +212,19 @@ def find_places(name: str, province: str = "") -> tuple[Place, ...]:
     return candidates
 
 
+def written_name(text: str, place: Place) -> str:
+    """How to write the town `text` found `place` under: the place's own name or the Dutch
+    name in its usual spelling when `text` is that name in another case or accent;
+    otherwise `text` as given ("'s-Gravenhage")."""
+    key = match_key(text)
+    if key == match_key(place.name):
+        return place.name
+    for alias, _gazetteer_name, _province in DUTCH_NAMES:
+        if key == match_key(alias):
+            return alias
+    return text.strip()
+
+
 def find_place(name: str, province: str = "") -> Place | None:
     """The most populous Dutch place called `name` (in `province`, when given), or None.
 

@@ -13,7 +13,7 @@ import re
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
-from ..gazetteer import Place, find_place, place_for_postcode, postcode_area
+from ..gazetteer import Place, find_place, place_for_postcode, postcode_area, written_name
 from ..models import Province
 
 _POSTCODE = re.compile(
@@ -97,7 +97,7 @@ class OfflineGazetteer(Geocoder):
                 candidate = " ".join(tokens[start:])
                 place = find_place(candidate, province)
                 if place is not None:
-                    return place, re.sub(r"\s*\([^)]*\)\s*$", "", candidate)
+                    return place, written_name(re.sub(r"\s*\([^)]*\)\s*$", "", candidate), place)
         return None, ""
 
 

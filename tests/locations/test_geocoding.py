@@ -193,3 +193,16 @@ def test_offline_provider_does_not_guess(db, query):
 def test_offline_town_named_like_a_province(db, query, province):
     result = geocode(query, providers=[OfflineProvider()])
     assert result.address.province == province
+
+
+@pytest.mark.parametrize(
+    ("query", "written"),
+    [
+        ("zwolle", "Zwolle"),
+        ("den haag", "Den Haag"),
+        ("'s-Gravenhage", "'s-Gravenhage"),
+        ("TER APEL", "Ter Apel"),
+    ],
+)
+def test_offline_writes_the_town_properly(db, query, written):
+    assert geocode(query, providers=[OfflineProvider()]).address.city == written
