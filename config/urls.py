@@ -31,5 +31,6 @@ urlpatterns = [
     path("calendar/", include("volunteers.feed_urls")),
     path("locations/", include("locations.urls")),
     path("", include("volunteers.urls")),
+    path("", include("volunteers.urls_sites")),
     path("", include("events.urls")),
 ]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,13 +56,21 @@ def site_create(
     by,
     opens_at: datetime.datetime | None = None,
     closes_at: datetime.datetime | None = None,
+    shifts_from_templates: bool = True,
     **fields: Any,
 ) -> Site:
-    """A new draft site; opening hours default to the edition's default hours.
+    """Register a new draft site; opening hours default to the edition's default hours,
+    and its shifts are made from the edition's shift templates.
 
-    Raises `ValidationError` naming the field (e.g. `location` when the location already has
-    a site in this edition, `closes_at` when it closes before it opens).
+    Refused outside the edition's registration window (`events.editions.RegistrationClosed`,
+    with the reason), except for organisers, who may add a late site until the edition's
+    day (`EditionClosed` after it). Raises `ValidationError` naming the field (e.g.
+    `location` when the location already has a site in this edition, `closes_at` when it
+    closes before it opens). The registration is the first entry of the site's history.
     """
+    from .editions import registration_check  # editions imports this module's models only
+
+    registration_check(event=event, by=by)
     site = Site(event=event, location=location, branch=branch, created_by=by)
     if opens_at is None:
         opens_at = _at(event.date, event.default_opens_at)
@@ -71,8 +79,32 @@ def site_create(
     site.opens_at, site.closes_at = opens_at, closes_at
     _apply(site, fields, SITE_FIELDS - SITE_TIME_AND_PLACE)
     site.full_clean()
-    site.save()
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError:
+        # Another registration took this location between the check and the insert.
+        raise ValidationError({"location": _location_taken_message()}) from None
+    SiteStatusChange.objects.create(
+        site=site, from_status="", to_status=Site.Status.DRAFT, changed_by=by
+    )
+    if shifts_from_templates:
+        Shift.objects.bulk_create(
+            Shift(
+                site=site,
+                role=template.role,
+                starts_at=_at(event.date, template.starts_at),
+                ends_at=_at(event.date, template.ends_at),
+                capacity=template.capacity,
+            )
+            for template in event.shift_templates.order_by("starts_at", "role", "pk")
+        )
     return site
+
+
+def _location_taken_message() -> str:
+    constraint = next(c for c in Site._meta.constraints if c.name == "site_one_per_event_location")
+    return str(constraint.violation_error_message)
 
 
 def _at(date: datetime.date, time: datetime.time) -> datetime.datetime:

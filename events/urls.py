@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, map_views, views, views_tallies
+from . import feeds, map_views, urls_editions, views, views_tallies
 
 app_name = "events"
 
@@ -30,3 +30,6 @@ urlpatterns = [
     path("map/", map_views.map_page, name="map"),
     path("map/embed/", map_views.map_embed, name="map_embed"),
 ]
+
+# Running an edition: set-up, registration, review, staffing (under /manage/).
+urlpatterns += urls_editions.urlpatterns

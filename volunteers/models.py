@@ -127,3 +127,38 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signup_id} {self.kind}"
+
+
+class StaffingAppeal(models.Model):
+    """A coordinator's e-mail to their branch's volunteers asking for help at a site.
+
+    Kept as a record of who was asked when (and to space appeals out); the addresses
+    themselves are not stored.
+    """
+
+    site = models.ForeignKey(
+        "events.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="staffing_appeals",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    message = models.TextField(_("message"), blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("staffing appeal")
+        verbose_name_plural = _("staffing appeals")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["site", "sent_at"], name="appeal_site_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -25,7 +25,7 @@ from .roles import (
 _MANAGED_MODELS = {
     "locations": ["branch", "location", "geocodecacheentry", "geocoderthrottle"],
     "events": ["event", "shifttemplate", "site", "sitestatuschange", "shift", "tallyentry"],
-    "volunteers": ["volunteer", "signup", "remindersent"],
+    "volunteers": ["volunteer", "signup", "remindersent", "staffingappeal"],
     "accounts": ["user"],
 }
 for _app, _models in _MANAGED_MODELS.items():
@@ -70,3 +70,12 @@ rules.add_perm("volunteers.manage_own_profile", is_signed_in)
 # The coordinator pages (shift planning, rosters, understaffed shifts) are open to these;
 # each site on them is then checked with events.manage_shift / events.view_roster.
 rules.add_perm("volunteers.coordinate", is_organiser | is_coordinator)
+
+# --- Running an edition (issue 8) ------------------------------------------------------------
+
+# Registering sites at all (no object); for one branch ask `events.manage_site` with the branch.
+rules.add_perm("events.register_site", is_organiser | is_coordinator)
+# The staffing overview of an edition: organisers see every branch, coordinators their own.
+rules.add_perm("events.view_staffing", is_organiser | is_coordinator)
+# Mailing a branch's volunteers about a site short of help (object: the site).
+rules.add_perm("volunteers.appeal_for_site", is_organiser | is_branch_coordinator)

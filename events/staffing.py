@@ -1,0 +1,126 @@
+"""Places needed against places filled, per edition, branch and site.
+
+Confirmed sign-ups are counted through the reverse relation `Shift.signups` (the sign-up
+model lives in the volunteers app, a higher layer that this module does not import).
+Cancelled sites and cancelled shifts do not count.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from locations.models import Branch
+
+from .models import Event, Shift, Site
+
+CONFIRMED = "confirmed"  # volunteers.models.Signup.Status.CONFIRMED
+
+
+def _subquery(queryset, aggregate) -> Coalesce:
+    totals = queryset.order_by().values("site").annotate(total=aggregate).values("total")
+    return Coalesce(Subquery(totals, output_field=IntegerField()), Value(0))
+
+
+def with_staffing(sites: QuerySet[Site]) -> QuerySet[Site]:
+    """Annotate `places_needed` and `places_confirmed` (each one subquery, no row blow-up)."""
+    shifts = Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False)
+    return sites.annotate(
+        places_needed=_subquery(shifts, Sum("capacity")),
+        places_confirmed=_subquery(shifts.filter(signups__status=CONFIRMED), Count("signups")),
+    )
+
+
+def shifts_with_confirmed(site: Site) -> QuerySet[Shift]:
+    """The site's shifts with `confirmed` (number of confirmed volunteers) each."""
+    return site.shifts.annotate(
+        confirmed=Count("signups", filter=Q(signups__status=CONFIRMED))
+    ).order_by("starts_at", "role", "pk")
+
+
+@dataclass
+class SiteStaffing:
+    site: Site
+    needed: int
+    confirmed: int
+
+    @property
+    def open_places(self) -> int:
+        return max(self.needed - self.confirmed, 0)
+
+    @property
+    def percent_filled(self) -> int:
+        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
+
+
+@dataclass
+class BranchStaffing:
+    branch: Branch
+    sites: list[SiteStaffing] = field(default_factory=list)
+
+    @property
+    def needed(self) -> int:
+        return sum(s.needed for s in self.sites)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(s.confirmed for s in self.sites)
+
+    @property
+    def open_places(self) -> int:
+        return sum(s.open_places for s in self.sites)
+
+    @property
+    def percent_filled(self) -> int:
+        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
+
+
+@dataclass
+class EditionStaffing:
+    event: Event
+    sites: list[SiteStaffing]
+    branches: list[BranchStaffing]
+
+    @property
+    def needed(self) -> int:
+        return sum(s.needed for s in self.sites)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(s.confirmed for s in self.sites)
+
+    @property
+    def open_places(self) -> int:
+        return sum(s.open_places for s in self.sites)
+
+    @property
+    def percent_filled(self) -> int:
+        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
+
+
+def _shortest_first(item) -> tuple:
+    return (-item.open_places, item.percent_filled)
+
+
+def edition_staffing(event: Event, *, branch_ids: Iterable[int] | None = None) -> EditionStaffing:
+    """Staffing of `event`'s sites that are not cancelled (of `branch_ids` only, if given),
+    the sites and branches most short of volunteers first. Two queries."""
+    sites = (
+        Site.objects.filter(event=event)
+        .exclude(status=Site.Status.CANCELLED)
+        .select_related("location", "branch")
+    )
+    if branch_ids is not None:
+        sites = sites.filter(branch_id__in=list(branch_ids))
+    rows = [
+        SiteStaffing(site=site, needed=site.places_needed, confirmed=site.places_confirmed)
+        for site in with_staffing(sites)
+    ]
+    rows.sort(key=lambda row: (*_shortest_first(row), row.site.display_name))
+    per_branch: dict[int, BranchStaffing] = {}
+    for row in rows:
+        per_branch.setdefault(row.site.branch_id, BranchStaffing(branch=row.site.branch))
+        per_branch[row.site.branch_id].sites.append(row)
+    branches = sorted(per_branch.values(), key=lambda row: (*_shortest_first(row), row.branch.name))
+    return EditionStaffing(event=event, sites=rows, branches=branches)
