@@ -1,0 +1,97 @@
+"""Editions relative to today, so the tests of issue 8 do not age with the calendar."""
+
+import datetime
+
+from django.utils import timezone
+
+from events.editions import at_local, event_create
+from events.models import Event, Shift, Site
+from locations.models import Location, Province
+
+
+def upcoming_edition(
+    *,
+    days_ahead: int = 60,
+    kind: str = Event.Kind.OPEN_DAY,
+    slug: str = "open-azc-dag-test",
+    published: bool = True,
+    window: str = "open",
+    **fields,
+) -> Event:
+    """An edition `days_ahead` days from today with the default shift templates.
+
+    `window`: "open" (opened ten days ago, closes a week before the day), "future"
+    (opens in ten days), "closed" (closed yesterday) or "none" (no window set).
+    """
+    today = timezone.localdate()
+    date = today + datetime.timedelta(days=days_ahead)
+    now = timezone.now()
+    windows = {
+        "open": (
+            now - datetime.timedelta(days=10),
+            at_local(date, datetime.time(0, 0)) - datetime.timedelta(days=7),
+        ),
+        "future": (now + datetime.timedelta(days=10), now + datetime.timedelta(days=20)),
+        "closed": (now - datetime.timedelta(days=30), now - datetime.timedelta(days=1)),
+        "none": (None, None),
+    }
+    opens, closes = windows[window]
+    return event_create(
+        name=fields.pop("name", f"Editie {slug}"),
+        slug=slug,
+        kind=kind,
+        date=date,
+        by=None,
+        is_published=published,
+        registration_opens_at=opens,
+        registration_closes_at=closes,
+        **fields,
+    )
+
+
+def past_edition(*, slug: str = "open-azc-dag-vorig-jaar", days_ago: int = 30) -> Event:
+    date = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return Event.objects.create(
+        name="Open azc dag vorig jaar",
+        slug=slug,
+        kind=Event.Kind.OPEN_DAY,
+        date=date,
+        is_published=True,
+    )
+
+
+def place(name: str = "azc Zeist", city: str = "Zeist", *, position: bool = True) -> Location:
+    return Location.objects.create(
+        name=name,
+        kind=Location.Kind.AZC,
+        city=city,
+        province=Province.UTRECHT,
+        latitude=52.089 if position else None,
+        longitude=5.231 if position else None,
+        position_precision=Location.Precision.TOWN if position else "",
+        position_source="test" if position else "",
+    )
+
+
+def draft_site(event: Event, location: Location, branch, **fields) -> Site:
+    """A site straight in the database (no service), with one shift unless `shifts=0`."""
+    shifts = fields.pop("shifts", 1)
+    site = Site.objects.create(
+        event=event,
+        location=location,
+        branch=branch,
+        opens_at=at_local(event.date, datetime.time(11)),
+        closes_at=at_local(event.date, datetime.time(16)),
+        status=fields.pop("status", Site.Status.DRAFT),
+        public_description=fields.pop("public_description", "Welkom op het azc."),
+        **fields,
+    )
+    for number in range(shifts):
+        Shift.objects.create(
+            site=site,
+            role=Shift.Role.RECEPTION,
+            starts_at=at_local(event.date, datetime.time(11 + number)),
+            ends_at=at_local(event.date, datetime.time(12 + number)),
+            capacity=2,
+        )
+    return site

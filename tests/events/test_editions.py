@@ -1,0 +1,356 @@
+"""Creating an edition, its registration window, registering sites, and cloning."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events.editions import (
+    EditionClosed,
+    RegistrationClosed,
+    RegistrationNotYetOpen,
+    at_local,
+    event_clone,
+    event_create,
+    event_templates_set,
+    registration_state,
+)
+from events.models import Event, Shift, ShiftTemplate, Site, SiteStatusChange
+from events.services import site_create
+from tests.conftest import AMSTERDAM
+from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Creating an edition ------------------------------------------------------------------
+
+
+def test_a_new_open_day_gets_the_usual_hours_and_shifts(organiser):
+    event = event_create(
+        name="Open azc dag 2028",
+        kind=Event.Kind.OPEN_DAY,
+        date=datetime.date(2028, 9, 23),
+        by=organiser,
+    )
+    assert event.slug == "open-azc-dag-2028"
+    assert not event.is_published
+    assert (event.default_opens_at, event.default_closes_at) == (
+        datetime.time(11),
+        datetime.time(16),
+    )
+    roles = list(event.shift_templates.values_list("role", flat=True))
+    assert set(roles) == {"reception", "tour_guide", "coffee", "counting"}
+    assert len(roles) == 7
+
+
+def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
+    event = event_create(
+        name="Bakkie Doen 2028",
+        kind=Event.Kind.COFFEE,
+        date=datetime.date(2028, 6, 20),
+        by=organiser,
+    )
+    assert (event.default_opens_at, event.default_closes_at) == (
+        datetime.time(10),
+        datetime.time(14),
+    )
+    assert set(event.shift_templates.values_list("role", flat=True)) == {
+        "coffee",
+        "conversation",
+        "setup",
+    }
+
+
+def test_registration_must_close_after_it_opens_and_before_the_day_ends(organiser):
+    date = datetime.date(2028, 9, 23)
+    with pytest.raises(ValidationError) as caught:
+        event_create(
+            name="Open azc dag 2028",
+            kind=Event.Kind.OPEN_DAY,
+            date=date,
+            by=organiser,
+            registration_opens_at=at_local(date, datetime.time(9)) - datetime.timedelta(days=9),
+            registration_closes_at=at_local(date, datetime.time(9)) - datetime.timedelta(days=10),
+        )
+    assert "registration_closes_at" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        event_create(
+            name="Open azc dag 2028",
+            kind=Event.Kind.OPEN_DAY,
+            date=date,
+            by=organiser,
+            registration_closes_at=at_local(date + datetime.timedelta(days=2), datetime.time(9)),
+        )
+    assert "registration_closes_at" in caught.value.message_dict
+    assert not Event.objects.exists()
+    assert not ShiftTemplate.objects.exists()
+
+
+def test_a_taken_slug_is_refused_on_the_slug_field(organiser, event):
+    with pytest.raises(ValidationError) as caught:
+        event_create(
+            name="Nog een", slug=event.slug, kind=Event.Kind.COFFEE, date=event.date, by=organiser
+        )
+    assert "slug" in caught.value.message_dict
+    assert Event.objects.count() == 1
+
+
+def test_templates_are_replaced_and_checked_row_by_row(organiser):
+    event = upcoming_edition()
+    from events.editions import TemplateSpec
+
+    with pytest.raises(ValidationError) as caught:
+        event_templates_set(
+            event=event,
+            templates=[
+                TemplateSpec("coffee", datetime.time(10), datetime.time(12), 2),
+                TemplateSpec("juggling", datetime.time(12), datetime.time(11), 2),
+            ],
+        )
+    assert caught.value.message_dict["templates"] == [
+        "Rij 2: onbekende taak.",
+        "Rij 2: een dienst moet eindigen nadat hij begint.",
+    ]
+    assert event.shift_templates.count() == 7  # unchanged
+    event_templates_set(
+        event=event, templates=[TemplateSpec("coffee", datetime.time(10), datetime.time(12), 2)]
+    )
+    assert list(event.shift_templates.values_list("role", "capacity")) == [("coffee", 2)]
+
+
+# --- The registration window --------------------------------------------------------------
+
+
+def test_registration_state_explains_why_it_is_closed():
+    assert registration_state(upcoming_edition(slug="a")).is_open
+    not_yet = registration_state(upcoming_edition(slug="b", window="future"))
+    assert isinstance(not_yet.error, RegistrationNotYetOpen)
+    assert not_yet.reason.startswith("De aanmelding voor Editie b opent op ")
+    closed = registration_state(upcoming_edition(slug="c", window="closed"))
+    assert type(closed.error) is RegistrationClosed
+    assert closed.reason.startswith("De aanmelding voor Editie c is gesloten sinds ")
+    past = registration_state(past_edition())
+    assert isinstance(past.error, EditionClosed)
+
+
+def test_without_a_window_registration_closes_when_the_day_begins():
+    event = upcoming_edition(window="none", days_ahead=3)
+    assert registration_state(event).is_open
+    day_begins = at_local(event.date, datetime.time(0))
+    assert not registration_state(event, now=day_begins).is_open
+    assert registration_state(event, now=day_begins - datetime.timedelta(minutes=1)).is_open
+
+
+def test_a_coordinator_registers_a_draft_with_shifts_from_the_templates(coordinator, branch):
+    event = upcoming_edition()
+    site = site_create(event=event, location=place(), branch=branch, by=coordinator)
+    assert site.status == Site.Status.DRAFT
+    shifts = list(site.shifts.order_by("starts_at", "role"))
+    assert len(shifts) == 7
+    first = timezone.localtime(shifts[0].starts_at, AMSTERDAM)
+    assert (first.date(), first.time()) == (event.date, datetime.time(11))
+    history = list(site.status_changes.values_list("from_status", "to_status", "changed_by"))
+    assert history == [("", "draft", coordinator.pk)]
+
+
+def test_registration_outside_the_window_is_refused_with_the_reason(coordinator, branch):
+    event = upcoming_edition(window="closed")
+    with pytest.raises(RegistrationClosed) as caught:
+        site_create(event=event, location=place(), branch=branch, by=coordinator)
+    assert "gesloten sinds" in caught.value.detail
+    event = upcoming_edition(slug="later", window="future")
+    with pytest.raises(RegistrationNotYetOpen):
+        site_create(event=event, location=place("Neude", "Utrecht"), branch=branch, by=coordinator)
+    assert not Site.objects.exists()
+    assert not Shift.objects.exists()
+
+
+def test_an_organiser_may_add_a_late_site_but_not_after_the_day(organiser, branch):
+    late = upcoming_edition(window="closed")
+    assert site_create(event=late, location=place(), branch=branch, by=organiser).pk
+    with pytest.raises(EditionClosed):
+        site_create(event=past_edition(), location=place("Neude"), branch=branch, by=organiser)
+
+
+def test_the_same_location_twice_in_one_edition_is_refused_on_the_location_field(
+    coordinator, branch, other_branch, organiser
+):
+    event = upcoming_edition()
+    location = place()
+    site_create(event=event, location=location, branch=branch, by=coordinator)
+    with pytest.raises(ValidationError) as caught:
+        site_create(event=event, location=location, branch=other_branch, by=organiser)
+    assert caught.value.message_dict["location"] == [
+        "Deze plek heeft in deze editie al een locatie."
+    ]
+    assert Site.objects.count() == 1
+    assert Shift.objects.count() == 7
+
+
+# --- Cloning ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def edition_2018(db, branch, other_branch):
+    """An open day in summer time (CEST) with three sites: published, draft, cancelled."""
+    source = Event.objects.create(
+        name="Open azc dag 2018",
+        slug="open-azc-dag-2018",
+        kind=Event.Kind.OPEN_DAY,
+        date=datetime.date(2018, 9, 22),
+        is_published=True,
+        description="Veertig azc's.",
+        default_opens_at=datetime.time(11),
+        default_closes_at=datetime.time(16),
+        release_deadline_hours=48,
+        registration_opens_at=datetime.datetime(2018, 3, 1, 9, tzinfo=AMSTERDAM),
+        registration_closes_at=datetime.datetime(2018, 8, 31, 23, 59, tzinfo=AMSTERDAM),
+    )
+    ShiftTemplate.objects.create(
+        event=source,
+        role="reception",
+        starts_at=datetime.time(11),
+        ends_at=datetime.time(13),
+        capacity=3,
+    )
+    published = draft_site(
+        source,
+        place("azc Utrecht", "Utrecht"),
+        branch,
+        status=Site.Status.PUBLISHED,
+        shifts=2,
+        name="Open dag Utrecht",
+        languages_needed=["nl", "ar"],
+        expected_visitors=400,
+        show_approximate_location=True,
+    )
+    Shift.objects.create(
+        site=published,
+        role="coffee",
+        starts_at=published.opens_at,
+        ends_at=published.closes_at,
+        capacity=9,
+        is_cancelled=True,
+    )
+    draft_site(source, place("azc Zwolle", "Zwolle"), other_branch, shifts=1)
+    draft_site(source, place("azc Ede", "Ede"), branch, status=Site.Status.CANCELLED)
+    return source
+
+
+def test_clone_copies_sites_as_drafts_with_shifts_at_the_same_wall_clock_time(
+    organiser, edition_2018, branch
+):
+    winter = datetime.date(2027, 11, 27)  # CET: one hour further from UTC than in September
+    result = event_clone(
+        source=edition_2018, name="Open azc dag winter", slug="winter", date=winter, by=organiser
+    )
+    event = result.event
+    assert (result.sites, result.shifts) == (2, 3)
+    assert not event.is_published
+    assert (event.kind, event.description, event.release_deadline_hours) == (
+        Event.Kind.OPEN_DAY,
+        "Veertig azc's.",
+        48,
+    )
+    assert list(event.shift_templates.values_list("role", "capacity")) == [("reception", 3)]
+
+    sites = {s.location.city: s for s in event.sites.select_related("location")}
+    assert set(sites) == {"Utrecht", "Zwolle"}  # the cancelled site is left out
+    utrecht = sites["Utrecht"]
+    assert utrecht.status == Site.Status.DRAFT
+    assert utrecht.branch == branch
+    assert (utrecht.name, utrecht.languages_needed, utrecht.expected_visitors) == (
+        "Open dag Utrecht",
+        ["nl", "ar"],
+        400,
+    )
+    assert utrecht.show_approximate_location
+    assert utrecht.created_by == organiser
+    opens = timezone.localtime(utrecht.opens_at, AMSTERDAM)
+    assert (opens.date(), opens.time(), opens.utcoffset()) == (
+        winter,
+        datetime.time(11),
+        datetime.timedelta(hours=1),
+    )
+    shift_times = [
+        timezone.localtime(s.starts_at, AMSTERDAM).time()
+        for s in utrecht.shifts.order_by("starts_at")
+    ]
+    assert shift_times == [datetime.time(11), datetime.time(12)]  # not the cancelled shift
+    assert not utrecht.shifts.filter(is_cancelled=True).exists()
+
+    # The window moved by the same number of days, at the same wall-clock time.
+    opens_window = timezone.localtime(event.registration_opens_at, AMSTERDAM)
+    days = (winter - edition_2018.date).days
+    assert opens_window.date() == datetime.date(2018, 3, 1) + datetime.timedelta(days=days)
+    assert opens_window.time() == datetime.time(9)
+
+    change = utrecht.status_changes.get()
+    assert (change.from_status, change.to_status, change.changed_by) == ("", "draft", organiser)
+    assert change.comment == "Gekopieerd van Open azc dag 2018."
+    # The source is untouched.
+    assert edition_2018.sites.filter(status=Site.Status.PUBLISHED).count() == 1
+
+
+def test_clone_takes_a_given_registration_window(organiser, edition_2018):
+    opens = datetime.datetime(2027, 6, 1, 9, tzinfo=AMSTERDAM)
+    result = event_clone(
+        source=edition_2018,
+        name="Open azc dag 2027",
+        slug="open-azc-dag-2027b",
+        date=datetime.date(2027, 9, 25),
+        by=organiser,
+        registration_opens_at=opens,
+        registration_closes_at=None,
+    )
+    assert result.event.registration_opens_at == opens
+    assert result.event.registration_closes_at is None
+
+
+def test_clone_is_one_transaction(organiser, edition_2018, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Shift.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        event_clone(
+            source=edition_2018,
+            name="Kapot",
+            slug="kapot",
+            date=datetime.date(2027, 9, 25),
+            by=organiser,
+        )
+    assert not Event.objects.filter(slug="kapot").exists()
+    assert Site.objects.count() == 3
+    assert SiteStatusChange.objects.count() == 0
+
+
+def test_clone_refuses_a_taken_slug_and_creates_nothing(organiser, edition_2018):
+    with pytest.raises(ValidationError) as caught:
+        event_clone(
+            source=edition_2018,
+            name="Zelfde",
+            slug=edition_2018.slug,
+            date=datetime.date(2027, 9, 25),
+            by=organiser,
+        )
+    assert "slug" in caught.value.message_dict
+    assert Event.objects.count() == 1 and Site.objects.count() == 3
+
+
+def test_clone_costs_the_same_queries_for_many_sites(
+    organiser, edition_2018, branch, django_assert_max_num_queries
+):
+    for number in range(30):
+        draft_site(edition_2018, place(f"Plein {number}", "Utrecht"), branch, shifts=3)
+    with django_assert_max_num_queries(24):  # constant: no query per site or shift
+        result = event_clone(
+            source=edition_2018,
+            name="Groot",
+            slug="groot",
+            date=datetime.date(2027, 9, 25),
+            by=organiser,
+        )
+    assert (result.sites, result.shifts) == (32, 93)
