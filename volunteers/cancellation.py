@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from events.editions import edition_closed_error, edition_is_closed
-from events.models import Shift, Site, SiteStatusChange
+from events.models import Shift, Site
+from events.services import site_cancel as events_site_cancel
 from events.site_status import SiteWrongStatus, notify_coordinators, wrong_status
 
 from .models import Signup
@@ -71,21 +71,12 @@ def site_cancel(*, site: Site, by, comment: str = "") -> CancellationResult:
     Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
         status=Signup.Status.CANCELLED, cancelled_at=now, updated_at=now
     )
+    # The site's part (status, history, calendar sequence of the site and its shifts).
+    cancelled = events_site_cancel(site=locked, by=by, comment=(comment or "").strip())
     Shift.objects.filter(pk__in=shift_ids, is_cancelled=False).update(
-        is_cancelled=True, sequence=F("sequence") + 1, updated_at=now
+        is_cancelled=True, updated_at=now
     )
-    from_status = locked.status
-    locked.status = Site.Status.CANCELLED
-    locked.sequence += 1
-    locked.save(update_fields=["status", "sequence", "updated_at"])
-    SiteStatusChange.objects.create(
-        site=locked,
-        from_status=from_status,
-        to_status=Site.Status.CANCELLED,
-        changed_by=by,
-        changed_at=now,
-        comment=(comment or "").strip(),
-    )
+    locked.status, locked.sequence = cancelled.status, cancelled.sequence
 
     per_volunteer: dict[int, list[Signup]] = defaultdict(list)
     for signup in signups:
