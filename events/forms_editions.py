@@ -237,15 +237,12 @@ class SiteForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if branches is None:
-            del self.fields["branch"]
+        if branches is None or len(branches) == 1:
+            del self.fields["branch"]  # the site's branch, or the person's only branch
         else:
             self.fields["branch"].queryset = Branch.objects.filter(
                 pk__in=[branch.pk for branch in branches]
             ).order_by("name")
-            if len(branches) == 1:
-                self.fields["branch"].initial = branches[0].pk
-                self.fields["branch"].widget = forms.HiddenInput()
         known = {code for code, _label in LANGUAGE_CHOICES}
         extra = [(code, code) for code in extra_languages if code not in known]
         if extra:
