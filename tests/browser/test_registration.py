@@ -1,0 +1,75 @@
+"""A coordinator registers and submits their branch's site through the real pages, on a phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Site
+from tests.browser.conftest import log_in
+from tests.events.editions_helpers import place, upcoming_edition
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coordinator_registers_and_submits_a_site(
+    page, live_server, coordinator, branch, screenshot_dir
+):
+    edition = upcoming_edition(name="Open azc dag proef")
+    place("azc Utrecht", "Utrecht")
+    place("azc Zeist", "Zeist")
+    log_in(page, live_server, coordinator)
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Organiseren").click()
+    expect(page.locator("h1")).to_have_text("Actiedagen organiseren")
+    page.get_by_role("link", name="Een locatie aanmelden").first.click()
+    expect(page.locator("h1")).to_have_text("Een locatie aanmelden voor Open azc dag proef")
+
+    # The branch's town is suggested; another town is found by searching.
+    location = page.get_by_role("combobox", name="Plek:")
+    expect(location.locator("option", has_text="azc Utrecht, Utrecht")).to_have_count(1)
+    expect(location.locator("option", has_text="azc Zeist")).to_have_count(0)
+    page.get_by_label("Zoek een plek op naam, plaats, straat of postcode").fill("zeist")
+    page.get_by_role("button", name="Zoeken").click()
+    location = page.get_by_role("combobox", name="Plek:")
+    location.select_option(label="azc Zeist, Zeist")
+
+    page.get_by_label("Openbare beschrijving").fill(
+        "Bewoners geven rondleidingen; er is koffie en thee."
+    )
+    page.get_by_label("Arabisch").check()
+    page.get_by_label("Tigrinya").check()
+    page.get_by_label("Verwachte bezoekers").fill("250")
+    # A viewport shot: after a full-page one, headless Chromium misplaces the next click.
+    page.screenshot(path=screenshot_dir / "registration-form-nl.png")
+    page.get_by_role("button", name="Aanmelden als concept").click()
+
+    expect(page.locator("h1")).to_have_text("azc Zeist")
+    expect(page.locator(".message")).to_contain_text("azc Zeist is aangemeld als concept.")
+    expect(page.locator(".status")).to_have_text("concept")
+    expect(page.locator("table tbody tr")).to_have_count(7)  # the edition's shifts
+    # The small map is drawn by our script file (no inline scripts on the page).
+    expect(page.locator(".mini-map.leaflet-container")).to_have_attribute("data-ready", "1")
+    assert page.locator("script:not([src])").count() == 0
+
+    page.get_by_role("button", name="Indienen ter beoordeling").click()
+    expect(page.locator(".message")).to_have_text("azc Zeist is ingediend ter beoordeling.")
+    expect(page.locator(".status")).to_have_text("ingediend")
+    expect(page.locator(".history li")).to_have_count(2)
+    page.screenshot(path=screenshot_dir / "registration-submitted-nl.png", full_page=True)
+
+    site = Site.objects.get(event=edition)
+    assert (site.status, site.branch, site.location.name) == ("submitted", branch, "azc Zeist")
+    assert site.languages_needed == ["ar", "ti"]
+    assert site.expected_visitors == 250
+    assert re.fullmatch(r".*/manage/sites/\d+/", page.url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registration_refused_outside_the_window_in_english(page, live_server, coordinator):
+    edition = upcoming_edition(name="Too late", window="closed")
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/manage/editions/{edition.slug}/register/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".notice.error")).to_contain_text("Registration for Too late closed on")
+    expect(page.get_by_role("button", name="Register as draft")).to_have_count(0)
