@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
@@ -276,13 +276,29 @@ def event_create(
 
 @transaction.atomic
 def event_update(*, event: Event, by, **changes: Any) -> Event:
-    """Change an edition's settings. Sites already registered keep their own hours."""
+    """Change an edition's settings. Sites already registered keep their own hours; the
+    date cannot change once sites (not cancelled) are registered, since their shifts are
+    planned on it."""
     unknown = set(changes) - EVENT_FIELDS
     if unknown:
         raise ValidationError({name: gettext("Unknown field.") for name in unknown})
     event = Event.objects.select_for_update().get(pk=event.pk)
+    old_date = event.date
     for name, value in changes.items():
         setattr(event, name, value)
+    if event.date != old_date:
+        registered = event.sites.exclude(status=Site.Status.CANCELLED).count()
+        if registered:
+            raise ValidationError(
+                {
+                    "date": ngettext(
+                        "The date cannot change: %(count)d site is planned on this date.",
+                        "The date cannot change: %(count)d sites are planned on this date.",
+                        registered,
+                    )
+                    % {"count": registered}
+                }
+            )
     _validate_event(event)
     event.save()
     log.info("edition %s changed by %s", event.slug, getattr(by, "pk", None))

@@ -83,7 +83,9 @@ class EditionForm(forms.Form):
         help_text=_("Leave empty to make one from the name, e.g. open-azc-dag-2028."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Event.Kind.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -179,7 +181,9 @@ class CloneForm(forms.Form):
         required=False,
         help_text=_("Leave empty to make one from the name."),
     )
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     registration_opens_at = _datetime_field(
         _("Registration opens"),
         _("Empty: the old window moved by the same number of days."),

@@ -247,21 +247,43 @@ def edition_templates(request: HttpRequest, slug: str) -> HttpResponse:
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
-def suggested_clone_date(source: Event, today: datetime.date) -> datetime.date:
-    """The first anniversary after today; an open day moves to the Saturday of that week
-    (editions happen on the same weekday), a coffee action keeps its date (20 June)."""
-    years = max(today.year - source.date.year, 1)
+def _add_years(date: datetime.date, years: int) -> datetime.date:
     try:
-        date = source.date.replace(year=source.date.year + years)
+        return date.replace(year=date.year + years)
     except ValueError:  # 29 February
-        date = source.date.replace(year=source.date.year + years, day=28)
-    if date <= today:
-        date = date.replace(year=date.year + 1)
-    if source.kind == Event.Kind.OPEN_DAY:
-        date += datetime.timedelta(days=(source.date.weekday() - date.weekday()))
-        if date <= today:
-            date += datetime.timedelta(weeks=1)
-    return date
+        return date.replace(year=date.year + years, day=28)
+
+
+def suggested_clone_date(
+    source: Event, today: datetime.date, *, after: datetime.date | None = None
+) -> datetime.date:
+    """The first anniversary after today (or after `after`); an open day moves to the
+    nearest day of the same weekday (editions happen on a Saturday), a coffee action keeps
+    its date (20 June, World Refugee Day)."""
+    after = max(after or today, today)
+    date = _add_years(source.date, max(after.year - source.date.year, 1))
+    while True:
+        candidate = date
+        if source.kind == Event.Kind.OPEN_DAY:
+            shift = (source.date.weekday() - date.weekday() + 3) % 7 - 3
+            candidate = date + datetime.timedelta(days=shift)
+        if candidate > after:
+            return candidate
+        date = _add_years(date, 1)
+
+
+def _suggested_clone(source: Event) -> tuple[str, datetime.date]:
+    """A name and date for the copy whose slug is still free (the next year's, usually)."""
+    today = timezone.localdate()
+    date = suggested_clone_date(source, today)
+    for _attempt in range(10):
+        name = _YEAR.sub(str(date.year), source.name)
+        if name == source.name:
+            name = f"{source.name} {date.year}"
+        if not Event.objects.filter(slug=slugify(name)).exists():
+            break
+        date = suggested_clone_date(source, today, after=date)
+    return name, date
 
 
 @login_required
@@ -269,10 +291,7 @@ def edition_clone(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new edition from this one: its sites as drafts, its shifts on the new date."""
     _require(request.user, "events.manage_event")
     source = get_object_or_404(Event, slug=slug)
-    date = suggested_clone_date(source, timezone.localdate())
-    name = _YEAR.sub(str(date.year), source.name)
-    if name == source.name:
-        name = f"{source.name} {date.year}"
+    name, date = _suggested_clone(source)
     form = CloneForm(request.POST or None, initial={"name": name, "date": date})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

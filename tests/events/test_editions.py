@@ -354,3 +354,19 @@ def test_clone_costs_the_same_queries_for_many_sites(
             by=organiser,
         )
     assert (result.sites, result.shifts) == (32, 93)
+
+
+def test_the_date_cannot_change_once_sites_are_planned_on_it(organiser, branch):
+    from events.editions import event_update
+
+    event = upcoming_edition()
+    new_date = event.date + datetime.timedelta(days=7)
+    assert event_update(event=event, by=organiser, date=new_date).date == new_date
+    draft_site(event, place(), branch)
+    with pytest.raises(ValidationError) as caught:
+        event_update(event=event, by=organiser, date=event.date + datetime.timedelta(days=14))
+    assert caught.value.message_dict["date"] == [
+        "De datum kan niet veranderen: er is 1 locatie op deze datum gepland."
+    ]
+    event.refresh_from_db()
+    assert event.date == new_date
