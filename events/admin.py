@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Event, Shift, ShiftTemplate, Site, SiteStatusChange, TallyEntry
 
@@ -59,12 +61,46 @@ class SiteAdmin(admin.ModelAdmin):
     search_fields = ["name", "location__name", "location__city", "branch__name"]
     list_select_related = ["event", "location", "branch"]
     autocomplete_fields = ["location", "branch"]
-    readonly_fields = ["sequence", "created_by", "created_at", "updated_at"]
+    # The status moves only through the status services (review pages, the action below,
+    # cancelling under /manage/), so that every change is in the site's history.
+    readonly_fields = [
+        "status",
+        "review_comment",
+        "sequence",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ShiftInline, SiteStatusChangeInline]
+    actions = ["approve_sites"]
 
     @admin.display(description=_("town"), ordering="location__city")
     def city(self, obj: Site) -> str:
         return obj.location.city
+
+    @admin.action(description=_("Approve and publish the selected submitted sites"))
+    def approve_sites(self, request, queryset):
+        from .site_status import sites_publish_bulk
+
+        if not request.user.has_perm("events.review_site"):
+            raise PermissionDenied
+        outcomes = sites_publish_bulk(sites=queryset.order_by("pk"), by=request.user)
+        published = sum(1 for outcome in outcomes if outcome.published)
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d site approved.", "%(count)d sites approved.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.message_user(
+                    request,
+                    _("%(site)s was not approved: %(reason)s")
+                    % {"site": outcome.site.display_name, "reason": outcome.error.detail},
+                    messages.ERROR,
+                )
 
 
 @admin.register(SiteStatusChange)

@@ -182,3 +182,24 @@ def test_completeness_of_a_list_costs_one_query(edition, branch, django_assert_n
             for site in with_completeness(Site.objects.order_by("pk"))
         ]
     assert missing == [["shifts"], [], ["shifts"], [], ["shifts"]]
+
+
+def test_organisers_approve_from_the_admin_and_the_status_cannot_be_typed_over(
+    organiser_client, edition, branch
+):
+    from django.urls import reverse
+
+    good = draft_site(edition, place(), branch, status=Site.Status.SUBMITTED)
+    bad = draft_site(edition, place("Neude", position=False), branch, status=Site.Status.SUBMITTED)
+    response = organiser_client.post(
+        reverse("admin:events_site_changelist"),
+        {"action": "approve_sites", "_selected_action": [good.pk, bad.pk]},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts[0] == "1 locatie goedgekeurd."
+    assert texts[1].startswith("Neude is niet goedgekeurd: ")
+    assert list(Site.objects.published()) == [good]
+    assert good.status_changes.get().changed_by.email == "organiser@example.org"
+    form = organiser_client.get(reverse("admin:events_site_change", args=[bad.pk]))
+    assert "status" not in form.context["adminform"].form.fields
