@@ -8,11 +8,13 @@ calendars show them as cancelled instead of silently dropping them.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +109,10 @@ def _tell_volunteers(site: Site, groups, *, comment: str) -> None:
                 "user": user,
                 "signups": sorted(group, key=lambda s: s.shift.starts_at),
                 "comment": comment,
-                "event_url": settings.SITE_URL + site.event.get_absolute_url(),
+                "map_url": settings.SITE_URL
+                + reverse("events:map")
+                + "?"
+                + urlencode({"event": site.event.slug, "open_spots": "true"}),
             }
             subject = render_to_string("volunteers/mail/site_cancelled_subject.txt", context)
             body = render_to_string("volunteers/mail/site_cancelled_body.txt", context)

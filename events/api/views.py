@@ -203,12 +203,16 @@ class SiteListView(APIView):
         operation_id="sites_create",
         summary="Register a site (a draft)",
         description="For organisers and the coordinators of the branch. The site starts as "
-        "a draft; opening hours default to the edition's.",
+        "a draft with the edition's shift templates; opening hours default to the edition's. "
+        "Outside the edition's registration window a coordinator gets 409 "
+        "`registration_closed` or `registration_not_open` (organisers may add a late site); "
+        "after the edition's day, 409 `edition_closed`.",
         request=SiteCreateSerializer,
         responses={
             201: SiteFeatureSerializer,
             400: ERROR_400,
             403: ERROR_403,
+            409: ERROR_409,
         },
         tags=["sites"],
     )

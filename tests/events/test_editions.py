@@ -370,3 +370,17 @@ def test_the_date_cannot_change_once_sites_are_planned_on_it(organiser, branch):
     ]
     event.refresh_from_db()
     assert event.date == new_date
+
+
+def test_the_site_api_refuses_registration_outside_the_window(coordinator, branch):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    closed = upcoming_edition(window="closed", name="Te laat")
+    body = {"event": closed.slug, "branch": branch.slug, "location": place().pk}
+    response = api.post("/api/v1/sites/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "registration_closed"
+    assert "is gesloten sinds" in response.json()["detail"]
+    assert not Site.objects.exists()

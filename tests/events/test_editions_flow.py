@@ -162,6 +162,8 @@ def test_an_edition_from_clone_to_cancellation(
 
     client.logout()
     assert list(Site.objects.published().filter(event=edition)) == [site]
+    features = client.get("/api/v1/sites/", {"event": edition.slug}).json()["features"]
+    assert [feature["id"] for feature in features] == [site.pk]
     assert client.get(site.get_absolute_url()).status_code == 200
     assert "azc Zeist" in client.get(edition.get_absolute_url()).content.decode()
     assert _feed_status(client, edition, site) == "CONFIRMED"
@@ -199,6 +201,7 @@ def test_an_edition_from_clone_to_cancellation(
     client.logout()
     assert _feed_status(client, edition, site) == "CANCELLED"
     assert not Site.objects.published().filter(event=edition).exists()
+    assert client.get("/api/v1/sites/", {"event": edition.slug}).json()["features"] == []
     history = list(site.status_changes.order_by("pk").values_list("to_status", flat=True))
     assert history == ["draft", "submitted", "published", "cancelled"]
     assert Shift.objects.filter(site=site, is_cancelled=False).count() == 0

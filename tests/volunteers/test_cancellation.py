@@ -66,6 +66,7 @@ def test_cancelling_frees_every_place_tells_each_volunteer_once_and_keeps_histor
     assert anna_mail.body.count("- Ontvangst") == 2
     assert "Het azc gaat verbouwen." in anna_mail.body
     assert "(wachtlijst)" in to_volunteers["bram@example.org"].body
+    assert f"/map/?event={published.event.slug}&open_spots=true" in anna_mail.body
     # No volunteer's address is shown to another.
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mailoutbox)
     assert [m.to for m in mailoutbox if m.to[0] == coordinator.email] == [[coordinator.email]]
