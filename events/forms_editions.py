@@ -7,32 +7,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.languages import LANGUAGE_CHOICES
 from locations.models import Branch, Location
+from locations.selectors import locations_search
 
 from .editions import TemplateSpec
 from .models import Event, Shift, Site
 
 DATETIME_INPUT = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-# Languages often needed at an azc or a coffee stand, as language codes (stored on the
-# site as `languages_needed`).
-LANGUAGE_CHOICES = [
-    ("nl", _("Dutch")),
-    ("en", _("English")),
-    ("ar", _("Arabic")),
-    ("ti", _("Tigrinya")),
-    ("fa", _("Persian (Farsi)")),
-    ("prs", _("Dari")),
-    ("ps", _("Pashto")),
-    ("ku", _("Kurdish")),
-    ("tr", _("Turkish")),
-    ("so", _("Somali")),
-    ("am", _("Amharic")),
-    ("uk", _("Ukrainian")),
-    ("ru", _("Russian")),
-    ("fr", _("French")),
-]
 
 
 def language_names(codes) -> list[str]:
@@ -273,21 +256,20 @@ class SiteForm(forms.Form):
 
 
 def location_suggestions(*, branch: Branch | None, query: str, include=()):
-    """Locations to offer: matches for `query`, or the branch's earlier locations and
-    those in its town; plus `include` (the current choice). At most 60."""
-    locations = Location.objects.all()
+    """Locations to offer: matches for `query` (every word, in name, town, street,
+    postcode...), or the branch's earlier locations and those in its town; plus `include`
+    (the current choice). At most 60."""
     query = query.strip()
     if query:
-        match = Q(name__icontains=query) | Q(city__icontains=query)
-        match |= Q(postcode__icontains=query) | Q(street__icontains=query)
-        wanted = Q(match)
+        found = locations_search(text=query)
     elif branch is not None:
         wanted = Q(sites__branch=branch)
         if branch.town:
             wanted |= Q(city__iexact=branch.town)
+        found = Location.objects.filter(wanted).order_by("city", "name", "pk")
     else:
-        wanted = Q(pk__in=[])
-    ids = list(locations.filter(wanted).values_list("pk", flat=True).distinct()[:60])
+        found = Location.objects.none()
+    ids = list(found.values_list("pk", flat=True).distinct()[:60])
     ids += [pk for pk in include if pk]
     return Location.objects.filter(pk__in=ids).order_by("city", "name")
 

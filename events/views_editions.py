@@ -8,6 +8,7 @@ business rules and their errors are shown as messages.
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,9 +54,6 @@ from .site_status import (
 )
 from .staffing import edition_staffing, shifts_with_confirmed
 
-DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap"
-
 
 def _require(user, permission: str, obj=None) -> None:
     if not user.has_perm(permission, obj):
@@ -64,8 +62,8 @@ def _require(user, permission: str, obj=None) -> None:
 
 def _map_context() -> dict:
     return {
-        "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
-        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
 
 
@@ -440,10 +438,14 @@ def _site_for(request: HttpRequest, pk: int, *permissions: str) -> Site:
 
 
 def new_location_url(request: HttpRequest, event: Event) -> str | None:
-    """Where a coordinator adds a location that is not in the list yet; it should come
-    back to the registration with `?location=<id>`. The one place to plug in the
-    locations app's page for a new, geocoded location."""
-    return None
+    """Where a coordinator adds a location that is not in the list yet: the locations
+    app's page, which looks the address up through the geocoding chain (or takes a pin
+    placed by hand), saves the location, and comes back to the registration with
+    `?location=<id>` chosen."""
+    if not request.user.has_perm("locations.manage_location"):
+        return None
+    back = reverse("events:site_register", args=[event.slug])
+    return reverse("locations:create") + "?" + urlencode({"next": back})
 
 
 def _site_form_kwargs(request: HttpRequest) -> dict:
@@ -579,6 +581,8 @@ def site_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "can_appeal": user.has_perm("volunteers.appeal_for_site", site)
             and active
             and site.status == Site.Status.PUBLISHED,
+            "can_plan_shifts": user.has_perm("events.manage_shift", site) and active,
+            "can_view_roster": user.has_perm("events.view_roster", site),
             "send_back_form": CommentForm(),
             **_map_context(),
         },

@@ -5,12 +5,15 @@ from the address on the server; the latitude and longitude can be typed. With Ja
 the map shows the pin, which can be dragged; a moved pin is kept as placed by hand.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .forms import LocationForm, initial_for
@@ -126,7 +129,23 @@ def _edit(request, location: Location | None):
         messages.success(request, _("Saved, with the position placed by hand."))
     else:
         messages.success(request, _("Saved."))
+    back = _next_url(request)
+    if back:
+        # Back to the page that asked for a new location (e.g. a site registration),
+        # with the saved location chosen.
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}{urlencode({'location': saved.pk})}")
     return redirect("locations:edit", pk=saved.pk)
+
+
+def _next_url(request) -> str:
+    """A `?next=` of our own site (kept in the form's URL), or ''."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin: bool):
@@ -191,6 +210,7 @@ def _render(request, form, location, looked_up):
             "form": form,
             "location": location,
             "looked_up": looked_up,
+            "next": _next_url(request),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },

@@ -23,7 +23,12 @@ from events.editions import edition_closed_error, edition_is_closed
 from events.models import Site
 from events.staffing import shifts_with_confirmed, with_staffing
 
+from .errors import SignupClosed
 from .models import Signup, StaffingAppeal, Volunteer
+
+# The claiming rule's own check, so that an appeal never asks volunteers for a shift they
+# could not claim (whatever that rule decides about windows and start times).
+from .services import _check_open_for_claims as check_open_for_claims
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,9 @@ class AppealNotPossible(AppealError):
         "Volunteers can only sign up for a published site of a published edition; "
         "ask for help once it is."
     )
+
+
+CLAIMS_CLOSED_MESSAGE = _("Volunteers cannot sign up for this site now: %(reason)s")
 
 
 class SiteFullyStaffed(AppealError):
@@ -92,12 +100,34 @@ def _format(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
+def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:
+    """The site's shifts with free places that a volunteer could claim now (by the
+    claiming rule itself); raises `AppealNotPossible` with its reason when there are none."""
+    open_shifts, refusal = [], None
+    for shift in shifts_with_confirmed(site).filter(is_cancelled=False):
+        if shift.capacity <= shift.confirmed:
+            continue
+        shift.site = site
+        try:
+            check_open_for_claims(shift, now)
+        except SignupClosed as error:
+            refusal = refusal or error
+            continue
+        shift.open_places = shift.capacity - shift.confirmed
+        open_shifts.append(shift)
+    if not open_shifts and refusal is not None:
+        raise AppealNotPossible(CLAIMS_CLOSED_MESSAGE, reason=refusal.detail)
+    return open_shifts
+
+
 @transaction.atomic
 def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal:
     """Mail the branch's volunteers about the open places at `site`.
 
-    Raises `AppealNotPossible` (not published), `EditionClosed`, `SiteFullyStaffed`,
-    `AppealTooSoon` or `NoVolunteersToAsk`; then nothing is sent or recorded.
+    Only shifts a volunteer could claim now (by the claiming rule) are offered. Raises
+    `AppealNotPossible` (not published, or no open shift can be claimed now, with the
+    reason), `EditionClosed`, `SiteFullyStaffed`, `AppealTooSoon` or `NoVolunteersToAsk`;
+    then nothing is sent or recorded.
     """
     message = (message or "").strip()[:MESSAGE_MAX_LENGTH]
     # The site's row lock makes two appeals sent at once queue, so the second sees the
@@ -114,6 +144,7 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
     if locked.places_confirmed >= locked.places_needed:
         raise SiteFullyStaffed()
     now = timezone.now()
+    open_shifts = _claimable_open_shifts(locked, now)
     previous = last_appeal(locked)
     if previous and now < previous.sent_at + APPEAL_INTERVAL:
         raise AppealTooSoon(
@@ -123,11 +154,6 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
     if not volunteers:
         raise NoVolunteersToAsk(branch=locked.branch.name)
 
-    open_shifts = []
-    for shift in shifts_with_confirmed(locked).filter(is_cancelled=False):
-        if shift.capacity > shift.confirmed:
-            shift.open_places = shift.capacity - shift.confirmed
-            open_shifts.append(shift)
     appeal = StaffingAppeal.objects.create(
         site=locked, sent_by=by, sent_at=now, message=message, recipients=len(volunteers)
     )
@@ -140,7 +166,7 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
                 "event": locked.event,
                 "user": volunteer.user,
                 "open_shifts": open_shifts,
-                "open_places": locked.places_needed - locked.places_confirmed,
+                "open_places": sum(shift.open_places for shift in open_shifts),
                 "message": message,
                 "site_url": settings.SITE_URL + locked.get_absolute_url(),
             }

@@ -1,27 +1,7 @@
 """Languages volunteers speak and sites need, as short codes (ISO 639)."""
 
-from django.utils.translation import gettext_lazy as _
+from common.languages import LANGUAGE_CHOICES
 
-# The languages most asked for at azc's and coffee spots, Dutch first.
-LANGUAGE_CHOICES = [
-    ("nl", _("Dutch")),
-    ("en", _("English")),
-    ("ar", _("Arabic")),
-    ("ti", _("Tigrinya")),
-    ("am", _("Amharic")),
-    ("fa", _("Persian (Farsi)")),
-    ("prs", _("Dari")),
-    ("ps", _("Pashto")),
-    ("ku", _("Kurdish")),
-    ("tr", _("Turkish")),
-    ("so", _("Somali")),
-    ("uk", _("Ukrainian")),
-    ("ru", _("Russian")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("de", _("German")),
-    ("ur", _("Urdu")),
-]
 _NAMES = dict(LANGUAGE_CHOICES)
 
 

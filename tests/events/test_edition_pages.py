@@ -464,7 +464,7 @@ def test_coordinator_asks_branch_volunteers_for_help(
     assert "De e-mail gaat naar 1 vrijwilliger" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator_client.post(url, {"message": "Kom je?"}, follow=True)
-    assert _messages(response) == ["Uw oproep is verstuurd naar 1 vrijwilliger."]
+    assert _messages(response) == ["Je oproep is verstuurd naar 1 vrijwilliger."]
     assert [m.to for m in mailoutbox] == [[volunteer.email]]
 
 
@@ -490,3 +490,52 @@ def test_pages_cost_a_fixed_number_of_queries(
         organiser_client.get(reverse("events:staffing", args=[edition.slug]))
     with django_assert_max_num_queries(14):
         organiser_client.get(reverse("events:manage_index"))
+
+
+def test_a_new_location_is_geocoded_and_chosen_for_the_registration(
+    coordinator_client, edition, branch
+):
+    from locations.models import Location
+
+    register = reverse("events:site_register", args=[edition.slug])
+    page = coordinator_client.get(register)
+    new_url = page.context["new_location_url"]
+    assert new_url == f"{reverse('locations:create')}?next={register.replace('/', '%2F')}"
+    assert new_url.replace("&", "&amp;") in page.content.decode()
+
+    # The locations page looks the address up (offline here: the town's centre).
+    response = coordinator_client.post(
+        new_url,
+        {
+            "name": "azc Ter Apel",
+            "kind": "azc",
+            "street": "Havenstraat",
+            "house_number": "10",
+            "postcode": "9561 AA",
+            "city": "Ter Apel",
+            "action": "save",
+        },
+    )
+    location = Location.objects.get(name="azc Ter Apel")
+    assert location.has_position and location.position_precision == "town"
+    assert response["Location"] == f"{register}?location={location.pk}"
+
+    page = coordinator_client.get(response["Location"])
+    form = page.context["form"]
+    assert str(form["location"].value()) == str(location.pk)
+    assert location.pk in [
+        choice.value for choice, _label in form.fields["location"].choices if choice
+    ]
+    response = coordinator_client.post(register, _register_data(location))
+    assert Site.objects.get().location == location
+
+
+def test_the_locations_page_goes_back_only_to_our_own_site(coordinator_client):
+    from locations.models import Location
+
+    response = coordinator_client.post(
+        reverse("locations:create") + "?next=https://evil.example.org/",
+        {"name": "Plein", "kind": "public_space", "city": "Zeist", "action": "save"},
+    )
+    location = Location.objects.get(name="Plein")
+    assert response["Location"] == reverse("locations:edit", args=[location.pk])

@@ -168,10 +168,13 @@ def test_an_edition_from_clone_to_cancellation(
     assert "azc Zeist" in client.get(edition.get_absolute_url()).content.decode()
     assert _feed_status(client, edition, site) == "CONFIRMED"
 
-    # --- A volunteer claims a shift --------------------------------------------------------
+    # --- A volunteer claims a shift (the claiming service, through its page) ----------------
     shift = site.shifts.order_by("starts_at").first()
-    profile = Volunteer.objects.get(user=volunteer)
-    Signup.objects.create(shift=shift, volunteer=profile, status=Signup.Status.CONFIRMED)
+    client.force_login(volunteer)
+    response = client.post(reverse("volunteers:shift_claim", args=[shift.pk]), follow=True)
+    assert _messages(response)[0].startswith("Je plaats is bevestigd: ")
+    signup = Signup.objects.get(shift=shift, volunteer=Volunteer.objects.get(user=volunteer))
+    assert signup.status == Signup.Status.CONFIRMED
     client.force_login(coordinator)
     staffing = client.get(reverse("events:staffing", args=[edition.slug])).context["staffing"]
     row = next(row for row in staffing.sites if row.site == site)

@@ -76,7 +76,7 @@ def test_appeals_for_one_site_are_spaced_out(short_site, coordinator, branch_vol
     staffing_appeal_send(site=short_site, by=coordinator)
     with pytest.raises(AppealTooSoon) as caught:
         staffing_appeal_send(site=short_site, by=coordinator)
-    assert "u kunt het opnieuw vragen vanaf" in caught.value.detail
+    assert "je kunt het opnieuw vragen vanaf" in caught.value.detail
     assert StaffingAppeal.objects.count() == 1
     StaffingAppeal.objects.update(sent_at=timezone.now() - datetime.timedelta(hours=13))
     staffing_appeal_send(site=short_site, by=coordinator)
@@ -106,3 +106,20 @@ def test_no_appeal_for_a_draft_a_full_site_or_without_anyone_to_ask(
     assert "Afdeling Utrecht" in caught.value.detail
     assert not StaffingAppeal.objects.exists()
     assert mailoutbox == []
+
+
+def test_no_appeal_when_the_claiming_rule_would_refuse_every_open_shift(
+    branch, coordinator, django_user_model
+):
+    """The appeal follows the claiming service: if volunteers could not claim a place now
+    (here: the edition's window is over), nobody is asked."""
+    site = draft_site(
+        upcoming_edition(window="closed"), place(), branch, status=Site.Status.PUBLISHED
+    )
+    _volunteer(django_user_model, "ask@example.org", branch)
+    with pytest.raises(AppealNotPossible) as caught:
+        staffing_appeal_send(site=site, by=coordinator)
+    assert caught.value.detail.startswith(
+        "Vrijwilligers kunnen zich nu niet aanmelden voor deze locatie: "
+    )
+    assert not StaffingAppeal.objects.exists()
