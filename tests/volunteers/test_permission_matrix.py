@@ -50,6 +50,9 @@ MATRIX = {
     "events.view_dashboard": ("none", {"organiser", "coordinator", "other coordinator"}),
     "locations.manage_location": ("none", {"organiser", "coordinator", "other coordinator"}),
     "volunteers.view_signup": ("none", {"organiser"}),  # the admin
+    "events.register_site": ("none", {"organiser", "coordinator", "other coordinator"}),
+    "events.view_staffing": ("none", {"organiser", "coordinator", "other coordinator"}),
+    "volunteers.appeal_for_site": ("site", {"organiser", "coordinator"}),
 }
 
 
@@ -122,6 +125,21 @@ PAGES = {
     "/my/shifts/": set(ROLES) - {"anonymous"},
     "/my/profile/": set(ROLES) - {"anonymous"},
     "/admin/": {"organiser"},
+    # Running an edition (/manage/).
+    "/manage/": {"organiser", "coordinator", "other coordinator"},
+    "/manage/editions/new/": {"organiser"},
+    "/manage/editions/{event}/": {"organiser"},
+    "/manage/editions/{event}/settings/": {"organiser"},
+    "/manage/editions/{event}/templates/": {"organiser"},
+    "/manage/editions/{event}/clone/": {"organiser"},
+    "/manage/editions/{event}/review/": {"organiser"},
+    "/manage/editions/{event}/staffing/": {"organiser", "coordinator", "other coordinator"},
+    "/manage/editions/{event}/register/": {"organiser", "coordinator", "other coordinator"},
+    "/manage/sites/{site}/": {"organiser", "coordinator"},
+    "/manage/sites/{site}/edit/": {"organiser", "coordinator"},
+    "/manage/sites/{site}/send-back/": {"organiser"},
+    "/manage/sites/{site}/cancel/": {"organiser", "coordinator"},
+    "/manage/sites/{site}/appeal/": {"organiser", "coordinator"},
 }
 PAGE_CELLS = [(page, role) for page in PAGES for role in ROLES]
 
@@ -131,7 +149,9 @@ def test_pages_follow_the_matrix(world, client, page, role):
     users, objects = world
     if role != "anonymous":
         client.force_login(users[role])
-    url = page.format(site=objects["site"].pk, shift=objects["shift"].pk)
+    url = page.format(
+        site=objects["site"].pk, shift=objects["shift"].pk, event=objects["event"].slug
+    )
     response = client.get(url)
     if role in PAGES[page]:
         assert response.status_code == 200
