@@ -24,7 +24,8 @@ def test_coordinator_registers_and_submits_a_site(
     log_in(page, live_server, coordinator)
 
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Organiseren").click()
+    page.get_by_role("link", name="Coördinatie").click()
+    page.get_by_role("link", name="Edities en aanmeldingen").click()
     expect(page.locator("h1")).to_have_text("Actiedagen organiseren")
     page.get_by_role("link", name="Een locatie aanmelden").first.click()
     expect(page.locator("h1")).to_have_text("Een locatie aanmelden voor Open azc dag proef")
@@ -77,3 +78,39 @@ def test_registration_refused_outside_the_window_in_english(page, live_server, c
     page.get_by_role("button", name="English").click()
     expect(page.locator(".notice.error")).to_contain_text("Registration for Too late closed on")
     expect(page.get_by_role("button", name="Register as draft")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coordinator_adds_a_new_location_while_registering(
+    page, live_server, coordinator, branch, screenshot_dir
+):
+    edition = upcoming_edition(name="Open azc dag proef")
+    violations = serve_with_strict_csp(
+        page, STRICT_CSP.replace("img-src 'self'", "img-src 'self' https://tile.openstreetmap.org")
+    )
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/manage/editions/{edition.slug}/register/")
+    page.get_by_role(
+        "link", name="De plek staat niet in de lijst: een nieuwe plek toevoegen"
+    ).click()
+
+    # The locations page looks the address up through the geocoding chain (offline here).
+    page.get_by_label("Naam *").fill("azc Ter Apel")
+    page.get_by_label("Straat").fill("Havenstraat")
+    page.get_by_label("Huisnummer").fill("10")
+    page.get_by_label("Postcode").fill("9561 AA")
+    page.get_by_label("Plaats *").fill("Ter Apel")
+    page.get_by_role("button", name="Opslaan").click()
+
+    expect(page.locator("h1")).to_have_text("Een locatie aanmelden voor Open azc dag proef")
+    location = page.get_by_role("combobox", name="Plek:")
+    expect(location.locator("option:checked")).to_have_text("azc Ter Apel, Ter Apel")
+    page.get_by_label("Openbare beschrijving").fill("Open dag in Ter Apel.")
+    page.get_by_role("button", name="Aanmelden als concept").click()
+    expect(page.locator("h1")).to_have_text("azc Ter Apel")
+    page.screenshot(path=screenshot_dir / "registration-new-location-nl.png", full_page=True)
+    site = Site.objects.get(event=edition)
+    assert site.location.has_position
+    assert site.location.position_precision == "town"
+    assert violations == []
