@@ -136,7 +136,8 @@ def site_cancel(*, site: Site, by, comment: str = "") -> Site:
     a higher `sequence`, and so do its shifts, so subscribed calendars drop them.
 
     The status change is kept in the site's history. Cancelling a cancelled site changes
-    nothing. Telling volunteers and freeing their places belongs to the sign-up rules.
+    nothing. Telling volunteers and freeing their places belongs to the sign-up rules:
+    pages call `volunteers.cancellation.site_cancel`, which does that and then this.
     """
     site = Site.objects.select_for_update().get(pk=site.pk)
     if site.status == Site.Status.CANCELLED:
