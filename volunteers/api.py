@@ -135,8 +135,7 @@ class ShiftClaimView(_VolunteerAPIView):
                 ErrorSerializer,
                 description=(
                     "Refused, nothing changed. `code`: `already_signed_up`, `shift_overlap`, "
-                    "`shift_cancelled`, `shift_started`, `site_not_open`, "
-                    "`registration_closed`."
+                    "`shift_cancelled`, `shift_started`, `site_not_open`."
                 ),
             ),
         },

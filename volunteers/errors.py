@@ -11,7 +11,6 @@ the pages show the same message. Clients may rely on the codes, not on the wordi
     │   ├── ShiftCancelled           shift_cancelled
     │   ├── ShiftStarted             shift_started
     │   ├── SiteNotOpen              site_not_open
-    │   └── RegistrationClosed       registration_closed
     ├── NotSignedUp                  not_signed_up
     ├── ReleaseDeadlinePassed        release_deadline_passed
     └── CapacityBelowConfirmed       capacity_below_confirmed (field: capacity)
@@ -68,13 +67,6 @@ class ShiftStarted(SignupClosed):
 class SiteNotOpen(SignupClosed):
     code = "site_not_open"
     default_message = _("This site is not open for sign-up: it has not been published.")
-
-
-class RegistrationClosed(SignupClosed):
-    code = "registration_closed"
-    default_message = _("Sign-up for this edition is closed.")
-    not_yet_message = _("Sign-up for this edition opens on %(date)s.")
-    over_message = _("Sign-up for this edition closed on %(date)s.")
 
 
 class NotSignedUp(SignupError):

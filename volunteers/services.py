@@ -47,7 +47,6 @@ from .errors import (
     CapacityBelowConfirmed,
     EmailNotVerified,
     NotSignedUp,
-    RegistrationClosed,
     ReleaseDeadlinePassed,
     ShiftCancelled,
     ShiftOverlap,
@@ -170,16 +169,10 @@ def _check_open_for_claims(shift: Shift, now: datetime.datetime) -> None:
         raise ShiftCancelled()
     if site.status != Site.Status.PUBLISHED or not event.is_published:
         raise SiteNotOpen()
+    # The edition's registration window is for branches registering sites; volunteers
+    # may claim a place on a published site until the shift starts.
     if shift.starts_at <= now:
         raise ShiftStarted()
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationClosed(
-            RegistrationClosed.not_yet_message, date=_local(event.registration_opens_at)
-        )
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        raise RegistrationClosed(
-            RegistrationClosed.over_message, date=_local(event.registration_closes_at)
-        )
 
 
 def _after_commit(send, signup_ids: list[int]) -> None:

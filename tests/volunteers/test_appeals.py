@@ -112,14 +112,26 @@ def test_no_appeal_when_the_claiming_rule_would_refuse_every_open_shift(
     branch, coordinator, django_user_model
 ):
     """The appeal follows the claiming service: if volunteers could not claim a place now
-    (here: the edition's window is over), nobody is asked."""
+    (here: the edition is not published yet), nobody is asked."""
     site = draft_site(
-        upcoming_edition(window="closed"), place(), branch, status=Site.Status.PUBLISHED
+        upcoming_edition(published=False), place(), branch, status=Site.Status.PUBLISHED
     )
     _volunteer(django_user_model, "ask@example.org", branch)
     with pytest.raises(AppealNotPossible) as caught:
         staffing_appeal_send(site=site, by=coordinator)
-    assert caught.value.detail.startswith(
-        "Vrijwilligers kunnen zich nu niet aanmelden voor deze locatie: "
-    )
+    assert "gepubliceerde editie" in caught.value.detail
     assert not StaffingAppeal.objects.exists()
+
+
+def test_appeal_still_possible_after_site_registration_closed(
+    branch, coordinator, django_user_model, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The registration window is for branches; volunteers can claim, so they can be asked."""
+    site = draft_site(
+        upcoming_edition(window="closed"), place(), branch, status=Site.Status.PUBLISHED
+    )
+    _volunteer(django_user_model, "ask@example.org", branch)
+    with django_capture_on_commit_callbacks(execute=True):
+        staffing_appeal_send(site=site, by=coordinator)
+    assert StaffingAppeal.objects.filter(site=site).count() == 1
+    assert [message.to for message in mailoutbox] == [["ask@example.org"]]
