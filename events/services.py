@@ -115,8 +115,19 @@ def _at(date: datetime.date, time: datetime.time) -> datetime.datetime:
 @transaction.atomic
 def site_update(*, site: Site, by, **changes: Any) -> Site:
     """Change a site's details. Time or place changes raise its calendar `sequence`, and
-    a change of place raises that of its shifts too (they happen at the site)."""
-    site = Site.objects.select_for_update().get(pk=site.pk)
+    a change of place raises that of its shifts too (they happen at the site).
+
+    A cancelled site (`SiteWrongStatus`) and a site of an edition whose day has passed
+    (`EditionClosed`) keep their record as it was: both are refused.
+    """
+    from .editions import edition_closed_error, edition_is_closed
+    from .site_status import SiteWrongStatus
+
+    site = Site.objects.select_for_update().select_related("event").get(pk=site.pk)
+    if site.status == Site.Status.CANCELLED:
+        raise SiteWrongStatus(status=site.get_status_display())
+    if edition_is_closed(site.event):
+        raise edition_closed_error(site.event)
     changed = _apply(site, changes, SITE_FIELDS)
     if not changed:
         return site

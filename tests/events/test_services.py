@@ -67,3 +67,23 @@ def test_shift_create_and_update(site):
     with pytest.raises(ValidationError) as caught:
         shift_update(shift=shift, ends_at=shift.starts_at)
     assert "ends_at" in caught.value.message_dict
+
+
+def test_a_cancelled_site_or_a_past_edition_cannot_be_edited(site, organiser):
+    from common.errors import DomainError
+
+    site.status = Site.Status.CANCELLED
+    site.save()
+    with pytest.raises(DomainError) as caught:
+        site_update(site=site, by=organiser, public_description="Toch open")
+    assert caught.value.code == "site_wrong_status"
+
+    site.status = Site.Status.PUBLISHED
+    site.save()
+    site.event.date = datetime.date(2020, 9, 26)
+    site.event.save()
+    with pytest.raises(DomainError) as caught:
+        site_update(site=site, by=organiser, public_description="Achteraf")
+    assert caught.value.code == "edition_closed"
+    site.refresh_from_db()
+    assert site.public_description == ""
