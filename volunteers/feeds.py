@@ -11,9 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +20,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from common.access import public
+from common.redirects import redirect_to_next
 from events import calendar
 from events.models import Site
 
@@ -150,9 +149,4 @@ def calendar_reset(request):
             "subscribe again with the new one."
         ),
     )
-    target = form.cleaned_data["next"]
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    return redirect(target)
+    return redirect_to_next(request, form.cleaned_data["next"], "/")

@@ -20,11 +20,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.access import public
+from common.redirects import redirect_to_next
 from events.models import Event, Shift, Site
 from events.services import shift_create
 
@@ -44,13 +44,10 @@ from .privacy import volunteer_data_export
 SHIFTS_PER_PAGE = 30
 
 
-def _next_url(request, default: str) -> str:
+def _back(request):
+    """Back to the page the form was on (`next`, on this site), else to my shifts."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect_to_next(request, target, reverse("volunteers:my_shifts"))
 
 
 def object_permission_required(perm: str, model, *, queryset=None):
@@ -158,7 +155,7 @@ def shift_claim(request, pk: int):
                 )
                 % {"position": services.waitlist_position(signup)},
             )
-    return redirect(_next_url(request, reverse("volunteers:my_shifts")))
+    return _back(request)
 
 
 @login_required
@@ -172,7 +169,7 @@ def shift_release(request, pk: int):
         messages.error(request, error.detail)
     else:
         messages.success(request, _("You have released the shift. Thank you for letting us know."))
-    return redirect(_next_url(request, reverse("volunteers:my_shifts")))
+    return _back(request)
 
 
 @login_required

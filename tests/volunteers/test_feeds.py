@@ -355,6 +355,13 @@ def test_reset_asks_for_a_signed_in_post_and_a_known_feed(client, volunteer_clie
     assert response["Location"] == "/"
     profile.refresh_from_db()
     assert profile.calendar_token == unchanged  # only the coordinator token changed
+    # Nor a 500 on a next that is not a path (it was read as a URL pattern name).
+    for target in ("abc", "volunteers:profile"):
+        response = volunteer_client.post(
+            "/calendar/reset/", {"feed": "coordinator", "next": target}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/"
 
 
 def test_reset_makes_a_profile_for_a_user_without_one(client, coordinator):

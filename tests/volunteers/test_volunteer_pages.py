@@ -246,3 +246,20 @@ def test_next_cannot_send_you_elsewhere(volunteer_client, site):
         reverse("volunteers:shift_claim", args=[shift.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == MY
+
+
+@pytest.mark.parametrize("target", ["abc", "volunteers:profile", "//evil.example/", "my/shifts/"])
+def test_a_next_that_is_not_a_path_goes_to_my_shifts(volunteer_client, site, target):
+    # A bare word used to be read as the name of a URL pattern: a 500 after the claim.
+    shift = make_shift(site)
+    claim = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[shift.pk]), {"next": target}
+    )
+    assert claim.status_code == 302
+    assert claim["Location"] == MY
+    assert Signup.objects.get(shift=shift).status == Signup.Status.CONFIRMED
+    release = volunteer_client.post(
+        reverse("volunteers:shift_release", args=[shift.pk]), {"next": target}
+    )
+    assert release.status_code == 302
+    assert release["Location"] == MY
