@@ -177,7 +177,10 @@ def parse_event(raw: str) -> Event | None:
     slug = raw.strip()
     if not slug:
         return None
-    event = Event.objects.published().filter(slug=slug).first()
+    # Only a slug can name an edition; anything else (a NUL character, which PostgreSQL
+    # refuses in a query) is unknown without asking the database.
+    is_slug = re.fullmatch(r"[-a-zA-Z0-9_]{1,100}", slug) is not None
+    event = Event.objects.published().filter(slug=slug).first() if is_slug else None
     if event is None:
         raise InvalidParameter("event", _("There is no published edition called “%s”.") % slug)
     return event

@@ -32,7 +32,8 @@ def _manage(view):
 
 @_manage
 def location_list(request):
-    text = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL character in a query; no name or address holds one.
+    text = request.GET.get("q", "").replace("\x00", "").strip()
     province = request.GET.get("province", "")
     if province not in Province.values:
         province = ""

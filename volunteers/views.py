@@ -7,6 +7,7 @@ message. Every view is signed-in only, except the public list of open shifts.
 
 import csv
 import json
+import re
 from functools import wraps
 
 from django.contrib import messages
@@ -297,8 +298,8 @@ def coordinate(request):
 @_coordinator_only
 def understaffed(request):
     event = None
-    slug = request.GET.get("event")
-    if slug:
+    slug = request.GET.get("event", "")
+    if re.fullmatch(r"[-a-zA-Z0-9_]{1,100}", slug):  # not a slug (a NUL in it): no edition
         event = Event.objects.filter(slug=slug).first()
     shifts = list(selectors.understaffed_shifts(request.user, event=event)[:500])
     for shift in shifts:

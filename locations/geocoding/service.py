@@ -35,7 +35,8 @@ def normalise_query(query: str) -> str:
     """The cache key of a query: case, accents, hyphens and spacing do not matter, and a
     postcode is written `1234 ab`. Raises `InvalidQuery` for an empty or overlong query."""
     text = unicodedata.normalize("NFKC", query or "").strip()
-    if not text:
+    if not text or "\x00" in text:
+        # A NUL character cannot be stored (PostgreSQL refuses it): no place has one.
         raise InvalidQuery()
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQuery(
