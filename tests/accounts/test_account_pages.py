@@ -158,3 +158,29 @@ def test_signed_in_account_pages_have_the_apps_look(volunteer_client):
     for name in ("account_email", "account_change_password", "account_logout"):
         page = volunteer_client.get(reverse(name)).content.decode()
         assert 'class="site-nav"' in page and "Mijn diensten" in page, name
+
+
+def test_a_short_password_is_refused_in_dutch(client, db):
+    # Django 5.2's Dutch catalogue lacks this message; ours fills it (it was English).
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "kort@example.org",
+            "first_name": "Noor",
+            "last_name": "Haddad",
+            "password1": "kort",
+            "password2": "kort",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Dit wachtwoord is te kort. Het moet minstens 8 tekens lang zijn." in page
+    assert "too short" not in page
+    client.cookies["django_language"] = "en"
+    english = client.post(
+        reverse("account_signup"),
+        {"email": "kort@example.org", "password1": "kort", "password2": "kort"},
+    )
+    assert "This password is too short. It must contain at least 8 characters." in (
+        english.content.decode()
+    )
