@@ -1,9 +1,11 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from common.access import public
 
 from .models import Event, Site
+from .selectors import shifts_with_counts
 
 
 @public
@@ -37,7 +39,9 @@ def site_detail(request, pk: int):
     site = get_object_or_404(
         Site.objects.published().select_related("event", "location", "branch"), pk=pk
     )
-    shifts = site.shifts.filter(is_cancelled=False).order_by("starts_at", "role")
+    shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False)).order_by(
+        "starts_at", "role"
+    )
     user = request.user
     return render(
         request,
@@ -45,6 +49,8 @@ def site_detail(request, pk: int):
         {
             "site": site,
             "shifts": shifts,
+            # Shifts can still be claimed (on the shift list, filtered to this site).
+            "claimable": site.closes_at > timezone.now(),
             # Links for those who count here or check the counts (no data shown here).
             "can_count": user.is_authenticated and user.has_perm("events.record_tally", site),
             "can_audit": user.is_authenticated and user.has_perm("events.correct_tally", site),

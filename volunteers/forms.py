@@ -44,6 +44,10 @@ class FindShiftsForm(forms.Form):
         required=False,
         empty_label=_("All action days"),
     )
+    # The site page links here with `?site=<id>`: that site's shifts only.
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, widget=forms.HiddenInput
+    )
     town = forms.CharField(label=_("Town"), max_length=100, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     free = forms.BooleanField(label=_("Only shifts with free places"), required=False)
@@ -53,6 +57,7 @@ class FindShiftsForm(forms.Form):
         self.fields["event"].queryset = (
             Event.objects.published().upcoming().order_by("date", "name")
         )
+        self.fields["site"].queryset = Site.objects.published().select_related("location")
 
 
 class ShiftForm(forms.Form):

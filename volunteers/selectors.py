@@ -25,13 +25,14 @@ def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
 def open_shifts(
     *,
     event: Event | None = None,
+    site: Site | None = None,
     town: str = "",
     date: datetime.date | None = None,
     only_free: bool = False,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Shift]:
     """Shifts volunteers can claim: at published sites of published editions, not
-    cancelled, not started; filtered by edition, town (part of the name) and day."""
+    cancelled, not started; filtered by edition, site, town (part of the name) and day."""
     shifts = Shift.objects.filter(
         is_cancelled=False,
         starts_at__gt=now or timezone.now(),
@@ -40,6 +41,8 @@ def open_shifts(
     )
     if event is not None:
         shifts = shifts.filter(site__event=event)
+    if site is not None:
+        shifts = shifts.filter(site=site)
     if town:
         shifts = shifts.filter(site__location__city__icontains=town.strip())
     if date is not None:

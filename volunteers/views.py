@@ -94,6 +94,7 @@ def shift_list(request):
     if form.is_bound and form.is_valid():
         filters = {
             "event": form.cleaned_data["event"],
+            "site": form.cleaned_data["site"],
             "town": form.cleaned_data["town"],
             "date": form.cleaned_data["date"],
             "only_free": form.cleaned_data["free"],
@@ -131,6 +132,7 @@ def shift_list(request):
             "query": query.urlencode(),
             "can_claim": can_claim,
             "has_languages": bool(spoken),
+            "site": filters.get("site"),
         },
     )
 

@@ -263,3 +263,60 @@ def test_a_next_that_is_not_a_path_goes_to_my_shifts(volunteer_client, site, tar
     )
     assert release.status_code == 302
     assert release["Location"] == MY
+
+
+def test_the_site_page_leads_to_claiming_its_shifts(
+    volunteer_client, site, event, other_branch, django_assert_max_num_queries
+):
+    # The map's "choose a shift" link opens the site page; it used to show only the
+    # number of places, with no way to claim one.
+    reception = make_shift(site, capacity=3)
+    make_shift(site, role="coffee", capacity=2)
+    Signup.objects.create(
+        shift=reception, volunteer=make_volunteer(), status=Signup.Status.CONFIRMED
+    )
+    elsewhere = Site.objects.create(
+        event=event,
+        location=Location.objects.create(name="Grote Markt", city="Zwolle"),
+        branch=other_branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=Site.Status.PUBLISHED,
+    )
+    make_shift(elsewhere, role="tour_guide")
+
+    with django_assert_max_num_queries(8):  # session, user, permissions, site, shifts
+        page = text(volunteer_client.get(site.get_absolute_url()))
+    assert '<th scope="col">Vrij</th>' in page
+    assert "<td>3</td>\n          <td>2</td>" in page  # reception: 3 places, 2 free
+    link = f"{LIST}?site={site.pk}"
+    assert f'href="{link}"' in page
+
+    response = volunteer_client.get(link)
+    assert [shift.site_id for shift in response.context["page"]] == [site.pk, site.pk]
+    listing = text(response)
+    assert f'Diensten bij <a href="/sites/{site.pk}/">azc Utrecht</a>, Utrecht.' in listing
+    assert f'name="site" value="{site.pk}"' in listing  # kept when filtering further
+
+    claim = volunteer_client.post(
+        reverse("volunteers:shift_claim", args=[reception.pk]), {"next": link}
+    )
+    assert claim["Location"] == link
+    assert Signup.objects.filter(shift=reception, status="confirmed").count() == 2
+
+
+def test_no_claim_link_once_the_site_has_closed(anonymous_client, site):
+    make_shift(site)
+    site.opens_at = timezone.now() - datetime.timedelta(hours=6)
+    site.closes_at = timezone.now() - datetime.timedelta(hours=1)
+    site.save()
+    page = text(anonymous_client.get(site.get_absolute_url()))
+    assert "?site=" not in page
+
+
+def test_an_unknown_site_filter_shows_every_shift(anonymous_client, site):
+    make_shift(site)
+    for value in ("999999", "abc", "%00"):
+        response = anonymous_client.get(f"{LIST}?site={value}")
+        assert response.status_code == 200
+        assert len(response.context["page"].object_list) == 1
