@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from locations.models import Branch, Location
 
@@ -181,8 +182,40 @@ def shift_create(
         site=site, role=role, starts_at=starts_at, ends_at=ends_at, capacity=capacity, notes=notes
     )
     shift.full_clean()
+    _check_near_site_day(shift)
     shift.save()
     return shift
+
+
+# Set-up the evening before or clearing up the morning after is fine; a shift weeks or
+# years away from its site's day is a mistyped date.
+SHIFT_DAYS_AROUND_SITE = 1
+
+
+def _check_near_site_day(shift: Shift) -> None:
+    """A shift lies on its site's day, or at most a day before or after. Raises a
+    `ValidationError` on `starts_at`."""
+    site = shift.site
+    tz = ZoneInfo(settings.TIME_ZONE)
+    margin = datetime.timedelta(days=SHIFT_DAYS_AROUND_SITE)
+    first = timezone.localtime(site.opens_at, tz).date() - margin
+    last = timezone.localtime(site.closes_at, tz).date() + margin
+    start = timezone.localtime(shift.starts_at, tz).date()
+    # A shift ending at midnight ends on the day it started.
+    end = timezone.localtime(shift.ends_at - datetime.timedelta(microseconds=1), tz).date()
+    if not (first <= start and end <= last):
+        raise ValidationError(
+            {
+                "starts_at": ValidationError(
+                    _(
+                        "A shift takes place on its site's day (%(day)s), or at most a day "
+                        "before or after it."
+                    ),
+                    code="shift_not_on_site_day",
+                    params={"day": formats.date_format(timezone.localtime(site.opens_at, tz))},
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -198,6 +231,7 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
         return shift
     shift.full_clean()
     if changed & SHIFT_TIME:
+        _check_near_site_day(shift)
         shift.sequence += 1
     shift.save()
     return shift

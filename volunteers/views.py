@@ -70,11 +70,16 @@ def object_permission_required(perm: str, model, *, queryset=None):
     return decorator
 
 
+# The services name a shift's fields; the forms ask for a date and two times of day.
+_FORM_FIELD_OF = {"starts_at": "date", "ends_at": "end"}
+
+
 def _apply_error(form, error: ValidationError | SignupError) -> None:
     """Show a service's error on the form, beside its field when it names one."""
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():
+                field = _FORM_FIELD_OF.get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, error.messages)

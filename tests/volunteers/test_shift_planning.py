@@ -58,8 +58,7 @@ def test_end_before_start_is_refused_on_the_field(site):
     assert shift.ends_at > shift.starts_at
 
 
-def test_a_time_change_raises_the_calendar_sequence(site):
-    shift = make_shift(site)
+def test_a_time_change_raises_the_calendar_sequence(shift):
     updated = services.shift_edit(
         shift=shift, starts_at=shift.starts_at + datetime.timedelta(minutes=30)
     )
@@ -179,8 +178,48 @@ def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
         {"role": "coffee", "date": "2027-09-25", "start": "14:00", "end": "12:00", "capacity": 4},
     )
     assert response.status_code == 200
-    assert "Een dienst moet eindigen nadat hij begint." in str(response.context["form"].errors)
+    form = response.context["form"]
+    # Beside the "Until" field, not above the form.
+    assert form.errors["end"] == ["Een dienst moet eindigen nadat hij begint."]
     assert not site.shifts.exists()
+
+
+@pytest.mark.parametrize("day", ["2030-09-25", "2027-09-23", "2027-09-27", "2026-09-25"])
+def test_a_mistyped_date_far_from_the_sites_day_is_refused(coordinator_client, site, day):
+    # The site opens on 25 September 2027; a shift on 25 September 2030 used to be added.
+    response = coordinator_client.post(
+        reverse("volunteers:site_shifts", args=[site.pk]),
+        {"role": "coffee", "date": day, "start": "12:00", "end": "14:00", "capacity": 4},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [
+        "Een dienst valt op de dag van zijn locatie (25 september 2027), of hooguit een "
+        "dag ervoor of erna."
+    ]
+    assert not site.shifts.exists()
+
+
+@pytest.mark.parametrize("day", ["2027-09-24", "2027-09-26"])
+def test_set_up_the_day_before_and_clearing_up_after_are_fine(coordinator_client, site, day):
+    response = coordinator_client.post(
+        reverse("volunteers:site_shifts", args=[site.pk]),
+        {"role": "setup", "date": day, "start": "18:00", "end": "21:00", "capacity": 2},
+    )
+    assert response.status_code == 302
+    assert site.shifts.count() == 1
+
+
+def test_moving_a_shift_away_from_its_sites_day_is_refused(shift):
+    before = (shift.starts_at, shift.ends_at, shift.sequence)
+    with pytest.raises(ValidationError) as caught:
+        services.shift_edit(
+            shift=shift,
+            starts_at=shift.starts_at + datetime.timedelta(days=365),
+            ends_at=shift.ends_at + datetime.timedelta(days=365),
+        )
+    assert "starts_at" in caught.value.message_dict
+    shift.refresh_from_db()
+    assert (shift.starts_at, shift.ends_at, shift.sequence) == before
 
 
 def test_lowering_places_below_confirmed_on_the_page(coordinator_client, site):
