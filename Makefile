@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=true
+# The development server's port: `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test install install-test lint messages clean
 
@@ -27,7 +29,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -44,4 +46,4 @@ messages: install-test
 	$(BIN)/python scripts/po_fill.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3* var/*.sqlite3* .pytest_cache .ruff_cache
