@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,7 +39,8 @@ def nice_step(maximum: int, lines: int = 5) -> int:
 
 
 def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    """Grouped in thousands the way the page's language writes them: 2.000 or 2,000."""
+    return formats.number_format(value, force_grouping=True)
 
 
 def bar_chart_svg(

@@ -238,3 +238,19 @@ def test_many_sites_are_clustered(offline_page, live_server, branch):
     page.locator(".marker-cluster").first.wait_for()
     assert page.locator("#map-sites > li").count() == 60
     assert page.locator(MARKERS).count() < 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_redrawn_list_keeps_a_24_hour_clock_in_english(offline_page, live_server, editions):
+    # The list the script redraws after a filter change read "11:00 AM–04:00 PM" in
+    # English, while every page the server draws uses 11:00–16:00.
+    page = offline_page
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    wait_for_markers(page, 3)
+    with page.expect_response(lambda r: "/api/v1/sites/" in r.url and r.status == 200):
+        page.select_option("#map-event", "bakkie-doen-2027")
+    wait_for_markers(page, 2)
+    text = page.locator("#map-sites").inner_text()
+    assert "16:00" in text
+    assert "AM" not in text and "PM" not in text

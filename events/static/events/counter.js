@@ -170,6 +170,7 @@
       hour: "2-digit",
       minute: "2-digit",
       second: "2-digit",
+      hourCycle: "h23",
     });
   }
 

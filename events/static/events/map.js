@@ -27,12 +27,13 @@
   var language = document.documentElement.lang || "nl";
   var zone = "Europe/Amsterdam";
 
+  // A 24-hour clock in both languages, as on the server-rendered pages (not 04:00 PM).
   var dateFormat = new Intl.DateTimeFormat(language, {
     weekday: "short", day: "numeric", month: "short", year: "numeric",
-    hour: "2-digit", minute: "2-digit", timeZone: zone
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
   });
   var timeFormat = new Intl.DateTimeFormat(language, {
-    hour: "2-digit", minute: "2-digit", timeZone: zone
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
   });
   var numberFormat = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
 
