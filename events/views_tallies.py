@@ -251,8 +251,9 @@ def _hour_chart(figures: EditionFigures, previous: EditionFigures | None):
     )
 
 
-def _change(current: int, previous: int | None) -> dict:
-    ratio = None if previous is None else change_ratio(current, previous)
+def _change(current: int, previous: int | None, *, started: bool = True) -> dict:
+    # Before the day there is nothing to compare yet: "-100%" would only alarm people.
+    ratio = None if previous is None or not started else change_ratio(current, previous)
     change = None if ratio is None else round(ratio * 100)
     return {
         "current": current,
@@ -264,12 +265,16 @@ def _change(current: int, previous: int | None) -> dict:
 
 def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> list[dict]:
     """Per category, and for the number of sites counting: this edition, the previous
-    one and the change in percent (None without a previous figure above zero)."""
+    one and the change in percent (None without a previous figure above zero, and before
+    the edition's day)."""
+    started = figures.event.date <= timezone.localdate()
     rows = [
         {
             "label": category_label(category),
             **_change(
-                figures.totals[category], previous.totals.get(category, 0) if previous else None
+                figures.totals[category],
+                previous.totals.get(category, 0) if previous else None,
+                started=started,
             ),
         }
         for category in figures.categories
@@ -277,7 +282,11 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
     rows.append(
         {
             "label": _("sites counting"),
-            **_change(figures.sites_counting, previous.sites_counting if previous else None),
+            **_change(
+                figures.sites_counting,
+                previous.sites_counting if previous else None,
+                started=started,
+            ),
         }
     )
     return rows

@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from events.models import Event, Site, TallyEntry
 from events.tallies import TallyTap, tally_correct, tally_record
@@ -185,19 +186,19 @@ def test_volunteers_cannot_see_the_audit_trail(counting_client, today_site):
 
 @pytest.fixture
 def editions(db, branch, other_branch):
-    """Open azc dag 2026 (previous) and 2027 with counts at two sites."""
+    """Open azc dag 2025 (previous) and 2027 with counts at two sites."""
     previous = Event.objects.create(
+        name="Open azc dag 2025",
+        slug="open-azc-dag-2025",
+        kind=Event.Kind.OPEN_DAY,
+        date=datetime.date(2025, 9, 27),
+        is_published=True,
+    )
+    current = Event.objects.create(
         name="Open azc dag 2026",
         slug="open-azc-dag-2026",
         kind=Event.Kind.OPEN_DAY,
         date=datetime.date(2026, 9, 26),
-        is_published=True,
-    )
-    current = Event.objects.create(
-        name="Open azc dag 2027",
-        slug="open-azc-dag-2027",
-        kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2027, 9, 25),
         is_published=True,
     )
     Event.objects.create(  # another kind: never the "previous edition"
@@ -257,7 +258,7 @@ def test_the_dashboard_shows_national_and_per_site_totals_and_the_previous_editi
     assert [(row.site, row.totals["visitors"]) for row in figures.sites] == [(a, 500), (b, 100)]
     assert response.context["previous"].event == previous
     html = response.content.decode()
-    assert "Open azc dag 2026" in html
+    assert "Open azc dag 2025" in html
     assert "+50" in html  # 600 visitors against 400
     assert "<svg" in html and "bezoekers per uur" in html.lower()
     assert 'id="dashboard-map"' in html
@@ -314,9 +315,9 @@ def test_the_csv_per_hour(organiser_client, editions):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["hour", "site_id", "site", "visitors", "children"]
     assert rows[1:] == [
-        ["2027-09-25T11:00:00+02:00", str(a.pk), "azc Utrecht", "300", "0"],
-        ["2027-09-25T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
-        ["2027-09-25T13:00:00+02:00", str(b.pk), "'=azc Zwolle", "100", "0"],
+        ["2026-09-26T11:00:00+02:00", str(a.pk), "azc Utrecht", "300", "0"],
+        ["2026-09-26T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
+        ["2026-09-26T13:00:00+02:00", str(b.pk), "'=azc Zwolle", "100", "0"],
     ]
 
 
@@ -330,9 +331,9 @@ def test_the_impact_report_has_branches_sites_and_the_comparison(organiser_clien
         ("Afdeling Zwolle", 1, 100),
     ]
     html = response.content.decode()
-    assert "Impactrapport: Open azc dag 2027" in html
+    assert "Impactrapport: Open azc dag 2026" in html
     assert "Per azc" in html
-    assert "Open azc dag 2026" in html
+    assert "Open azc dag 2025" in html
     assert "/static/events/report.css" in html
     assert "600 bezoekers op 2 locaties" in html
 
@@ -346,7 +347,7 @@ def test_an_edition_without_a_previous_one_says_so(organiser_client, editions):
 
 def test_the_dashboard_index_lists_the_editions(coordinator_client, editions):
     html = coordinator_client.get("/dashboard/").content.decode()
-    assert "/dashboard/open-azc-dag-2027/" in html and "/dashboard/open-azc-dag-2026/" in html
+    assert "/dashboard/open-azc-dag-2026/" in html and "/dashboard/open-azc-dag-2025/" in html
 
 
 def test_the_dashboard_of_the_demo_edition_adds_up(organiser_client, django_user_model):
@@ -387,3 +388,16 @@ def test_coordinators_see_published_editions_only(client, editions, coordinator,
     assert f"/dashboard/{draft.slug}/" not in client.get("/dashboard/").content.decode()
     client.force_login(organiser)
     assert client.get(f"/dashboard/{draft.slug}/").status_code == 200
+
+
+def test_before_the_day_the_dashboard_shows_no_change_against_last_year(
+    organiser_client, editions
+):
+    """An edition that has not started has counted nothing yet: "-100%" would mislead."""
+    current = editions[0]
+    TallyEntry.objects.filter(site__event=current).delete()
+    current.date = timezone.localdate() + datetime.timedelta(days=30)
+    current.save()
+    html = organiser_client.get(f"/dashboard/{current.slug}/").content.decode()
+    assert "vorige editie: 400" in html
+    assert "-100" not in html
