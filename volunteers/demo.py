@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from common.errors import DomainError
 from events.models import Event, Shift, ShiftTemplate, Site, TallyEntry
 from locations.gazetteer import find_place
 from locations.models import Branch, Location, Province
@@ -31,6 +32,24 @@ DEMO_ORGANISER = "organiser@example.org"
 DEMO_COORDINATOR = "coordinator@example.org"
 DEMO_VOLUNTEER = "volunteer@example.org"
 DEMO_COORDINATOR_BRANCH = "Afdeling Utrecht"
+DEMO_VOLUNTEER_NAMES = [
+    ("Anouk", "de Vries"),
+    ("Yusuf", "Haddad"),
+    ("Merel", "Jansen"),
+    ("Tesfay", "Gebremedhin"),
+    ("Sanne", "Bakker"),
+    ("Rahim", "Ahmadi"),
+    ("Lotte", "Visser"),
+    ("Nour", "Al-Khatib"),
+    ("Daan", "Smit"),
+    ("Samira", "El Idrissi"),
+    ("Joris", "Mulder"),
+    ("Hiwet", "Tekle"),
+    ("Fleur", "de Boer"),
+    ("Omar", "Sayed"),
+    ("Ruben", "Meijer"),
+    ("Layla", "Hassan"),
+]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TALLY_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4c55-9d55-2c6a3b1f0a18")
@@ -246,7 +265,65 @@ class DemoSeeder:
         if created:
             volunteer.home_branch = coordinator_branch
             volunteer.save(update_fields=["home_branch"])
+        self._signups(coordinator_branch)
         return self.created
+
+    def _signups(self, home_branch: Branch) -> None:
+        """Volunteers with places on the coming editions, claimed through the claiming
+        service, so rosters, open spots and a waitlist have something to show.
+
+        Only on a first run (no demo volunteers yet): the claiming rules depend on today's
+        date, and a second run must change nothing.
+        """
+        from .services import signup_create
+
+        User = get_user_model()
+        if User.objects.filter(email__startswith="demo-volunteer-").exists():
+            return
+        profiles = []
+        for number, (first, last) in enumerate(DEMO_VOLUNTEER_NAMES, start=1):
+            email = f"demo-volunteer-{number:02d}@example.org"
+            user = User.objects.create_user(
+                email=email, password=None, first_name=first, last_name=last
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            profiles.append(
+                Volunteer.objects.create(
+                    user=user,
+                    phone=f"06 {20000000 + number * 1371:08d}",
+                    languages=["nl", "en"] if number % 3 else ["nl", "ar", "ti"],
+                    home_branch=home_branch,
+                )
+            )
+        self._count("users", True, len(profiles))
+        self._count("volunteers", True, len(profiles))
+        shifts = list(
+            Shift.objects.filter(
+                site__status=Site.Status.PUBLISHED,
+                site__event__slug__in=["bakkie-doen-2027", "open-azc-dag-2027"],
+                site__event__is_published=True,
+            )
+            .select_related("site__event", "site__location")
+            .order_by("site__event__date", "site__location__city", "starts_at", "pk")
+        )
+        rng = random.Random("demo-signups")
+        claimed = 0
+        # The home branch's own sites fill up (one shift gets a waitlist); elsewhere a
+        # place here and there.
+        for shift in shifts:
+            own = shift.site.branch_id == home_branch.pk
+            wanted = (
+                shift.capacity + 1
+                if own and shift.role == Shift.Role.RECEPTION
+                else (shift.capacity if own else rng.choice([0, 0, 1, 1, 2]))
+            )
+            for profile in rng.sample(profiles, k=min(wanted, len(profiles))):
+                try:
+                    signup_create(shift=shift, volunteer=profile)
+                except DomainError:
+                    continue  # an overlap with an earlier claim: as a real volunteer would
+                claimed += 1
+        self._count("sign-ups", claimed > 0, claimed)
 
     def _users(self) -> dict:
         User = get_user_model()

@@ -246,7 +246,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
 
     Raises a `SignupError` (nothing changed) when the account is not verified, the
     volunteer already has a place, the shift overlaps one of their confirmed shifts, or
-    the shift is closed (cancelled, started, unpublished site, registration window).
+    the shift is closed (cancelled, started, or its site or edition not published).
     """
     if not has_verified_email(volunteer.user):
         raise EmailNotVerified()

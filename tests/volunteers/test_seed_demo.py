@@ -9,9 +9,9 @@ from django.db.models import Sum
 from events.models import Event, Shift, Site, TallyEntry
 from locations.models import Branch, Location
 from volunteers.demo import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
-from volunteers.models import Volunteer
+from volunteers.models import Signup, Volunteer
 
-MODELS = [Event, Site, Shift, TallyEntry, Location, Branch, Volunteer]
+MODELS = [Event, Site, Shift, TallyEntry, Location, Branch, Volunteer, Signup]
 
 
 def row_counts(django_user_model) -> dict[str, int]:
@@ -92,3 +92,16 @@ def test_refuses_without_debug_unless_forced(db, settings):
     assert Event.objects.count() == 0
     call_command("seed_demo", "--force", stdout=io.StringIO())
     assert Event.objects.count() == 4
+
+
+def test_coming_shifts_have_volunteers_and_a_waitlist(seeded):
+    """Rosters, open spots and the waitlist have something to show in the demo."""
+    signups = Signup.objects.filter(
+        shift__site__event__slug__in=["bakkie-doen-2027", "open-azc-dag-2027"]
+    )
+    assert signups.filter(status=Signup.Status.CONFIRMED).count() >= 30
+    assert signups.filter(status=Signup.Status.WAITLISTED).exists()
+    assert signups.filter(shift__site__branch__name="Afdeling Utrecht").exists()
+    # Never more confirmed than places (the claiming service did the work).
+    for shift in Shift.objects.filter(signups__isnull=False).distinct():
+        assert shift.signups.filter(status=Signup.Status.CONFIRMED).count() <= shift.capacity

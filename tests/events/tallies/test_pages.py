@@ -390,9 +390,7 @@ def test_coordinators_see_published_editions_only(client, editions, coordinator,
     assert client.get(f"/dashboard/{draft.slug}/").status_code == 200
 
 
-def test_before_the_day_the_dashboard_shows_no_change_against_last_year(
-    organiser_client, editions
-):
+def test_before_the_day_the_dashboard_shows_no_change_against_last_year(organiser_client, editions):
     """An edition that has not started has counted nothing yet: "-100%" would mislead."""
     current = editions[0]
     TallyEntry.objects.filter(site__event=current).delete()
