@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.access import public
 from common.redirects import redirect_to_next
@@ -167,10 +167,29 @@ def shift_claim(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def shift_release(request, pk: int):
-    shift = get_object_or_404(Shift, pk=pk)
+    """GET asks "are you sure?" (one stray tap on a phone must not give a place away);
+    POST releases."""
+    shift = get_object_or_404(Shift.objects.select_related("site__location", "site__event"), pk=pk)
     volunteer = services.volunteer_get_or_create(user=request.user)
+    if request.method == "GET":
+        signup = Signup.objects.filter(
+            shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE_STATUSES
+        ).first()
+        if signup is None:
+            messages.error(request, _("You have no place on this shift."))
+            return _back(request)
+        return render(
+            request,
+            "volunteers/shift_release_confirm.html",
+            {
+                "shift": shift,
+                "signup": signup,
+                "can_release": services.can_release(signup),
+                "next": request.GET.get("next", ""),
+            },
+        )
     try:
         services.signup_release(shift=shift, volunteer=volunteer)
     except SignupError as error:

@@ -125,6 +125,11 @@ def test_claim_from_the_list_then_release_from_my_shifts(volunteer_client, volun
     my = text(volunteer_client.get(MY))
     assert "Bevestigd" in my
     assert "Dienst teruggeven" in my
+    # One stray tap asks first and gives nothing away.
+    confirm = volunteer_client.get(reverse("volunteers:shift_release", args=[shift.pk]))
+    assert confirm.status_code == 200
+    assert "Ja, geef deze dienst terug" in text(confirm)
+    assert shift.signups.get().status == "confirmed"
     response = volunteer_client.post(reverse("volunteers:shift_release", args=[shift.pk]))
     assert response["Location"] == MY
     assert shift.signups.get().status == "cancelled"
@@ -232,12 +237,16 @@ def test_personal_pages_need_a_log_in(anonymous_client, name):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_claim_and_release_need_post(volunteer_client, site):
+def test_claim_needs_post_and_release_asks_first(volunteer_client, site):
     shift = make_shift(site)
     assert (
         volunteer_client.get(reverse("volunteers:shift_claim", args=[shift.pk])).status_code == 405
     )
     assert not Signup.objects.exists()
+    # Without a place, the release page says so instead of asking.
+    response = volunteer_client.get(reverse("volunteers:shift_release", args=[shift.pk]))
+    assert response.status_code == 302
+    assert "Je hebt geen plaats in deze dienst." in text(volunteer_client.get(MY))
 
 
 def test_next_cannot_send_you_elsewhere(volunteer_client, site):
