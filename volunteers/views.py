@@ -327,6 +327,11 @@ def understaffed(request):
     slug = request.GET.get("event", "")
     if re.fullmatch(r"[-a-zA-Z0-9_]{1,100}", slug):  # not a slug (a NUL in it): no edition
         event = Event.objects.filter(slug=slug).first()
+    if slug and event is None:
+        # An unknown edition must not quietly show every edition's shifts instead.
+        messages.error(
+            request, _("There is no edition %(slug)s; showing all editions.") % {"slug": slug[:100]}
+        )
     shifts = list(selectors.understaffed_shifts(request.user, event=event)[:500])
     for shift in shifts:
         shift.missing = shift.capacity - shift.confirmed_count

@@ -324,6 +324,14 @@ def test_understaffed_shows_missing_places_across_the_branchs_sites(
     assert [(s.pk, s.missing) for s in shifts] == [(short.pk, 2)]
 
 
+def test_understaffed_says_so_when_the_edition_is_unknown(coordinator_client, site):
+    short = make_shift(site, capacity=2, starts_in_hours=100)
+    response = coordinator_client.get(reverse("volunteers:understaffed"), {"event": "bestaat-niet"})
+    assert response.status_code == 200
+    assert "Er is geen editie bestaat-niet" in response.content.decode()
+    assert [s.pk for s in response.context["shifts"]] == [short.pk]
+
+
 def test_coordinate_index_lists_only_the_branchs_sites(coordinator_client, site, other_branch):
     from events.models import Site
     from locations.models import Location
