@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.access import public
+
+# A database that cannot be reached answers 503 with Retry-After (common/db_unavailable.py).
+handler500 = "common.db_unavailable.server_error"
 
 admin.site.site_header = _("Action days – administration")
 admin.site.site_title = _("Action days")
@@ -22,7 +25,9 @@ urlpatterns = [
     path(
         "api/docs/",
         public(
-            SpectacularSwaggerView.as_view(
+            # The split view serves its start-up script from `?script` instead of inline,
+            # so the page works under our Content-Security-Policy (no inline scripts).
+            SpectacularSwaggerSplitView.as_view(
                 url_name="api_schema", permission_classes=[], authentication_classes=[]
             )
         ),
