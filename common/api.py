@@ -7,6 +7,7 @@ beside its field; a malformed query parameter is named in `"parameter"`.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -76,3 +77,24 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Messages per field or parameter.",
     )
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time of an action day: years 2000 to 2100 only.
+
+    Found by fuzzing the API: a shift "in the year 208" was stored, and then shown with
+    the Amsterdam local mean time of that age (+00:19:32), which is no valid RFC 3339
+    offset. No action day lies outside these years.
+    """
+
+    MIN_YEAR = 2000
+    MAX_YEAR = 2100
+    default_error_messages = {
+        "out_of_range": _("Give a date between the years 2000 and 2100."),
+    }
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not self.MIN_YEAR <= moment.year <= self.MAX_YEAR:
+            self.fail("out_of_range")
+        return moment

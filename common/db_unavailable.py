@@ -10,8 +10,8 @@ Two places catch it:
 
 - `DatabaseUnavailableMiddleware.process_exception`, for errors raised by a view (most
   of them), without logging a traceback for every request while the database is away;
-- `server_error` (Django's `handler500`), for errors raised outside a view, e.g. when
-  the session is saved after the view. Other errors stay a plain 500.
+- `common.handlers.server_error` (Django's `handler500`), for errors raised outside a
+  view, e.g. when the session is saved after the view. Other errors stay a plain 500.
 
 Django closes a broken connection at the end of the request (its connection is marked
 unusable), and `CONN_HEALTH_CHECKS` checks a kept connection before reuse, so the next
@@ -21,14 +21,12 @@ The answer is made without the database: no template context, no session, no use
 
 import logging
 import sqlite3
-import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger("common.db_unavailable")
 
@@ -95,17 +93,3 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("database unavailable (%s): %s", type(exception).__name__, exception)
         return unavailable_response(request)
-
-
-@requires_csrf_token
-def server_error(request, template_name: str = "500.html") -> HttpResponse:
-    """Django's 500 handler, except that an unreachable database answers 503."""
-    error = sys.exc_info()[1]
-    if is_database_unavailable(error):
-        return unavailable_response(request)
-    from django.views.defaults import server_error as default_server_error
-
-    try:
-        return default_server_error(request, template_name)
-    except Exception:  # the 500 page itself must never fail
-        return HttpResponseServerError(b"<h1>Server Error (500)</h1>", content_type="text/html")

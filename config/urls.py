@@ -6,8 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.access import public
 
-# A database that cannot be reached answers 503 with Retry-After (common/db_unavailable.py).
-handler500 = "common.db_unavailable.server_error"
+# Unknown API URLs answer JSON; an unreachable database answers 503 (common/handlers.py).
+handler404 = "common.handlers.page_not_found"
+handler500 = "common.handlers.server_error"
 
 admin.site.site_header = _("Action days – administration")
 admin.site.site_title = _("Action days")
