@@ -262,6 +262,12 @@ REMINDER_MORNING_HOUR = (
     env_int("REMINDER_MORNING_HOUR", 7) if env_str("REMINDER_MORNING_HOUR", "7").strip() else None
 )
 
+# --- Retention (python manage.py anonymise_inactive_volunteers, from cron) ----------------
+
+# Months after a volunteer's last shift (and last log-in) before their personal data is
+# anonymised (volunteers/retention.py).
+VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 24)
+
 # --- Internationalisation -------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
