@@ -223,6 +223,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
 # "10/m/ip,5/5m/key": at most 10 a minute per client address and 5 per 5 minutes per
 # e-mail address (the key). A failed log-in past the limit gets a form error; other
 # actions past theirs get the 429 page.
+# Behind a reverse proxy every request comes from the proxy's address: rate limits per
+# client address must read it from X-Forwarded-For instead. TRUSTED_PROXY_COUNT is the
+# number of proxies in front of the app that each append to X-Forwarded-For (usually 1);
+# the address that many places from the right is the client's. Leave it 0 when clients
+# reach the app directly (a client could otherwise forge the header to dodge the limits).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -309,6 +316,9 @@ REST_FRAMEWORK = {
     # Views opt in with `throttle_scope` (ScopedRateThrottle); counted in the cache.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"auth_token": env_str("API_TOKEN_RATE", "10/minute")},
+    # The same proxies as for allauth's limits. Never None: DRF would then count by the
+    # whole X-Forwarded-For header, which a client can change on every request.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
