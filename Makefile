@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=true
 
-.PHONY: run test install install-test lint messages clean
+.PHONY: run test install install-test lint messages clean bench
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
+
+# The benchmark tools (locust, matplotlib) live in their own virtualenv, so that
+# `make test` stays lean and pytest never loads locust's plugin.
+BENCH_VENV := .venv-bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/actiedagen_bench
+
+$(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
@@ -43,5 +54,10 @@ messages: install-test
 		--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" --no-location
 	$(BIN)/python scripts/po_fill.py
 
+# Seeds a large PostgreSQL dataset (once), runs the app under gunicorn and measures it
+# against baselines; see benchmarks/run_all.py. BENCH_ARGS=--quick for a shorter run.
+bench: $(BENCH_VENV)/.installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var/*.sqlite3* .pytest_cache .ruff_cache
