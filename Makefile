@@ -21,9 +21,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
 
-# The benchmark tools (locust, matplotlib) live in their own virtualenv, so that
+# The benchmark tools (locust, matplotlib) live in their own virtualenv (inside .venv, so
+# that every tool skipping .venv skips it too), so that
 # `make test` stays lean and pytest never loads locust's plugin.
-BENCH_VENV := .venv-bench
+BENCH_VENV := $(VENV)/bench
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/actiedagen_bench
 
 $(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
@@ -60,4 +61,4 @@ bench: $(BENCH_VENV)/.installed
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) var/*.sqlite3* .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .ruff_cache

@@ -66,8 +66,8 @@ def _wants_json(request) -> bool:
 def unavailable_response(request) -> HttpResponse:
     retry_after = str(settings.DATABASE_RETRY_AFTER)
     detail = _(
-        "The database cannot be reached at the moment. Nothing was changed; "
-        "please try again in a minute."
+        "The database cannot be reached or written to at the moment. Nothing was "
+        "changed; please try again in a minute."
     )
     if _wants_json(request):
         response: HttpResponse = JsonResponse(
