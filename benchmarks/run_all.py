@@ -409,6 +409,19 @@ def query_counts(world, bbox: str) -> list[dict]:
             f"/dashboard/{world.other_slug}/data.json",
             {},
         ),
+        # Running an edition (/manage/) and the locations (/locations/).
+        ("page /manage/", organiser, "get", "/manage/", {}),
+        ("page /manage/editions/{slug}/", organiser, "get", f"/manage/editions/{feed}/", {}),
+        ("page review queue", organiser, "get", f"/manage/editions/{feed}/review/", {}),
+        ("page staffing (2,000 sites)", organiser, "get", f"/manage/editions/{feed}/staffing/", {}),
+        (
+            "page /manage/sites/{id}/",
+            organiser,
+            "get",
+            f"/manage/sites/{world.sample_site_id}/",
+            {},
+        ),
+        ("page /locations/", organiser, "get", "/locations/", {}),
     ]
     anonymous.get("/api/v1/events/")  # the first request of a process loads much: not timed
     rows = []
