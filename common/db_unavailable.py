@@ -23,8 +23,8 @@ import logging
 import sqlite3
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DataError):
+            # A value the database cannot hold (a NUL character, a number out of range)
+            # that a form let through: bad input, so a 400; nothing was stored.
+            logger.warning("database refused a value: %s", exception)
+            return HttpResponseBadRequest(_("A value in the request cannot be stored."))
         if not is_database_unavailable(exception):
             return None
         logger.warning("database unavailable (%s): %s", type(exception).__name__, exception)

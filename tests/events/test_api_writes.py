@@ -333,6 +333,15 @@ def test_a_shift_outside_the_years_2000_to_2100_is_refused(coordinator_client, s
     assert shift.starts_at.year == 2027
 
 
+def test_a_nul_character_in_a_slug_is_a_400(coordinator_client, branch, location, event):
+    """Found by the schema fuzzing on PostgreSQL, which cannot compare text with NUL:
+    the lookup of the edition failed with a 500."""
+    body = {"event": "open-azc\u0000", "branch": branch.slug, "location": location.pk}
+    response = coordinator_client.post(SITES, body, content_type="application/json")
+    assert response.status_code == 400
+    assert not Site.objects.filter(location=location).exists()
+
+
 def test_fewer_places_than_confirmed_volunteers_are_refused(coordinator_client, shift, volunteer):
     sign_up(shift, volunteer)
     response = coordinator_client.patch(
