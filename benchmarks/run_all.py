@@ -710,6 +710,8 @@ def main() -> int:
         "gunicorn": f"{options.workers} workers x {options.threads} threads (gthread)",
     }
     results["dataset"] = world.counts
+    # The machine may be shared: its load says how much else ran beside the benchmark.
+    results["load_average_1_5_15"] = [round(value, 2) for value in os.getloadavg()]
     results["total_seconds"] = round(time.perf_counter() - began, 1)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -744,7 +746,8 @@ def make_table(results: dict) -> str:
         f"dataset: {results['dataset']['sites']:,} sites, {results['dataset']['shifts']:,} "
         f"shifts, {results['dataset']['signups']:,} sign-ups, "
         f"{results['dataset']['tallies']:,} tally entries; gunicorn "
-        f"{results['options']['gunicorn']}; load by locust"
+        f"{results['options']['gunicorn']}; load by locust; machine load average at the end "
+        f"{' / '.join(str(v) for v in results.get('load_average_1_5_15', []))}"
     )
     header = f"{'measure':46} {'app':>12} {'baseline':>12} {'app/base':>9}"
     lines += ["", header, "-" * len(header)]

@@ -60,6 +60,13 @@ def other_sessions(own: str) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def per_second(events: list[dict]) -> list[dict]:
+    seconds: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+    for event in events:
+        seconds[int(event["t"])][str(event["status"])] += 1
+    return [{"second": second, **counts} for second, counts in sorted(seconds.items())]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8112)
@@ -236,6 +243,15 @@ def main() -> int:
         ),
         None,
     )
+    last_503 = max((e["t"] for e in unavailable), default=None)
+    first_ok_after_503 = next(
+        (
+            e["t"]
+            for e in events
+            if last_503 is not None and e["t"] > last_503 and e["status"] < 300
+        ),
+        None,
+    )
     result = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "restart": restart,
@@ -250,18 +266,22 @@ def main() -> int:
             if first_ok_after is not None and "ended" in restart
             else None
         ),
+        "first_503_s": min((e["t"] for e in unavailable), default=None),
+        "last_503_s": last_503,
+        "first_2xx_after_last_503_s": first_ok_after_503,
         "acknowledged_taps": len(acknowledged_taps),
         "lost_taps": len(lost_taps),
         "acknowledged_signups": len(acknowledged_signups),
         "lost_signups": len(lost_signups),
         "claim_shift_confirmed": confirmed,
         "claim_shift_places": seed_large.CLAIM_PLACES,
-        "timeline": events,
+        # Answers per second of the run, by status: the outage and the recovery at a glance.
+        "per_second": per_second(events),
     }
     seed_large.reset_measured_changes(world)
     out = ROOT / "benchmarks" / "results" / "drill_db_restart.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    summary = {k: v for k, v in result.items() if k != "timeline"}
+    summary = {k: v for k, v in result.items() if k != "per_second"}
     print(json.dumps(summary, indent=2))
     ok = (
         result["server_errors_500"] == 0
