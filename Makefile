@@ -9,7 +9,7 @@ RUN_ENV := DEBUG=true
 # The development server's port: `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run test install install-test lint messages clean
+.PHONY: run test install install-test lint messages clean bench
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,18 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
+
+# The benchmark tools (locust, matplotlib) live in their own virtualenv (inside .venv, so
+# that every tool skipping .venv skips it too), so that
+# `make test` stays lean and pytest never loads locust's plugin.
+BENCH_VENV := $(VENV)/bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/actiedagen_bench
+
+$(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
@@ -44,6 +56,11 @@ messages: install-test
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete \
 		--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" --no-location
 	$(BIN)/python scripts/po_fill.py
+
+# Seeds a large PostgreSQL dataset (once), runs the app under gunicorn and measures it
+# against baselines; see benchmarks/run_all.py. BENCH_ARGS=--quick for a shorter run.
+bench: $(BENCH_VENV)/.installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var/*.sqlite3* .pytest_cache .ruff_cache

@@ -47,26 +47,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-BASELINE_SQL = """
-SELECT s.id, s.name, s.status, e.slug, e.name, e.kind, l.name, l.city, l.street,
-       l.house_number, l.house_number_addition, l.postcode,
-       CASE WHEN s.show_approximate_location
-            THEN ROUND(CAST(l.latitude / 0.01 AS {number})) * 0.01 ELSE l.latitude END,
-       CASE WHEN s.show_approximate_location
-            THEN ROUND(CAST(l.longitude / 0.01 AS {number})) * 0.01 ELSE l.longitude END,
-       s.show_approximate_location, s.opens_at, s.closes_at,
-       COALESCE((
-           SELECT SUM({greatest}(sh.capacity - COALESCE((
-               SELECT COUNT(*) FROM volunteers_signup su
-               WHERE su.shift_id = sh.id AND su.status = 'confirmed'), 0), 0))
-           FROM events_shift sh
-           WHERE sh.site_id = s.id AND NOT sh.is_cancelled), 0)
-FROM events_site s
-JOIN events_event e ON e.id = s.event_id
-JOIN locations_location l ON l.id = s.location_id
-WHERE s.status = 'published' AND e.is_published
-ORDER BY e.date, l.city, l.name, s.id
-"""
+from benchmarks.common import map_baseline  # noqa: E402
 
 
 def seed(site_count: int) -> None:
@@ -135,71 +116,10 @@ def seed(site_count: int) -> None:
 
 
 def baseline(base_url: str) -> bytes:
-    """One SQL query and `json`: the least work that gives the same answer."""
-    postgresql = connection.vendor == "postgresql"
-    # PostgreSQL rounds a double half to even, a numeric half away from zero (as SQLite).
-    amsterdam = datetime.timezone(datetime.timedelta(hours=2))  # summer time, as the data
-
-    formatted: dict = {}
-
-    def moment(value) -> str:
-        # Formats each distinct moment once, as the app does (sites share their hours).
-        text = formatted.get(value)
-        if text is None:
-            parsed = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=datetime.UTC)
-            text = formatted[value] = parsed.astimezone(amsterdam).isoformat()
-        return text
-
+    """One SQL query and `json`: the least work that gives the same answer
+    (`benchmarks.common.map_baseline`, shared with `make bench`)."""
     with connection.cursor() as cursor:
-        sql = BASELINE_SQL.format(
-            greatest="GREATEST" if postgresql else "MAX",
-            number="numeric" if postgresql else "REAL",
-        )
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    features = []
-    for row in rows:
-        pk, name, status, slug, event_name, kind, location_name, city = row[:8]
-        street, number, addition, postcode, lat, lon, approximate, opens, closes, spots = row[8:]
-        address = None
-        if not approximate:
-            house = f"{number}{addition}" if number else ""
-            street_part = " ".join(p for p in (street, house) if p)
-            town = " ".join(p for p in (postcode, city) if p)
-            address = ", ".join(p for p in (street_part, town) if p)
-        features.append(
-            {
-                "type": "Feature",
-                "id": pk,
-                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
-                "properties": {
-                    "id": pk,
-                    "name": name or location_name,
-                    "status": status,
-                    "event": slug,
-                    "event_name": event_name,
-                    "kind": kind,
-                    "location_name": location_name,
-                    "town": city,
-                    "address": address,
-                    "approximate": bool(approximate),
-                    "opens_at": moment(opens),
-                    "closes_at": moment(closes),
-                    "open_spots": int(spots),
-                    "url": f"{base_url}/sites/{pk}/",
-                    "calendar_url": f"{base_url}/calendar/sites/{pk}.ics",
-                },
-            }
-        )
-    collection = {
-        "type": "FeatureCollection",
-        "features": features,
-        "numberMatched": len(features),
-        "numberReturned": len(features),
-    }
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+        return map_baseline(cursor, connection.vendor, base_url)
 
 
 def command() -> str:

@@ -4,14 +4,20 @@ Validation errors add `"fields": {name: [messages]}` so a client can show each m
 beside its field; a malformed query parameter is named in `"parameter"`.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail) -> list[str]:
@@ -25,6 +31,15 @@ def _flatten(detail) -> list[str]:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, DataError):
+        # A value the database cannot hold that validation let through, e.g. a NUL
+        # character in a slug that PostgreSQL is asked to look up (found by fuzzing).
+        # Bad input, so a 400, not a 500; the statement failed, so nothing was stored.
+        logger.warning("database refused a value: %s", exc)
+        return Response(
+            {"code": "invalid", "detail": str(_("A value in the request cannot be stored."))},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -76,3 +91,24 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Messages per field or parameter.",
     )
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time of an action day: years 2000 to 2100 only.
+
+    Found by fuzzing the API: a shift "in the year 208" was stored, and then shown with
+    the Amsterdam local mean time of that age (+00:19:32), which is no valid RFC 3339
+    offset. No action day lies outside these years.
+    """
+
+    MIN_YEAR = 2000
+    MAX_YEAR = 2100
+    default_error_messages = {
+        "out_of_range": _("Give a date between the years 2000 and 2100."),
+    }
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not self.MIN_YEAR <= moment.year <= self.MAX_YEAR:
+            self.fail("out_of_range")
+        return moment

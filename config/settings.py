@@ -101,10 +101,12 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +116,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that it sees the exceptions of the views: a database that cannot be
+    # reached is a 503 with Retry-After, not a 500 (see common/db_unavailable.py).
+    "common.db_unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -218,6 +223,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
 # "10/m/ip,5/5m/key": at most 10 a minute per client address and 5 per 5 minutes per
 # e-mail address (the key). A failed log-in past the limit gets a form error; other
 # actions past theirs get the 429 page.
+# Behind a reverse proxy every request comes from the proxy's address: rate limits per
+# client address must read it from X-Forwarded-For instead. TRUSTED_PROXY_COUNT is the
+# number of proxies in front of the app that each append to X-Forwarded-For (usually 1);
+# the address that many places from the right is the client's. Leave it 0 when clients
+# reach the app directly (a client could otherwise forge the header to dodge the limits).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -256,6 +268,12 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 2)
 REMINDER_MORNING_HOUR = (
     env_int("REMINDER_MORNING_HOUR", 7) if env_str("REMINDER_MORNING_HOUR", "7").strip() else None
 )
+
+# --- Retention (python manage.py anonymise_inactive_volunteers, from cron) ----------------
+
+# Months after a volunteer's last shift (and last log-in) before their personal data is
+# anonymised (volunteers/retention.py).
+VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 24)
 
 # --- Internationalisation -------------------------------------------------------------
 
@@ -298,6 +316,9 @@ REST_FRAMEWORK = {
     # Views opt in with `throttle_scope` (ScopedRateThrottle); counted in the cache.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"auth_token": env_str("API_TOKEN_RATE", "10/minute")},
+    # The same proxies as for allauth's limits. Never None: DRF would then count by the
+    # whole X-Forwarded-For header, which a client can change on every request.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -373,10 +394,68 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preloading (browsers that never try plain HTTP for the domain) is an organisational
+# choice: it covers every subdomain of the registered domain and takes months to undo.
+# Opt in with SECURE_HSTS_PRELOAD=true once the whole domain serves HTTPS only; until then
+# `check --deploy` is told that leaving it off is deliberate (security.W021).
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+DATABASE_RETRY_AFTER = env_int("DATABASE_RETRY_AFTER", 15)
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, `{s}` as a wildcard."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if not parts.scheme or not parts.netloc:
+        return SELF
+    host = parts.netloc.replace("tiles-subdomain.", "*.")
+    return f"{parts.scheme}://{host}"
+
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own). Only our own
+# scripts run: no inline script, no eval. Pages pass data to scripts in `json_script`
+# blocks. Styles come from our files; the two inline <style> blocks of libraries we use
+# (the admin's change list without actions, the API docs page of drf-spectacular) are
+# allowed by their hash (tests/test_deploy.py fails when a library changes them). Map
+# tiles come from MAP_TILE_URL. Nobody may frame a page, except `/map/embed/`, which
+# replaces `frame-ancestors` for partner sites. `CSP_REPORT_ONLY=true` sends the policy as
+# report-only (to try a change); `CSP_REPORT_URI` collects violation reports.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CSP_STYLE_HASHES = [
+    # django/contrib/admin/templates/admin/change_list.html (Django 5.2)
+    "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",
+    # drf_spectacular/templates/drf_spectacular/swagger_ui.html (drf-spectacular 0.30)
+    "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='",
+]
+_csp_directives = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF, *CSP_STYLE_HASHES],
+    "img-src": [SELF, "data:", _tile_source(MAP_TILE_URL)],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [NONE],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+_csp_report_uri = env_str("CSP_REPORT_URI")
+if _csp_report_uri:
+    _csp_directives["report-uri"] = [_csp_report_uri]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+    CONTENT_SECURITY_POLICY = None
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
 
 # --- Logging --------------------------------------------------------------------------
 

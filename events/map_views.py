@@ -9,6 +9,7 @@ from a `json_script` block: no inline script, so a strict Content-Security-Polic
 
 import datetime
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -194,6 +195,7 @@ def map_page(request):
 @public
 @require_GET
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def map_embed(request):
     """The map for partner sites to show in an iframe, e.g. `/map/embed/?event=<slug>`.
 

@@ -197,7 +197,12 @@ def tally_record(
     candidates: dict[uuid.UUID, TallyEntry] = {}
     for tap in entries:
         if offset:
-            tap = TallyTap(tap.client_id, tap.category, tap.delta, tap.recorded_at + offset)
+            try:
+                shifted = tap.recorded_at + offset
+            except OverflowError:  # a clock thousands of years off: not this day anyway
+                result.refused.append(Refusal(tap.client_id, "recorded_off_day"))
+                continue
+            tap = TallyTap(tap.client_id, tap.category, tap.delta, shifted)
         code = _refusal_code(tap, categories=categories, window=window, latest=latest)
         if code is not None:
             result.refused.append(Refusal(tap.client_id, code))

@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.api import ErrorSerializer  # noqa: F401 (the API's one error format)
+from common.api import (
+    ErrorSerializer,  # noqa: F401 (the API's one error format)
+    MomentField,
+)
 from locations.models import Branch, Location
 
 from ..models import Event, Shift, Site
@@ -151,8 +154,8 @@ class SiteFeatureCollectionSerializer(serializers.Serializer):
 class SiteWriteFields(RejectUnknownFields):
     name = serializers.CharField(max_length=200, allow_blank=True, required=False)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
-    opens_at = serializers.DateTimeField(required=False)
-    closes_at = serializers.DateTimeField(required=False)
+    opens_at = MomentField(required=False)
+    closes_at = MomentField(required=False)
     public_description = serializers.CharField(allow_blank=True, required=False)
     languages_needed = serializers.ListField(
         child=serializers.CharField(max_length=10), required=False, max_length=20
@@ -212,8 +215,8 @@ class ShiftManagerSerializer(ShiftSerializer):
 
 class ShiftWriteFields(RejectUnknownFields):
     role = serializers.ChoiceField(choices=Shift.Role.choices)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = MomentField()
+    ends_at = MomentField()
     capacity = serializers.IntegerField(min_value=0, max_value=10_000)
     notes = serializers.CharField(allow_blank=True, required=False)
 

@@ -441,5 +441,6 @@ class ShiftDetailView(APIView):
         shift = self._shift(request, pk)
         if self.delete_shift(shift=shift):
             return Response(status=status.HTTP_204_NO_CONTENT)
-        shift = Shift.objects.select_related("site").get(pk=pk)
+        # With its counts (`confirmed`, `open_spots`), as the schema promises.
+        shift = shifts_with_counts(Shift.objects.select_related("site")).get(pk=pk)
         return Response(ShiftManagerSerializer(shift, context={"request": request}).data)

@@ -34,7 +34,11 @@ def test_find_claim_and_release_on_a_phone(page, live_server, site, screenshot_d
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Mijn diensten"
     page.screenshot(path=screenshot_dir / "my-shifts-nl.png", full_page=True)
-    page.get_by_role("button", name="Dienst teruggeven").click()
+    page.get_by_role("link", name="Dienst teruggeven").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Deze dienst teruggeven?"
+    assert Signup.objects.get(shift=shift, volunteer=person).status == "confirmed"
+    page.get_by_role("button", name="Ja, geef deze dienst terug").click()
     page.wait_for_load_state()
     assert "Je hebt de dienst teruggegeven" in page.locator(".messages").inner_text()
     assert Signup.objects.get(shift=shift, volunteer=person).status == "cancelled"

@@ -311,6 +311,37 @@ def test_deleting_a_shift_with_volunteers_cancels_it_and_tells_them(
     assert [message.to for message in mailoutbox] == [[volunteer.email]]
 
 
+def test_the_answer_for_a_cancelled_shift_has_its_counts(coordinator_client, shift, volunteer):
+    """Found by the schema fuzzing: the 200 answer lacked `confirmed` and `open_spots`."""
+    sign_up(shift, volunteer)
+    body = coordinator_client.delete(f"{SHIFTS}{shift.pk}/").json()
+    assert body["is_cancelled"] is True
+    assert (body["confirmed"], body["open_spots"]) == (0, shift.capacity)
+
+
+def test_a_shift_outside_the_years_2000_to_2100_is_refused(coordinator_client, shift):
+    """Found by the schema fuzzing: year 208 was stored and then shown with an offset
+    of +00:19:32 (Amsterdam's local mean time), which no client can parse."""
+    response = coordinator_client.patch(
+        f"{SHIFTS}{shift.pk}/",
+        {"starts_at": "0208-05-20T00:00:22Z"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "starts_at" in response.json()["fields"]
+    shift.refresh_from_db()
+    assert shift.starts_at.year == 2027
+
+
+def test_a_nul_character_in_a_slug_is_a_400(coordinator_client, branch, location, event):
+    """Found by the schema fuzzing on PostgreSQL, which cannot compare text with NUL:
+    the lookup of the edition failed with a 500."""
+    body = {"event": "open-azc\u0000", "branch": branch.slug, "location": location.pk}
+    response = coordinator_client.post(SITES, body, content_type="application/json")
+    assert response.status_code == 400
+    assert not Site.objects.filter(location=location).exists()
+
+
 def test_fewer_places_than_confirmed_volunteers_are_refused(coordinator_client, shift, volunteer):
     sign_up(shift, volunteer)
     response = coordinator_client.patch(

@@ -144,6 +144,15 @@ def test_a_phone_clock_hours_behind_still_counts_on_the_day(site, volunteer):
     )
 
 
+def test_a_clock_absurdly_far_off_refuses_the_tap_instead_of_failing(site, volunteer):
+    """Found by the API fuzzing: sent_at in the year 4730 moved a tap of the year 203
+    back before the year 1, and the request failed with a 500."""
+    tap = TallyTap(uuid.uuid4(), "visitors", 1, aware(203, 9, 8, 16))
+    result = record(site, [tap], volunteer, sent_at=aware(4730, 12, 9, 15))
+    assert [r.code for r in result.refused] == ["recorded_off_day"]
+    assert TallyEntry.objects.count() == 0
+
+
 def test_a_small_clock_difference_is_left_alone(site, volunteer):
     tap = TallyTap(uuid.uuid4(), "visitors", 1, aware(2027, 9, 25, 11, 30))
     result = record(site, [tap], volunteer, sent_at=DURING + datetime.timedelta(seconds=50))

@@ -1,0 +1,36 @@
+"""Django's error handlers (`handler404`, `handler500` in config/urls.py).
+
+- Under `/api/` an unknown URL answers in the API's error format
+  (`{"code": "not_found", "detail": ...}`, JSON), as every other API error does; pages
+  keep Django's HTML 404.
+- An unreachable database answers 503 with Retry-After instead of 500 (see
+  `common.db_unavailable`), also when the error was raised outside a view.
+"""
+
+import sys
+
+from django.http import HttpResponseServerError, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import page_not_found as default_page_not_found
+from django.views.defaults import server_error as default_server_error
+
+from .db_unavailable import is_database_unavailable, unavailable_response
+
+
+@requires_csrf_token
+def page_not_found(request, exception, template_name: str = "404.html"):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return default_page_not_found(request, exception, template_name)
+
+
+@requires_csrf_token
+def server_error(request, template_name: str = "500.html"):
+    error = sys.exc_info()[1]
+    if is_database_unavailable(error):
+        return unavailable_response(request)
+    try:
+        return default_server_error(request, template_name)
+    except Exception:  # the 500 page itself must never fail
+        return HttpResponseServerError(b"<h1>Server Error (500)</h1>", content_type="text/html")
