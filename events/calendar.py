@@ -210,12 +210,16 @@ def new_event(
     status: str,
     description: str,
     url: str,
-    location: str,
-    geo: tuple[float, float] | None,
+    place: Location,
+    approximate: bool,
     busy: bool,
 ) -> VEvent:
     """One VEVENT with the fields every feed carries. Times go out in the app's time zone
-    (TZID=Europe/Amsterdam); DTSTAMP and LAST-MODIFIED are the object's last change."""
+    (TZID=Europe/Amsterdam); DTSTAMP and LAST-MODIFIED are the object's last change.
+    LOCATION and GEO both come from `place`, so that with `approximate` neither gives away
+    more than the town (see `place_text` and `place_geo`)."""
+    location = place_text(place, approximate=approximate)
+    geo = place_geo(place, approximate=approximate)
     event = VEvent()
     event.add("UID", uid)
     event.add("DTSTAMP", changed_at)

@@ -10,6 +10,9 @@ Each feed costs a fixed number of queries, whatever the number of sites: an edit
 (two when the poll's ETag still matches and the answer is 304), a site one.
 """
 
+import datetime
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import translation
@@ -44,38 +47,61 @@ def cancelled_summary(summary: str, cancelled: bool) -> str:
     return _("Cancelled: %(summary)s") % {"summary": summary} if cancelled else summary
 
 
-def site_vevent(site: Site) -> VEvent:
+def site_hours_vevent(
+    site: Site,
+    *,
+    status: str,
+    paragraphs: list[str],
+    approximate: bool,
+    changes: Iterable[datetime.datetime | None],
+) -> VEvent:
+    """A site's opening hours as every feed shows them (the public feeds here and the
+    coordinator's feed in `volunteers`): one UID per site whatever the feed, the summary
+    marked when the site is cancelled, the site's times, sequence, page and place, and free
+    time in the calendar.
+
+    The caller gives the STATUS, the paragraphs of the description (a link to the site's
+    page is added as the last one), whether the place is shown only approximately, and the
+    `updated_at` of what else the event shows beyond the site, its location and its edition.
+    """
+    page = calendar.absolute_url(site.get_absolute_url())
+    return calendar.new_event(
+        uid=calendar.uid_for("site", site.pk),
+        summary=cancelled_summary(
+            f"{site.event.name}: {site.display_name}", site.status == Site.Status.CANCELLED
+        ),
+        starts_at=site.opens_at,
+        ends_at=site.closes_at,
+        changed_at=calendar.last_change(
+            site.updated_at, site.location.updated_at, site.event.updated_at, *changes
+        ),
+        created_at=site.created_at,
+        sequence=site.sequence,
+        status=status,
+        description="\n\n".join([*paragraphs, _("More information: %(url)s") % {"url": page}]),
+        url=page,
+        place=site.location,
+        approximate=approximate,
+        # Visiting an open day is an offer, not an appointment: leave the time free.
+        busy=False,
+    )
+
+
+def _public_site_vevent(site: Site) -> VEvent:
     """A site's opening hours as the public may see them."""
     cancelled = site.status == Site.Status.CANCELLED
-    approximate = site.show_approximate_location
-    page = calendar.absolute_url(site.get_absolute_url())
     parts = []
     if cancelled:
         parts.append(_("This site has been cancelled."))
     if site.public_description:
         parts.append(site.public_description)
     parts.append(_("Organised by %(branch)s.") % {"branch": site.branch.name})
-    parts.append(_("More information: %(url)s") % {"url": page})
-    return calendar.new_event(
-        uid=calendar.uid_for("site", site.pk),
-        summary=cancelled_summary(f"{site.event.name}: {site.display_name}", cancelled),
-        starts_at=site.opens_at,
-        ends_at=site.closes_at,
-        changed_at=calendar.last_change(
-            site.updated_at,
-            site.location.updated_at,
-            site.event.updated_at,
-            site.branch.updated_at,
-        ),
-        created_at=site.created_at,
-        sequence=site.sequence,
+    return site_hours_vevent(
+        site,
         status="CANCELLED" if cancelled else "CONFIRMED",
-        description="\n\n".join(parts),
-        url=page,
-        location=calendar.place_text(site.location, approximate=approximate),
-        geo=calendar.place_geo(site.location, approximate=approximate),
-        # Visiting an open day is an offer, not an appointment: leave the visitor free.
-        busy=False,
+        paragraphs=parts,
+        approximate=site.show_approximate_location,
+        changes=[site.branch.updated_at],
     )
 
 
@@ -87,14 +113,14 @@ def event_feed(event: Event, *, language: str) -> bytes:
             description=_("Sites of %(event)s") % {"event": event.name},
         )
         sites = feed_sites().filter(event=event).order_by("opens_at", "id")
-        return calendar.finish(cal, (site_vevent(site) for site in sites))
+        return calendar.finish(cal, (_public_site_vevent(site) for site in sites))
 
 
 def site_feed(site: Site, *, language: str) -> bytes:
     """The iCalendar of one site: its opening hours."""
     with translation.override(language):
         cal = calendar.new_calendar(name=f"{site.display_name} – {site.event.name}")
-        return calendar.finish(cal, [site_vevent(site)])
+        return calendar.finish(cal, [_public_site_vevent(site)])
 
 
 def _event_etag(request, slug: str) -> str | None:

@@ -10,8 +10,10 @@ A token is 256 bits from `secrets` (see `tokens.py`); it opens its feed and noth
 An unknown or reset token is not found, exactly like one that never existed.
 """
 
+import datetime
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -24,7 +26,7 @@ from django.utils.translation import ngettext
 from icalendar import Event as VEvent
 
 from events import calendar
-from events.feeds import cancelled_summary
+from events.feeds import cancelled_summary, site_hours_vevent
 from events.models import Shift, Site
 
 from .models import Signup, Volunteer
@@ -138,28 +140,33 @@ def _held_shifts(volunteer: Volunteer) -> list[_Held]:
     return list(held.values())
 
 
-def _volunteer_shift_vevent(held: _Held) -> VEvent:
-    shift = held.shift
+def _shift_vevent(
+    shift: Shift,
+    *,
+    cancelled: bool,
+    status: str,
+    sequence: int,
+    paragraphs: list[str],
+    approximate: bool,
+    busy: bool,
+    changes: Iterable[datetime.datetime | None],
+) -> VEvent:
+    """A shift as both personal feeds show it: one UID per shift whatever the feed, the
+    summary (role and site, marked when `cancelled`), the shift's times, the site's page
+    and place.
+
+    The caller gives the STATUS and SEQUENCE, the paragraphs of the description (a link to
+    the site's page is added as the last one), whether the place is shown only
+    approximately, whether the time is busy, and the `updated_at` of what else the event
+    shows beyond the shift, its site, the location and the edition.
+    """
     site = shift.site
-    cancelled = not held.confirmed_now or shift.is_cancelled or site.status == Site.Status.CANCELLED
-    # Only a volunteer who holds the shift sees the exact place of a site shown approximately.
-    approximate = site.show_approximate_location and not held.confirmed_now
-    role = shift.get_role_display()
     page = calendar.absolute_url(site.get_absolute_url())
-    parts = []
-    if cancelled:
-        parts.append(_("You no longer have this shift."))
-    parts.append(
-        _("%(role)s at %(site)s, %(event)s.")
-        % {"role": capfirst(role), "site": site.display_name, "event": site.event.name}
-    )
-    if shift.notes:
-        parts.append(shift.notes)
-    parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
-    parts.append(_("More information: %(url)s") % {"url": page})
     return calendar.new_event(
         uid=calendar.uid_for("shift", shift.pk),
-        summary=cancelled_summary(f"{capfirst(role)}: {site.display_name}", cancelled),
+        summary=cancelled_summary(
+            f"{capfirst(shift.get_role_display())}: {site.display_name}", cancelled
+        ),
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         changed_at=calendar.last_change(
@@ -167,16 +174,45 @@ def _volunteer_shift_vevent(held: _Held) -> VEvent:
             site.updated_at,
             site.location.updated_at,
             site.event.updated_at,
-            *held.changes,
+            *changes,
         ),
         created_at=shift.created_at,
-        sequence=held.sequence,
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        description="\n\n".join(parts),
+        sequence=sequence,
+        status=status,
+        description="\n\n".join([*paragraphs, _("More information: %(url)s") % {"url": page}]),
         url=page,
-        location=calendar.place_text(site.location, approximate=approximate),
-        geo=calendar.place_geo(site.location, approximate=approximate),
+        place=site.location,
+        approximate=approximate,
+        busy=busy,
+    )
+
+
+def _volunteer_shift_vevent(held: _Held) -> VEvent:
+    shift = held.shift
+    site = shift.site
+    cancelled = not held.confirmed_now or shift.is_cancelled or site.status == Site.Status.CANCELLED
+    role = capfirst(shift.get_role_display())
+    parts = []
+    if cancelled:
+        parts.append(_("You no longer have this shift."))
+    parts.append(
+        _("%(role)s at %(site)s, %(event)s.")
+        % {"role": role, "site": site.display_name, "event": site.event.name}
+    )
+    if shift.notes:
+        parts.append(shift.notes)
+    parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
+    return _shift_vevent(
+        shift,
+        cancelled=cancelled,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        sequence=held.sequence,
+        paragraphs=parts,
+        # Only a volunteer who holds the shift sees the exact place of a site shown
+        # approximately.
+        approximate=site.show_approximate_location and not held.confirmed_now,
         busy=True,
+        changes=held.changes,
     )
 
 
@@ -212,8 +248,6 @@ def _staffing(confirmed: int, capacity: int, waitlisted: int) -> str:
 
 
 def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
-    cancelled = site.status == Site.Status.CANCELLED
-    page = calendar.absolute_url(site.get_absolute_url())
     open_shifts = [shift for shift in shifts if not shift.is_cancelled]
     parts = [
         _("Status: %(status)s.") % {"status": site.get_status_display()},
@@ -224,60 +258,33 @@ def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
             sum(shift.capacity for shift in open_shifts),
             sum(shift.waitlisted_count for shift in open_shifts),
         ),
-        _("More information: %(url)s") % {"url": page},
     ]
-    return calendar.new_event(
-        uid=calendar.uid_for("site", site.pk),
-        summary=cancelled_summary(f"{site.event.name}: {site.display_name}", cancelled),
-        starts_at=site.opens_at,
-        ends_at=site.closes_at,
-        changed_at=calendar.last_change(
-            site.updated_at,
-            site.location.updated_at,
-            site.event.updated_at,
+    return site_hours_vevent(
+        site,
+        status=_SITE_STATUS[site.status],
+        paragraphs=parts,
+        approximate=False,
+        changes=[
             *(shift.updated_at for shift in shifts),
             *(shift.signups_changed_at for shift in shifts),
-        ),
-        created_at=site.created_at,
-        sequence=site.sequence,
-        status=_SITE_STATUS[site.status],
-        description="\n\n".join(parts),
-        url=page,
-        location=calendar.place_text(site.location, approximate=False),
-        geo=calendar.place_geo(site.location, approximate=False),
-        busy=False,
+        ],
     )
 
 
 def _coordinator_shift_vevent(shift: Shift) -> VEvent:
-    site = shift.site
-    cancelled = shift.is_cancelled or site.status == Site.Status.CANCELLED
-    role = capfirst(shift.get_role_display())
-    page = calendar.absolute_url(site.get_absolute_url())
+    cancelled = shift.is_cancelled or shift.site.status == Site.Status.CANCELLED
     parts = [_staffing(shift.confirmed_count, shift.capacity, shift.waitlisted_count)]
     if shift.notes:
         parts.append(shift.notes)
-    parts.append(_("More information: %(url)s") % {"url": page})
-    return calendar.new_event(
-        uid=calendar.uid_for("shift", shift.pk),
-        summary=cancelled_summary(f"{role}: {site.display_name}", cancelled),
-        starts_at=shift.starts_at,
-        ends_at=shift.ends_at,
-        changed_at=calendar.last_change(
-            shift.updated_at,
-            site.updated_at,
-            site.location.updated_at,
-            site.event.updated_at,
-            shift.signups_changed_at,
-        ),
-        created_at=shift.created_at,
+    return _shift_vevent(
+        shift,
+        cancelled=cancelled,
+        status="CANCELLED" if cancelled else _SITE_STATUS[shift.site.status],
         sequence=shift.sequence,
-        status="CANCELLED" if cancelled else _SITE_STATUS[site.status],
-        description="\n\n".join(parts),
-        url=page,
-        location=calendar.place_text(site.location, approximate=False),
-        geo=calendar.place_geo(site.location, approximate=False),
+        paragraphs=parts,
+        approximate=False,
         busy=False,
+        changes=[shift.signups_changed_at],
     )
 
 
