@@ -39,6 +39,11 @@ def shifts_with_confirmed(site: Site) -> QuerySet[Shift]:
     ).order_by("starts_at", "role", "pk")
 
 
+def _percent_filled(confirmed: int, needed: int) -> int:
+    """Confirmed places as a whole percentage of those needed; 100 when none are needed."""
+    return 100 if not needed else round(100 * confirmed / needed)
+
+
 @dataclass
 class SiteStaffing:
     site: Site
@@ -51,52 +56,45 @@ class SiteStaffing:
 
     @property
     def percent_filled(self) -> int:
-        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
+        return _percent_filled(self.confirmed, self.needed)
+
+
+class _SitesTotal:
+    """The staffing of several sites (`self.sites`) added up, for a branch or an edition.
+
+    Open places are added site by site, so that one site's extra volunteers never hide
+    another site's gap."""
+
+    sites: list[SiteStaffing]
+
+    @property
+    def needed(self) -> int:
+        return sum(s.needed for s in self.sites)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(s.confirmed for s in self.sites)
+
+    @property
+    def open_places(self) -> int:
+        return sum(s.open_places for s in self.sites)
+
+    @property
+    def percent_filled(self) -> int:
+        return _percent_filled(self.confirmed, self.needed)
 
 
 @dataclass
-class BranchStaffing:
+class BranchStaffing(_SitesTotal):
     branch: Branch
     sites: list[SiteStaffing] = field(default_factory=list)
 
-    @property
-    def needed(self) -> int:
-        return sum(s.needed for s in self.sites)
-
-    @property
-    def confirmed(self) -> int:
-        return sum(s.confirmed for s in self.sites)
-
-    @property
-    def open_places(self) -> int:
-        return sum(s.open_places for s in self.sites)
-
-    @property
-    def percent_filled(self) -> int:
-        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
-
 
 @dataclass
-class EditionStaffing:
+class EditionStaffing(_SitesTotal):
     event: Event
     sites: list[SiteStaffing]
     branches: list[BranchStaffing]
-
-    @property
-    def needed(self) -> int:
-        return sum(s.needed for s in self.sites)
-
-    @property
-    def confirmed(self) -> int:
-        return sum(s.confirmed for s in self.sites)
-
-    @property
-    def open_places(self) -> int:
-        return sum(s.open_places for s in self.sites)
-
-    @property
-    def percent_filled(self) -> int:
-        return 100 if not self.needed else round(100 * self.confirmed / self.needed)
 
 
 def _shortest_first(item) -> tuple:
