@@ -239,13 +239,28 @@ class SiteForm(forms.Form):
         """Show only `locations` in the list (any location still validates)."""
         self.fields["location"].queryset = locations
 
-    def times_on(self, date: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    def chosen_pk(self, name: str) -> int | None:
+        """The primary key picked in the choice field `name` (the submitted value, else the
+        initial one), or None when nothing is picked or the value is not a number."""
+        value = self[name].value()
+        return int(value) if str(value or "").isdecimal() else None
+
+    def details_on(self, date: datetime.date) -> dict:
+        """The site's details as `site_create` and `site_update` take them, with the
+        opening hours on `date`. Only after `is_valid()`."""
         from .editions import at_local
 
-        return (
-            at_local(date, self.cleaned_data["opens_at"]),
-            at_local(date, self.cleaned_data["closes_at"]),
-        )
+        data = self.cleaned_data
+        return {
+            "location": data["location"],
+            "name": data["name"],
+            "opens_at": at_local(date, data["opens_at"]),
+            "closes_at": at_local(date, data["closes_at"]),
+            "public_description": data["public_description"],
+            "languages_needed": data["languages_needed"],
+            "expected_visitors": data["expected_visitors"],
+            "show_approximate_location": data["show_approximate_location"],
+        }
 
     def clean(self):
         data = super().clean()

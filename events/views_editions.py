@@ -486,21 +486,8 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         branch = data.get("branch") or branches[0]
         _require(user, "events.manage_site", branch)
-        opens_at, closes_at = form.times_on(event.date)
         try:
-            site = site_create(
-                event=event,
-                location=data["location"],
-                branch=branch,
-                by=user,
-                opens_at=opens_at,
-                closes_at=closes_at,
-                name=data["name"],
-                public_description=data["public_description"],
-                languages_needed=data["languages_needed"],
-                expected_visitors=data["expected_visitors"],
-                show_approximate_location=data["show_approximate_location"],
-            )
+            site = site_create(event=event, branch=branch, by=user, **form.details_on(event.date))
         except ValidationError as error:
             show_errors(form, error)
         except DomainError as error:
@@ -519,15 +506,12 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, state.reason)
 
     suggestion_branch = branches[0] if len(branches) == 1 else None
-    chosen_branch = form["branch"].value() if "branch" in form.fields else None
-    if chosen_branch and str(chosen_branch).isdigit():
-        suggestion_branch = next((b for b in branches if b.pk == int(chosen_branch)), None)
-    chosen_location = form["location"].value()
+    chosen_branch = form.chosen_pk("branch") if "branch" in form.fields else None
+    if chosen_branch:
+        suggestion_branch = next((b for b in branches if b.pk == chosen_branch), None)
     form.narrow_locations(
         location_suggestions(
-            branch=suggestion_branch,
-            query=query,
-            include=[int(chosen_location)] if str(chosen_location or "").isdigit() else [],
+            branch=suggestion_branch, query=query, include=[form.chosen_pk("location")]
         )
     )
     taken = set(Site.objects.filter(event=event).values_list("location_id", flat=True))
@@ -611,21 +595,8 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial=initial, extra_languages=site.languages_needed or []
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        opens_at, closes_at = form.times_on(local_open.date())
         try:
-            site_update(
-                site=site,
-                by=request.user,
-                location=data["location"],
-                name=data["name"],
-                opens_at=opens_at,
-                closes_at=closes_at,
-                public_description=data["public_description"],
-                languages_needed=data["languages_needed"],
-                expected_visitors=data["expected_visitors"],
-                show_approximate_location=data["show_approximate_location"],
-            )
+            site_update(site=site, by=request.user, **form.details_on(local_open.date()))
         except ValidationError as error:
             show_errors(form, error)
         except DomainError as error:
@@ -634,12 +605,9 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The site has been saved."))
             return redirect("events:site_manage", pk=site.pk)
     query = request.GET.get("q", "")
-    chosen = form["location"].value()
     form.narrow_locations(
         location_suggestions(
-            branch=site.branch,
-            query=query,
-            include=[site.location_id, int(chosen) if str(chosen or "").isdigit() else None],
+            branch=site.branch, query=query, include=[site.location_id, form.chosen_pk("location")]
         )
     )
     return render(

@@ -282,6 +282,12 @@ def test_coordinator_registers_a_site_with_the_edition_shifts(coordinator_client
     assert Site.objects.count() == 1
 
 
+def test_a_chosen_location_that_is_no_number_is_ignored(coordinator_client, edition, branch):
+    # "²" is a digit to str.isdigit(), but int() refuses it: the page once answered 500.
+    url = reverse("events:site_register", args=[edition.slug])
+    assert coordinator_client.get(url, {"location": "²", "branch": "²"}).status_code == 200
+
+
 def test_a_coordinator_registers_for_their_own_branches_only(
     coordinator, coordinator_client, edition, branch, other_branch
 ):
