@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -213,6 +214,8 @@ def site_tally_audit(request, pk: int):
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     totals = tally_totals(site)
     categories = categories_for(site)
+    filter_category = category if category in categories else ""
+    filter_only = only or ""
     return render(
         request,
         "events/tally_audit.html",
@@ -224,8 +227,10 @@ def site_tally_audit(request, pk: int):
             "category_choices": [(c, category_label(c)) for c in categories],
             "hours": [(row["hour"], [row[c] for c in categories]) for row in tally_hours(site)],
             "category_labels": [category_label(c) for c in categories],
-            "filter_category": category if category in categories else "",
-            "filter_only": only or "",
+            "filter_category": filter_category,
+            "filter_only": filter_only,
+            # What the links to the other pages keep.
+            "page_query": urlencode({"category": filter_category, "only": filter_only}),
         },
     )
 

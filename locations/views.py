@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from common.pagination import query_without_page
+
 from .forms import LocationForm, initial_for
 from .geocoding import GeocodingError, address_query, geocode
 from .models import Location, Province
@@ -69,8 +71,6 @@ def location_list(request):
         (location, distances.get(location.pk) if distances is not None else None)
         for location in page.object_list
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "locations/location_list.html",
@@ -84,7 +84,7 @@ def location_list(request):
             "radius_km": radius_text,
             "centre": centre,
             "error": error,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.access import public
+from common.pagination import query_without_page
 from common.redirects import redirect_to_next
 from events.models import Event, Shift, Site
 from events.services import shift_create
@@ -126,15 +127,13 @@ def shift_list(request):
         shift.open_spots = max(shift.capacity - shift.confirmed_count, 0)
         shift.languages = language_match(spoken, shift.site.languages_needed)
         shift.my_status = mine.get(shift.pk)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "volunteers/shift_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "can_claim": can_claim,
             "has_languages": bool(spoken),
             "site": filters.get("site"),
