@@ -4,6 +4,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import ReadOnlyAdmin
+
 from .models import Event, Shift, ShiftTemplate, Site, SiteStatusChange, TallyEntry
 
 
@@ -104,22 +106,13 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteStatusChange)
-class SiteStatusChangeAdmin(admin.ModelAdmin):
+class SiteStatusChangeAdmin(ReadOnlyAdmin):
+    # The history of a site is written by the status services, never by hand.
     list_display = ["site", "from_status", "to_status", "changed_by", "changed_at"]
     list_filter = ["to_status", "site__event"]
     search_fields = ["site__name", "site__location__name", "comment", "changed_by__email"]
     list_select_related = ["site__location", "changed_by"]
     date_hierarchy = "changed_at"
-
-    # The history of a site is written by the status services, never by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Shift)
@@ -134,7 +127,9 @@ class ShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(TallyEntry)
-class TallyEntryAdmin(admin.ModelAdmin):
+class TallyEntryAdmin(ReadOnlyAdmin):
+    # Counts change only through the tally service (idempotent, audited); corrections
+    # are entries with a reason, never edits of earlier entries.
     list_display = [
         "site",
         "category",
@@ -150,17 +145,6 @@ class TallyEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "recorded_at"
     autocomplete_fields = ["site"]
     readonly_fields = ["received_at"]
-
-    # Counts change only through the tally service (idempotent, audited); corrections
-    # are entries with a reason, never edits of earlier entries.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context=extra_context)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import ReminderSent, Signup, StaffingAppeal, Volunteer
 
 
@@ -14,7 +16,9 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin):
+class SignupAdmin(ReadOnlyAdmin):
+    # Places are claimed and released only through the claiming service, which keeps the
+    # capacity and the waitlist right; the admin shows sign-ups but does not write them.
     list_display = ["volunteer", "shift", "status", "created_at"]
     list_filter = ["status", "shift__site__event"]
     search_fields = [
@@ -26,17 +30,6 @@ class SignupAdmin(admin.ModelAdmin):
     list_select_related = ["volunteer__user", "shift__site__location"]
     autocomplete_fields = ["volunteer", "shift"]
     readonly_fields = ["created_at", "updated_at", "confirmed_at", "cancelled_at"]
-
-    # Places are claimed and released only through the claiming service, which keeps the
-    # capacity and the waitlist right; the admin shows sign-ups but does not write them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderSent)
