@@ -298,11 +298,15 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
 
 
 def _dashboard_state(event: Event) -> dict:
+    """The edition's figures as the dashboard, its JSON and the impact report show them,
+    compared with the previous edition of the same kind."""
     figures = edition_figures(event)
     earlier_event = previous_edition(event)
     previous = edition_figures(earlier_event) if earlier_event else None
     return {
+        "event": event,
         "figures": figures,
+        "category_labels": [category_label(c) for c in figures.categories],
         "previous": previous,
         "chart": _hour_chart(figures, previous),
         "comparison": _comparison(figures, previous),
@@ -368,8 +372,6 @@ def dashboard(request, slug: str):
         "events/dashboard.html",
         {
             **state,
-            "event": event,
-            "category_labels": [category_label(c) for c in state["figures"].categories],
             "payload": _payload(state),
             "data_url": reverse("events:dashboard_data", kwargs={"slug": event.slug}),
             "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
@@ -457,8 +459,6 @@ def impact_report(request, slug: str):
         "events/impact_report.html",
         {
             **state,
-            "event": event,
-            "category_labels": [category_label(c) for c in state["figures"].categories],
             "branches": state["figures"].branches(),
         },
     )
