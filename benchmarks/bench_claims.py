@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import ensure_postgres_database, percentile  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_claims"
 
 
@@ -46,24 +48,7 @@ def _setup_django(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ENV_FILE", "/dev/null")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import dj_database_url
-    import psycopg
-
-    parsed = dj_database_url.parse(url)
-    if parsed["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("bench_claims measures PostgreSQL: give a postgres:// BENCH_DATABASE_URL")
-    admin = psycopg.connect(
-        host=parsed["HOST"] or "127.0.0.1",
-        port=parsed["PORT"] or 5432,
-        user=parsed["USER"],
-        password=parsed["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parsed["NAME"]])
-    if not exists.fetchone():
-        admin.execute(f'CREATE DATABASE "{parsed["NAME"]}"')
-    admin.close()
+    ensure_postgres_database(url, program="bench_claims")
 
     import django
 
@@ -74,12 +59,6 @@ def _setup_django(url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Scenario:

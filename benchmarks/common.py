@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -133,6 +134,32 @@ def map_baseline(cursor, vendor: str, base_url: str, **filters) -> bytes:
     cursor.execute(sql, params)
     collection = map_collection(cursor.fetchall(), base_url)
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def ensure_postgres_database(url: str, *, program: str, recreate: bool = False) -> None:
+    """Create the PostgreSQL database that `url` names when it is missing; with `recreate`,
+    drop it first (closing its connections). Exits with a message naming `program` when
+    `url` is not a postgres:// URL: the benchmarks that call this measure PostgreSQL."""
+    import dj_database_url
+    import psycopg
+
+    parsed = dj_database_url.parse(url)
+    if parsed["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit(f"{program} measures PostgreSQL: give a postgres:// BENCH_DATABASE_URL")
+    admin = psycopg.connect(
+        host=parsed["HOST"] or "127.0.0.1",
+        port=parsed["PORT"] or 5432,
+        user=parsed["USER"],
+        password=parsed["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    name = parsed["NAME"]
+    if recreate:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -63,29 +63,6 @@ def parse_args():
 # --- The database ------------------------------------------------------------------------
 
 
-def prepare_database(url: str, *, reseed: bool) -> None:
-    import dj_database_url
-    import psycopg
-
-    parsed = dj_database_url.parse(url)
-    if parsed["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("make bench measures PostgreSQL: give a postgres:// BENCH_DATABASE_URL")
-    admin = psycopg.connect(
-        host=parsed["HOST"] or "127.0.0.1",
-        port=parsed["PORT"] or 5432,
-        user=parsed["USER"],
-        password=parsed["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    name = parsed["NAME"]
-    if reseed:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-        admin.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def server_env(url: str, app_url: str) -> dict:
     env = {
         key: value
@@ -452,10 +429,11 @@ def main() -> int:
     app_url = f"http://127.0.0.1:{options.port}"
     began = time.perf_counter()
     print(f"== database {url.rsplit('/', 1)[-1]}")
-    prepare_database(url, reseed=options.reseed)
+    from benchmarks.common import ensure_postgres_database, machine
+
+    ensure_postgres_database(url, program="make bench", recreate=options.reseed)
     setup_django(url, app_url)
     from benchmarks import seed_large
-    from benchmarks.common import machine
 
     world = seed_large.seed(log=print)
     print(f"   ready in {world.seeded_seconds:.1f} s: {world.counts}")
