@@ -47,6 +47,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks.common import address_line  # noqa: E402
+
 UTC = datetime.UTC
 
 
@@ -270,6 +272,12 @@ def parse_moment(value) -> datetime.datetime:
     return datetime.datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
+def exact_place(location_name, street, number, addition, postcode, city) -> str:
+    """LOCATION of a place shown exactly: its name and address (as `calendar.place_text`)."""
+    address = address_line(street, number, addition, postcode, city) or city
+    return f"{location_name}, {address}" if location_name not in address else address
+
+
 def baseline_event_feed(event_id: int, event_name: str) -> bytes:
     """The edition feed: one SQL query, f-strings. Same rows as `feed_sites()` (published,
     or cancelled after having been published)."""
@@ -339,12 +347,7 @@ def baseline_event_feed(event_id: int, event_name: str) -> bytes:
             place = city
             geo = (round(latitude, 2), round(longitude, 2)) if latitude is not None else None
         else:
-            street_part = " ".join(
-                part for part in (street, f"{number}{addition}" if number else "") if part
-            )
-            town = " ".join(part for part in (postcode, city) if part)
-            address = ", ".join(part for part in (street_part, town) if part) or city
-            place = f"{location_name}, {address}" if location_name not in address else address
+            place = exact_place(location_name, street, number, addition, postcode, city)
             geo = (latitude, longitude) if latitude is not None else None
         summary = f"{event_name}: {site_name or location_name}"
         vevent(
@@ -438,11 +441,6 @@ def baseline_volunteer_feed(volunteer_id: int) -> bytes:
         if notes:
             parts.append(notes)
         parts += [f"Je diensten: {settings.SITE_URL}/my/shifts/", f"Meer informatie: {page}"]
-        street_part = " ".join(
-            part for part in (street, f"{number}{addition}" if number else "") if part
-        )
-        town = " ".join(part for part in (postcode, city) if part)
-        address = ", ".join(part for part in (street_part, town) if part) or city
         vevent(
             lines,
             summary=f"{role_name}: {site_display}",
@@ -454,7 +452,7 @@ def baseline_volunteer_feed(volunteer_id: int) -> bytes:
             created=parse_moment(created_at),
             description="\n\n".join(parts),
             geo=(latitude, longitude) if latitude is not None else None,
-            location=f"{location_name}, {address}" if location_name not in address else address,
+            location=exact_place(location_name, street, number, addition, postcode, city),
             status="CONFIRMED",
             transp="OPAQUE",
             url=page,

@@ -69,6 +69,15 @@ def map_sql(vendor: str, *, event_slug: str | None = None, bbox=None) -> tuple[s
     return sql, params
 
 
+def address_line(street, number, addition, postcode, city) -> str:
+    """ "Street 12a, 1234 AB Town" from a location's columns, leaving out what is empty (as
+    `Location.address_line` does); "" when all are empty."""
+    house = f"{number}{addition}" if number else ""
+    street_part = " ".join(part for part in (street, house) if part)
+    town = " ".join(part for part in (postcode, city) if part)
+    return ", ".join(part for part in (street_part, town) if part)
+
+
 def map_collection(rows, base_url: str) -> dict:
     """The GeoJSON FeatureCollection of MAP_SQL's rows, as `GET /api/v1/sites/` gives it."""
     formatted: dict = {}
@@ -87,12 +96,7 @@ def map_collection(rows, base_url: str) -> dict:
     for row in rows:
         pk, name, status, slug, event_name, kind, location_name, city = row[:8]
         street, number, addition, postcode, lat, lon, approximate, opens, closes, spots = row[8:]
-        address = None
-        if not approximate:
-            house = f"{number}{addition}" if number else ""
-            street_part = " ".join(p for p in (street, house) if p)
-            town = " ".join(p for p in (postcode, city) if p)
-            address = ", ".join(p for p in (street_part, town) if p)
+        address = None if approximate else address_line(street, number, addition, postcode, city)
         features.append(
             {
                 "type": "Feature",
