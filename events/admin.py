@@ -12,15 +12,24 @@ from .models import Event, Shift, ShiftTemplate, Site, SiteStatusChange, TallyEn
 class ShiftTemplateInline(admin.TabularInline):
     model = ShiftTemplate
     extra = 0
+    fields = ["role", "starts_at", "ends_at", "capacity"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
+    """Editions to look at and search. They are created, cloned and changed on the
+    edition pages (/manage/), whose services keep the rules (e.g. a date does not move
+    once sites are planned on it)."""
+
     list_display = ["name", "kind", "date", "is_published", "site_count"]
     list_filter = ["kind", "is_published"]
     search_fields = ["name", "slug"]
     date_hierarchy = "date"
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [ShiftTemplateInline]
 
     def get_queryset(self, request):
@@ -32,7 +41,9 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShiftTemplate)
-class ShiftTemplateAdmin(admin.ModelAdmin):
+class ShiftTemplateAdmin(ReadOnlyAdmin):
+    """Changed on the edition's templates page (/manage/editions/<slug>/templates/)."""
+
     list_display = ["event", "role", "starts_at", "ends_at", "capacity"]
     list_filter = ["event__kind", "event"]
     search_fields = ["event__name", "role"]
@@ -40,9 +51,19 @@ class ShiftTemplateAdmin(admin.ModelAdmin):
 
 
 class ShiftInline(admin.TabularInline):
+    """A site's shifts, to look at. Shifts are planned on the coordination pages, where
+    the sign-up rules (places against confirmed volunteers, telling them of a change)
+    and the calendars' revision numbers are kept."""
+
     model = Shift
     extra = 0
     fields = ["role", "starts_at", "ends_at", "capacity", "is_cancelled"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SiteStatusChangeInline(admin.TabularInline):
@@ -75,6 +96,38 @@ class SiteAdmin(admin.ModelAdmin):
     ]
     inlines = [ShiftInline, SiteStatusChangeInline]
     actions = ["approve_sites"]
+    # Time and place change through the site pages (/manage/sites/<id>/edit/), which raise
+    # the calendars' revision and refuse cancelled sites and past editions; a new site is
+    # registered there too, with the edition's shift templates.
+    TIME_AND_PLACE = ["event", "location", "branch", "opens_at", "closes_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        from .editions import edition_is_closed
+
+        if obj is not None and (
+            obj.status == Site.Status.CANCELLED or edition_is_closed(obj.event)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [name for name in self.TIME_AND_PLACE if name not in readonly]
+
+    def get_autocomplete_fields(self, request):
+        return []
+
+    def save_model(self, request, obj, form, change):
+        from .services import SITE_FIELDS, site_update
+
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in SITE_FIELDS
+        }
+        if changes:
+            site_update(site=obj, by=request.user, **changes)
 
     @admin.display(description=_("town"), ordering="location__city")
     def city(self, obj: Site) -> str:
@@ -116,14 +169,15 @@ class SiteStatusChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ReadOnlyAdmin):
+    """Shifts to look at and search. They are planned on the coordination pages
+    (/coordinate/sites/<id>/shifts/), under the sign-up rules."""
+
     list_display = ["__str__", "site", "role", "starts_at", "ends_at", "capacity", "is_cancelled"]
     list_filter = ["role", "is_cancelled", "site__event"]
     search_fields = ["site__name", "site__location__name", "site__location__city"]
     list_select_related = ["site__location", "site__event"]
-    autocomplete_fields = ["site"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["sequence", "created_at", "updated_at"]
 
 
 @admin.register(TallyEntry)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, GeocodeCacheEntry, GeocoderThrottle, Location
@@ -26,7 +27,26 @@ class LocationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "province", "position_precision", "position_is_manual"]
     search_fields = ["name", "city", "postcode", "street", "municipality", "reference"]
-    readonly_fields = ["geocoded_at", "created_at", "updated_at"]
+    # Address and position change on the location pages (/locations/<id>/), which look the
+    # address up, keep a pin placed by hand and check the border of the Netherlands.
+    readonly_fields = [
+        "street",
+        "house_number",
+        "house_number_addition",
+        "postcode",
+        "city",
+        "municipality",
+        "province",
+        "latitude",
+        "longitude",
+        "position_precision",
+        "position_source",
+        "position_is_manual",
+        "outside_netherlands_allowed",
+        "geocoded_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "kind", "reference"]}),
         (
@@ -57,6 +77,12 @@ class LocationAdmin(admin.ModelAdmin):
         ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def view_on_site(self, obj):
+        return reverse("locations:edit", args=[obj.pk])
 
 
 @admin.register(GeocodeCacheEntry)

@@ -33,33 +33,63 @@ def test_volunteer_and_coordinator_cannot_use_the_admin(volunteer_client, coordi
     assert client.get(url).status_code == 302
 
 
-def test_admin_form_names_the_field_for_a_bad_site(organiser_client, site):
-    url = reverse("admin:events_site_change", args=[site.pk])
+def _site_form_data(site, **overrides):
     data = {
-        "event": site.event_id,
-        "location": site.location_id,
-        "branch": site.branch_id,
-        "name": "",
-        "opens_at_0": "25-09-2027",
-        "opens_at_1": "16:00",
-        "closes_at_0": "25-09-2027",
-        "closes_at_1": "11:00",
-        "status": "published",
-        "public_description": "",
+        "name": site.name,
+        "public_description": site.public_description,
         "languages_needed": "[]",
-        "review_comment": "",
+        "expected_visitors": "",
         "shifts-TOTAL_FORMS": "0",
         "shifts-INITIAL_FORMS": "0",
         "status_changes-TOTAL_FORMS": "0",
         "status_changes-INITIAL_FORMS": "0",
     }
+    data.update(overrides)
+    return data
+
+
+def test_admin_edits_go_through_the_site_service(organiser_client, site):
+    url = reverse("admin:events_site_change", args=[site.pk])
+    data = _site_form_data(site, name="azc Utrecht (Oog in Al)")
+    # Time and place are not on the admin's form: they change on the site pages, which
+    # raise the calendars' revision.
+    data.update({"closes_at_0": "25-09-2027", "closes_at_1": "11:00"})
     response = organiser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    site.refresh_from_db()
+    assert site.name == "azc Utrecht (Oog in Al)"
+    assert site.closes_at.hour == 14  # 16:00 in Amsterdam, unchanged (UTC 14:00)
+
+
+def test_a_cancelled_site_is_read_only_in_the_admin(organiser_client, site):
+    site.status = Site.Status.CANCELLED
+    site.save()
+    url = reverse("admin:events_site_change", args=[site.pk])
+    assert organiser_client.get(url).status_code == 200  # view only
+    organiser_client.post(url, _site_form_data(site, name="Toch"))
+    site.refresh_from_db()
+    assert site.name == ""
+
+
+def test_admin_form_names_the_field_for_a_bad_branch(organiser_client, branch):
+    from locations.models import Branch
+
+    response = organiser_client.post(
+        reverse("admin:locations_branch_add"),
+        {"name": "Afdeling Utrecht", "slug": "utrecht-2", "town": "Utrecht"},
+    )
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert "closes_at" in form.errors
-    assert "Een locatie moet sluiten nadat ze opengaat." in form.errors["closes_at"]
-    site.refresh_from_db()
-    assert site.closes_at.hour == 14  # 16:00 in Amsterdam is unchanged (UTC 14:00)
+    assert "name" in form.errors
+    assert Branch.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["events_event_add", "events_site_add", "events_shift_add", "locations_location_add"],
+)
+def test_records_with_service_rules_are_added_on_the_pages_not_the_admin(organiser_client, name):
+    assert organiser_client.get(reverse(f"admin:{name}")).status_code == 403
 
 
 def test_signups_and_tallies_are_read_only_in_the_admin(organiser_client):

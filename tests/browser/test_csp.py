@@ -111,7 +111,8 @@ def test_the_admin(watched, live_server, today_site, organiser):
         "/admin/",
         "/admin/events/site/",
         f"/admin/events/site/{today_site.pk}/change/",
-        "/admin/events/event/add/",
+        "/admin/locations/branch/add/",  # date and select-filter widgets, prepopulated slug
+        "/admin/accounts/user/",
         "/admin/locations/location/",
     ):
         response = page.goto(f"{live_server.url}{path}")
