@@ -503,17 +503,24 @@ def account_delete(*, user) -> None:
 
     volunteer = Volunteer.objects.filter(user=user).first()
 
-    def release_coming(now: datetime.datetime) -> None:
-        coming = list(
+    def coming_shift_ids(now: datetime.datetime) -> set[int]:
+        return set(
             Signup.objects.filter(
                 volunteer=volunteer, status__in=ACTIVE, shift__starts_at__gt=now
             ).values_list("shift_id", flat=True)
         )
+
+    def release_coming(now: datetime.datetime) -> None:
+        coming = coming_shift_ids(now)
         waiting: set[int] = set()
         for shift_id in coming:
             waiting |= _waitlisted_volunteer_ids(shift_id)
         locked = waiting | {volunteer.pk}
         _lock_volunteers(locked)
+        # A claim committed between the read above and the lock would keep its place for
+        # an account that is gone (and its waitlist would not be locked): start again.
+        if not coming_shift_ids(now) <= coming:
+            raise _WaitlistChanged
         for shift_id in sorted(coming):
             locked_shift = _lock_shift(shift_id)
             signup = Signup.objects.filter(

@@ -87,3 +87,30 @@ def test_the_address_can_be_used_again_after_deletion(client, db, django_user_mo
         },
     )
     assert django_user_model.objects.filter(email="again@example.org").exists()
+
+
+def test_delete_account_releases_a_place_claimed_while_it_was_being_deleted(
+    site, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The coming places are read before the volunteer's row is locked; a claim that
+    commits in between must not keep a place for the deleted account."""
+    leaving = make_volunteer()
+    first = make_shift(site, starts_in_hours=50)
+    services.signup_create(shift=first, volunteer=leaving)
+    late = make_shift(site, starts_in_hours=60)
+    real_lock = services._lock_volunteers
+    claimed = []
+
+    def lock_after_a_concurrent_claim(ids):
+        if not claimed:  # the other request's claim commits just before our lock
+            claimed.append(Signup.objects.create(shift=late, volunteer=leaving, status="confirmed"))
+        real_lock(ids)
+
+    monkeypatch.setattr(services, "_lock_volunteers", lock_after_a_concurrent_claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_delete(user=leaving.user)
+
+    assert claimed
+    assert set(Signup.objects.filter(volunteer=leaving).values_list("status", flat=True)) == {
+        "cancelled"
+    }
