@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, InvalidInput
+from common.mail import send_each
 
 from .editions import edition_closed_error, edition_is_closed
 from .models import Site, SiteStatusChange
@@ -233,7 +234,7 @@ def notify_coordinators(site: Site, *, kind: str, comment: str = "") -> None:
             body = render_to_string(f"events/mail/site_{kind}_body.txt", context)
         subject = " ".join(subject.split())
         messages = [EmailMessage(subject, body, to=[address]) for address in recipients]
-        get_connection().send_messages(messages)
-        log.info("mailed %d coordinator(s) of site %s: %s", len(messages), site.pk, kind)
+        sent = send_each(messages, what=f"site {site.pk} {kind}")
+        log.info("mailed %d coordinator(s) of site %s: %s", sent, site.pk, kind)
 
     transaction.on_commit(send, robust=True)

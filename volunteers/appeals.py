@@ -11,7 +11,7 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
+from common.mail import send_each
 from events.editions import edition_closed_error, edition_is_closed
 from events.models import Site
 from events.staffing import shifts_with_confirmed, with_staffing
@@ -179,8 +180,8 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
             )
 
     def send() -> None:
-        get_connection().send_messages(emails)
-        log.info("appeal %s for site %s: %d volunteer(s) mailed", appeal.pk, locked.pk, len(emails))
+        sent = send_each(emails, what=f"appeal {appeal.pk}")
+        log.info("appeal %s for site %s: %d volunteer(s) mailed", appeal.pk, locked.pk, sent)
 
     transaction.on_commit(send, robust=True)
     return appeal

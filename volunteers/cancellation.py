@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from common.mail import send_each
 from events.editions import edition_closed_error, edition_is_closed
 from events.models import Shift, Site
 from events.services import site_cancel as events_site_cancel
@@ -121,8 +122,8 @@ def _tell_volunteers(site: Site, groups, *, comment: str) -> None:
         return
 
     def send() -> None:
-        get_connection().send_messages(messages_to_send)
-        log.info("told %d volunteer(s) that site %s is cancelled", len(messages_to_send), site.pk)
+        sent = send_each(messages_to_send, what=f"site {site.pk} cancelled")
+        log.info("told %d volunteer(s) that site %s is cancelled", sent, site.pk)
 
     transaction.on_commit(send, robust=True)
 

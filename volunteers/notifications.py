@@ -8,10 +8,12 @@ transaction: the services hand these functions to `transaction.on_commit`.
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from common.mail import send_each
 
 from .models import Signup
 
@@ -33,10 +35,10 @@ def _shift_context(signup: Signup) -> dict:
     }
 
 
-def _send(template: str, signup: Signup, **extra) -> None:
+def _message(template: str, signup: Signup, **extra) -> EmailMessage | None:
     user = signup.volunteer.user
     if not user.is_active or not user.email:
-        return
+        return None
     context = {**_shift_context(signup), **extra}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"volunteers/email/{template}_subject.txt", context)
@@ -44,7 +46,12 @@ def _send(template: str, signup: Signup, **extra) -> None:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             bodies.append(render_to_string(f"volunteers/email/{template}_message.txt", context))
-    send_mail(" ".join(subject.split()), "\n-- \n\n".join(bodies), None, [user.email])
+    return EmailMessage(" ".join(subject.split()), "\n-- \n\n".join(bodies), to=[user.email])
+
+
+def _send_each(template: str, signup_ids: list[int]) -> None:
+    messages = (_message(template, signup) for signup in _signups(signup_ids))
+    send_each([m for m in messages if m is not None], what=f"{template} mail")
 
 
 def _signups(ids: list[int]):
@@ -55,16 +62,16 @@ def _signups(ids: list[int]):
 
 def mail_promoted(signup_ids: list[int]) -> None:
     """Tell volunteers they moved up from the waitlist and now have a place."""
-    for signup in _signups(signup_ids):
-        _send("promoted", signup)
+    _send_each("promoted", signup_ids)
 
 
 def mail_shift_cancelled(signup_ids: list[int]) -> None:
     """Tell volunteers their shift was cancelled by the coordinator."""
-    for signup in _signups(signup_ids):
-        _send("shift_cancelled", signup)
+    _send_each("shift_cancelled", signup_ids)
 
 
 def mail_reminder(signup: Signup, kind: str) -> None:
     """A reminder of a coming shift (`kind` is a `ReminderSent.Kind`)."""
-    _send("reminder", signup, kind=kind)
+    message = _message("reminder", signup, kind=kind)
+    if message is not None:
+        message.send()  # a failure goes up: the caller un-records the reminder
