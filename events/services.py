@@ -178,6 +178,13 @@ def shift_create(
     capacity: int,
     notes: str = "",
 ) -> Shift:
+    """Plan a new shift at `site`. Raises `ValidationError` naming the field; on `site`
+    when the site is cancelled (its shifts are cancelled with it, and a new one there
+    would be a live shift nobody can claim)."""
+    from .site_status import SiteWrongStatus
+
+    if Site.objects.filter(pk=site.pk, status=Site.Status.CANCELLED).exists():
+        raise ValidationError({"site": SiteWrongStatus(status=Site.Status.CANCELLED.label).detail})
     shift = Shift(
         site=site, role=role, starts_at=starts_at, ends_at=ends_at, capacity=capacity, notes=notes
     )

@@ -4,6 +4,7 @@ organisers only, through the services."""
 import pytest
 
 from events.models import Shift, Site
+from events.services import site_cancel
 from locations.models import Location
 from tests.conftest import make_user
 from volunteers.models import Signup
@@ -390,3 +391,11 @@ def test_routes_of_other_modules_are_not_shadowed():
         except Resolver404:
             continue
         assert getattr(match.func, "view_class", None) not in ours, path
+
+
+def test_a_cancelled_site_gets_no_new_shift(coordinator_client, site, coordinator):
+    site_cancel(site=site, by=coordinator)
+    response = coordinator_client.post(SHIFTS, shift_body(site), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"]["site"] == ["Deze locatie is geannuleerd; dat kan nu niet."]
+    assert not site.shifts.exists()
