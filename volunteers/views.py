@@ -203,7 +203,9 @@ def my_shifts(request):
     volunteer = services.volunteer_get_or_create(user=request.user)
     now = timezone.now()
     coming, past, cancelled = [], [], []
-    for signup in selectors.signups_of(volunteer):
+    signups = list(selectors.signups_of(volunteer))
+    positions = selectors.waitlist_positions(signups)
+    for signup in signups:
         shift = signup.shift
         if signup.status == Signup.Status.CANCELLED:
             # Only shifts the coordinator cancelled are news; own releases are not.
@@ -216,7 +218,7 @@ def my_shifts(request):
             continue
         signup.can_release = services.can_release(signup, now)
         signup.release_deadline = services.release_deadline(shift)
-        signup.position = services.waitlist_position(signup)
+        signup.position = positions.get(signup.pk)
         signup.languages = language_match(volunteer.languages, shift.site.languages_needed)
         coming.append(signup)
     return render(
