@@ -13,10 +13,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from common.pagination import query_without_page
+from common.redirects import safe_next_url
 
 from .forms import LocationForm, initial_for
 from .geocoding import GeocodingError, address_query, geocode
@@ -141,12 +141,7 @@ def _edit(request, location: Location | None):
 
 def _next_url(request) -> str:
     """A `?next=` of our own site (kept in the form's URL), or ''."""
-    target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return safe_next_url(request, request.GET.get("next", ""), "")
 
 
 def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin: bool):

@@ -545,3 +545,27 @@ def test_the_locations_page_goes_back_only_to_our_own_site(coordinator_client):
     )
     location = Location.objects.get(name="Plein")
     assert response["Location"] == reverse("locations:edit", args=[location.pk])
+
+
+@pytest.mark.parametrize("next_url", ["review", "https://evil.example.org/"])
+def test_a_next_that_is_no_path_of_ours_goes_to_the_site_page(
+    organiser_client, edition, branch, next_url
+):
+    """A bare word is no path: `redirect()` would look it up as a URL name (a 500)."""
+    site = draft_site(edition, place(), branch, status=Site.Status.SUBMITTED)
+    response = organiser_client.post(
+        reverse("events:site_publish", args=[site.pk]), {"next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("events:site_manage", args=[site.pk])
+
+
+def test_the_locations_page_ignores_a_next_that_is_no_path(coordinator_client):
+    from locations.models import Location
+
+    response = coordinator_client.post(
+        reverse("locations:create") + "?next=register",
+        {"name": "Plein", "kind": "public_space", "city": "Zeist", "action": "save"},
+    )
+    location = Location.objects.get(name="Plein")
+    assert response["Location"] == reverse("locations:edit", args=[location.pk])
