@@ -242,16 +242,3 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
         shift.sequence += 1
     shift.save()
     return shift
-
-
-@transaction.atomic
-def shift_cancel(*, shift: Shift) -> Shift:
-    """Cancel a shift: it stays in the calendar feeds as cancelled with a higher `sequence`.
-    Cancelling a cancelled shift changes nothing."""
-    shift = Shift.objects.select_for_update().get(pk=shift.pk)
-    if shift.is_cancelled:
-        return shift
-    shift.is_cancelled = True
-    shift.sequence += 1
-    shift.save()
-    return shift

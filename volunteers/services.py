@@ -90,12 +90,18 @@ def _lock_volunteers(ids: Iterable[int]) -> None:
 
 
 def _lock_shift(pk: int) -> Shift:
-    """The shift, locked, with its site and edition (which are read, not locked)."""
-    return (
-        Shift.objects.select_for_update(of=("self",))
-        .select_related("site__event", "site__location")
-        .get(pk=pk)
-    )
+    """The shift, locked, with its site and edition (which are read, not locked).
+
+    A shift deleted meanwhile (by its coordinator, while this request waited) is
+    `ShiftCancelled` for whoever asked, not a crash."""
+    try:
+        return (
+            Shift.objects.select_for_update(of=("self",))
+            .select_related("site__event", "site__location")
+            .get(pk=pk)
+        )
+    except Shift.DoesNotExist:
+        raise ShiftCancelled() from None
 
 
 def _confirmed_count(shift: Shift) -> int:
@@ -256,7 +262,13 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
         # every claimer of this shift queues for: the less done while holding it, the
         # more claims per second. The volunteer's own sign-ups change only under their
         # lock (claims, promotions, deletion all take it first).
-        planned = Shift.objects.select_related("site__event", "site__location").get(pk=shift.pk)
+        planned = (
+            Shift.objects.select_related("site__event", "site__location")
+            .filter(pk=shift.pk)
+            .first()
+        )
+        if planned is None:  # deleted while this claim waited for the volunteer's lock
+            raise ShiftCancelled()
         _check_open_for_claims(planned, timezone.now())
         if Signup.objects.filter(shift=planned, volunteer=volunteer, status__in=ACTIVE).exists():
             raise AlreadySignedUp()

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.models import Event, Site
+from events.models import Event, Shift, Site
 from locations.models import Location
 from volunteers import errors
 from volunteers.models import Signup
@@ -261,3 +261,14 @@ def test_no_promotion_once_the_shift_has_started(site):
     site.event.save()
     with pytest.raises(errors.ReleaseDeadlinePassed):
         signup_release(shift=shift, volunteer=first)
+
+
+def test_a_shift_deleted_while_the_claim_waited_is_refused_not_a_crash(site, profile):
+    shift = make_shift(site)
+    stale = Shift.objects.get(pk=shift.pk)
+    shift.delete()
+    with pytest.raises(errors.ShiftCancelled):
+        signup_create(shift=stale, volunteer=profile)
+    with pytest.raises(errors.ShiftCancelled):
+        signup_release(shift=stale, volunteer=profile)
+    assert not Signup.objects.exists()
