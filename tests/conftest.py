@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.utils import translation
 
 from events.models import Event, Shift, Site
 from locations.models import Branch, Location, Province
@@ -42,6 +44,15 @@ def _no_network():
     socket.socket.connect = _loopback_only_connect
     yield
     socket.socket.connect = _real_connect
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Dutch, the default: a request through LocaleMiddleware leaves its
+    language active in the thread, which would make later tests depend on the order."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 # --- Personas --------------------------------------------------------------------------
