@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events, sites and tallies")
+
+    def ready(self) -> None:
+        from locations.signals import location_moved
+
+        from .services import sites_location_moved
+
+        location_moved.connect(sites_location_moved, dispatch_uid="events.sites_location_moved")

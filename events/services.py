@@ -168,6 +168,19 @@ def site_cancel(*, site: Site, by, comment: str = "") -> Site:
     return site
 
 
+def sites_location_moved(*, location: Location, **_ignored: Any) -> int:
+    """A location's place changed (its address or position): every site there, and
+    every shift at those sites, gets a higher calendar `sequence` and a new `updated_at`, so
+    subscribed calendars take the new LOCATION and GEO. Returns the number of sites.
+
+    Connected to `locations.signals.location_moved` (the locations layer cannot call up to
+    events); runs inside `location_save`'s transaction."""
+    now = timezone.now()
+    sites = Site.objects.filter(location=location)
+    Shift.objects.filter(site__in=sites).update(sequence=F("sequence") + 1, updated_at=now)
+    return sites.update(sequence=F("sequence") + 1, updated_at=now)
+
+
 @transaction.atomic
 def shift_create(
     *,

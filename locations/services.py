@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .borders import is_in_netherlands
 from .geocoding import GeocodeResult, address_query, geocode
 from .models import Location
+from .signals import location_moved
 
 MANUAL_SOURCE = "manual"
 IMPORT_SOURCE = "import"
@@ -40,6 +41,17 @@ POSITION_FIELDS = (
     "position_source",
     "position_is_manual",
     "outside_netherlands_allowed",
+)
+# Where a location is (the address and GEO of calendar events): a change here is a change of
+# place for every site at the location. A new name alone moves nothing.
+PLACE_FIELDS = (
+    "street",
+    "house_number",
+    "house_number_addition",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
 )
 
 
@@ -162,9 +174,12 @@ def location_save(
     if result is not None and changed:
         target.geocoded_at = timezone.now()
     if commit and changed:
+        moved = [name for name in PLACE_FIELDS if after[name] != before[name]]
         try:
             with transaction.atomic():
                 target.save()
+                if moved and not created:
+                    location_moved.send(sender=Location, location=target, changed=moved)
         except IntegrityError as error:
             # Another request took the same reference between the check and the write.
             raise ValidationError(

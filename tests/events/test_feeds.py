@@ -4,6 +4,7 @@ import datetime
 import gzip
 
 import pytest
+from django.urls import reverse
 
 from events.models import Event, Shift, Site, SiteStatusChange
 from events.services import site_cancel, site_update
@@ -186,6 +187,59 @@ def test_uid_survives_an_edit_while_sequence_rises(client, event, site, organise
     moved = feed.event(uid)
     assert int(moved["SEQUENCE"]) == 2
     assert "Barchman Wuytierslaan" in str(moved["LOCATION"])
+
+
+def test_moving_the_location_raises_the_sequence_of_its_sites_and_shifts(
+    coordinator_client, event, site, shift
+):
+    """A coordinator corrects the azc's address on the location page: calendars that
+    subscribed to the site (or to a shift there) must take the new place, so SEQUENCE
+    rises; a new name alone is no new place."""
+    age(site, site.location, event, site.branch, shift)
+    uid = f"site-{site.pk}@actiedagen.example.org"
+    edit = reverse("locations:edit", args=[site.location.pk])
+    form = {
+        "name": "azc Utrecht",
+        "kind": "azc",
+        "street": "",
+        "house_number": "",
+        "postcode": "3511 AB",
+        "city": "Utrecht",
+        "municipality": "",
+        "province": "",
+        "reference": "",
+        "latitude": "52.09083",
+        "longitude": "5.12222",
+        "looked_up_latitude": "52.09083",
+        "looked_up_longitude": "5.12222",
+        "position_is_manual": "on",
+        "action": "save",
+    }
+
+    coordinator_client.post(edit, {**form, "name": "Open azc Utrecht"})
+    renamed = fetch_feed(coordinator_client, f"/calendar/sites/{site.pk}.ics").event(uid)
+    assert str(renamed["LOCATION"]).startswith("Open azc Utrecht")
+    assert int(renamed["SEQUENCE"]) == 0
+    assert renamed.decoded("DTSTAMP") > LONG_AGO
+
+    coordinator_client.post(
+        edit,
+        {
+            **form,
+            "street": "Herculeslaan",
+            "house_number": "48",
+            "postcode": "3584 AA",
+            "latitude": "52.07611",
+            "longitude": "5.13389",
+        },
+    )
+    moved = fetch_feed(coordinator_client, f"/calendar/sites/{site.pk}.ics").event(uid)
+    assert "Herculeslaan 48" in str(moved["LOCATION"])
+    assert int(moved["SEQUENCE"]) == 1
+    assert (moved["GEO"].latitude, moved["GEO"].longitude) == (52.07611, 5.13389)
+    shift.refresh_from_db()
+    assert shift.sequence == 1
+    assert shift.updated_at > LONG_AGO
 
 
 def test_cancelled_site_stays_in_the_feeds_as_cancelled(client, event, site, organiser):
