@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from locations.models import Branch
 
@@ -64,11 +65,12 @@ def shifts_with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
 
 
 def site_open_spots() -> Coalesce:
-    """For a `Site` queryset: the open spots over the site's shifts that are not
-    cancelled, each shift counted as `shift_open_spots()`. One correlated subquery, so a
-    list of any length costs no extra queries."""
+    """For a `Site` queryset: the open spots over the site's shifts that can still be
+    claimed (not cancelled, not yet started), each shift counted as `shift_open_spots()`:
+    "where can I still help?". One correlated subquery, so a list of any length costs no
+    extra queries."""
     per_site = (
-        Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False)
+        Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False, starts_at__gt=timezone.now())
         .order_by()
         .values("site")
         .annotate(total=Sum(shift_open_spots()))

@@ -102,8 +102,8 @@ class SitePropertiesSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
     open_spots = serializers.IntegerField(
         min_value=0,
-        help_text="Places still free: over the shifts that are not cancelled, capacity "
-        "minus confirmed sign-ups.",
+        help_text="Places still free: over the shifts that are not cancelled and have not "
+        "started, capacity minus confirmed sign-ups.",
     )
     url = serializers.URLField(help_text="The public page, where volunteers claim a shift.")
     calendar_url = serializers.URLField(help_text="The site's public iCalendar feed.")

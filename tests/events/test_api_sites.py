@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from events.models import Event, Site
 from locations.models import Location
@@ -169,6 +170,22 @@ def test_filter_open_spots(client, django_user_model, open_day, branch):
     everything = sorted([full.pk, free.pk, no_shifts.pk])
     assert sorted(ids(client.get(f"{URL}?open_spots=false"))) == everything
     assert sorted(ids(client.get(f"{URL}?open_spots=1"))) == [free.pk]
+
+
+def test_shifts_that_have_started_offer_no_open_spots(client, db, branch):
+    """On the day itself, "where can I still help?" counts only shifts one can still
+    claim: a shift that has begun is closed to claims, so its free places are not open."""
+    now = timezone.now()
+    today = make_event("bakkie-doen-vandaag", Event.Kind.COFFEE, timezone.localdate())
+    started_only = make_site(today, "Utrecht", branch, opens_at=now - datetime.timedelta(hours=2))
+    make_shift(started_only, capacity=3, starts_at=now - datetime.timedelta(hours=1))
+    later_too = make_site(today, "Zwolle", branch, opens_at=now - datetime.timedelta(hours=2))
+    make_shift(later_too, capacity=3, starts_at=now - datetime.timedelta(minutes=1))
+    make_shift(later_too, capacity=2, role="coffee", starts_at=now + datetime.timedelta(hours=1))
+
+    spots = {f["id"]: f["properties"]["open_spots"] for f in client.get(URL).json()["features"]}
+    assert spots == {started_only.pk: 0, later_too.pk: 2}
+    assert ids(client.get(f"{URL}?open_spots=true")) == [later_too.pk]
 
 
 @pytest.mark.parametrize("value", ["maybe", "2", "ja", "tru"])
