@@ -453,12 +453,15 @@ def shift_create_series(
                 % {"max": MAX_SHIFTS_PER_SERIES}
             }
         )
-    existing = set(
-        site.shifts.filter(is_cancelled=False).values_list("role", "starts_at", "ends_at")
-    )
     created: list[Shift] = []
     skipped = 0
     with transaction.atomic():
+        # Lock the site before reading what it has, so that the same pattern sent twice at
+        # once (a double tap on a slow connection) waits here and then skips every slot.
+        site = Site.objects.select_for_update().get(pk=site.pk)
+        existing = set(
+            site.shifts.filter(is_cancelled=False).values_list("role", "starts_at", "ends_at")
+        )
         for slot_start, slot_end in slots:
             for role in roles:
                 if (role, slot_start, slot_end) in existing:

@@ -16,7 +16,7 @@ from volunteers import services
 from volunteers.errors import ShiftOverlap
 from volunteers.models import Signup
 
-from .conftest import make_shift, make_volunteers
+from .conftest import aware_local, make_shift, make_volunteers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -185,3 +185,26 @@ def test_promotion_and_a_claim_of_an_overlapping_shift_never_give_two_places(sit
     # Whoever moved up on the first shift was refused the overlapping one, and only they.
     assert refused == len(on_first) <= 1
     assert len(on_other) == len(waiting) - refused
+
+
+def test_the_same_series_sent_at_once_makes_each_shift_once(site):
+    """A coordinator on a slow connection taps "add shifts" again, or two coordinators
+    plan the same pattern: each slot and role exists once afterwards."""
+    senders = 6
+
+    def plan(_):
+        return services.shift_create_series(
+            site=site,
+            starts_at=aware_local(2027, 9, 25, 10),
+            ends_at=aware_local(2027, 9, 25, 16),
+            slot_minutes=120,
+            roles=["reception", "tour_guide"],
+            capacity=3,
+        )
+
+    results = run_together(plan, range(senders))
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sorted(len(created) for created, _ in results) == [0] * (senders - 1) + [6]
+    assert sorted(skipped for _, skipped in results) == [0] + [6] * (senders - 1)
+    slots = list(site.shifts.values_list("role", "starts_at"))
+    assert len(slots) == len(set(slots)) == 6
