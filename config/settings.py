@@ -72,6 +72,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "common.handlers.csrf_failure"
 
 # The public base URL, used where a link must be absolute outside a request
 # (calendar feeds, e-mails). No trailing slash.

@@ -37,3 +37,35 @@ def test_server_error_and_bad_request_pages_need_no_request_context(db):
     bad = defaults.bad_request(request, Exception("bad"))
     assert bad.status_code == 400
     assert "Ongeldig verzoek" in bad.content.decode()
+
+
+def test_an_expired_form_explains_itself_and_changes_nothing(volunteer, shift):
+    """A form kept open while the person logged out and in again in another tab: the
+    CSRF check refuses it in the app's own words, with a way back, and claims nothing."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(volunteer)
+    response = browser.post(
+        f"/shifts/{shift.pk}/claim/",
+        {"csrfmiddlewaretoken": "a-token-from-before"},
+        HTTP_REFERER=f"http://testserver/shifts/?site={shift.site_id}",
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Deze pagina is verlopen" in page
+    assert f'href="/shifts/?site={shift.site_id}"' in page
+    assert "Mijn diensten" in page  # in the site's layout, signed in
+    assert "CSRF" not in page
+    assert not shift.signups.exists()
+
+
+def test_an_expired_form_does_not_link_back_to_another_site(volunteer, shift):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(volunteer)
+    page = browser.post(
+        f"/shifts/{shift.pk}/claim/", HTTP_REFERER="https://evil.example/shifts/"
+    ).content.decode()
+    assert "evil.example" not in page

@@ -44,10 +44,9 @@ class FindShiftsForm(forms.Form):
         required=False,
         empty_label=_("All action days"),
     )
-    # The site page links here with `?site=<id>`: that site's shifts only.
-    site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), required=False, widget=forms.HiddenInput
-    )
+    # The site page links here with `?site=<id>`: that site's shifts only. An unknown or
+    # unpublished site (an old link) shows every shift, with a word why (`unknown_site`).
+    site = forms.CharField(required=False, widget=forms.HiddenInput)
     town = forms.CharField(label=_("Town"), max_length=100, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     free = forms.BooleanField(label=_("Only shifts with free places"), required=False)
@@ -57,7 +56,17 @@ class FindShiftsForm(forms.Form):
         self.fields["event"].queryset = (
             Event.objects.published().upcoming().order_by("date", "name")
         )
-        self.fields["site"].queryset = Site.objects.published().select_related("location")
+        self.unknown_site = False
+
+    def clean_site(self) -> Site | None:
+        raw = self.cleaned_data["site"].strip()
+        if not raw:
+            return None
+        site = None
+        if raw.isdigit() and len(raw) <= 18:
+            site = Site.objects.published().select_related("location").filter(pk=raw).first()
+        self.unknown_site = site is None
+        return site
 
 
 class ShiftForm(forms.Form):

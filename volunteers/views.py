@@ -20,9 +20,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.access import public
 from common.pagination import query_without_page
@@ -105,6 +106,11 @@ def shift_list(request):
             "date": form.cleaned_data["date"],
             "only_free": form.cleaned_data["free"],
         }
+        if form.unknown_site:
+            messages.warning(
+                request,
+                _("That site is not (or no longer) on the list. Here are all open shifts."),
+            )
     page = Paginator(selectors.open_shifts(**filters), SHIFTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -141,18 +147,40 @@ def shift_list(request):
     )
 
 
+def _shift_text(shift: Shift) -> str:
+    """ "Reception, azc Utrecht, za 25 september 2027 10:00", for messages."""
+    return _("%(role)s, %(site)s, %(when)s") % {
+        "role": capfirst(shift.get_role_display()),
+        "site": shift.site.display_name,
+        "when": formats.date_format(timezone.localtime(shift.starts_at), "D j F Y H:i"),
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def shift_claim(request, pk: int):
-    shift = get_object_or_404(Shift, pk=pk)
+    """GET asks "take this shift?" (where the log-in page sends someone who tapped the
+    button after their session ran out); POST claims."""
+    shift = get_object_or_404(Shift.objects.select_related("site__location", "site__event"), pk=pk)
     volunteer = services.volunteer_get_or_create(user=request.user)
+    if request.method == "GET":
+        signup = Signup.objects.filter(
+            shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE_STATUSES
+        ).first()
+        return render(
+            request,
+            "volunteers/shift_claim_confirm.html",
+            {"shift": shift, "signup": signup, "next": request.GET.get("next", "")},
+        )
     try:
         signup = services.signup_create(shift=shift, volunteer=volunteer)
     except SignupError as error:
         messages.error(request, error.detail)
     else:
         if signup.status == Signup.Status.CONFIRMED:
-            messages.success(request, _("Your place is confirmed: %(shift)s.") % {"shift": shift})
+            messages.success(
+                request, _("Your place is confirmed: %(shift)s.") % {"shift": _shift_text(shift)}
+            )
         else:
             messages.info(
                 request,
@@ -189,12 +217,23 @@ def shift_release(request, pk: int):
                 "next": request.GET.get("next", ""),
             },
         )
+    waiting = Signup.objects.filter(
+        shift=shift, volunteer=volunteer, status=Signup.Status.WAITLISTED
+    ).exists()
     try:
         services.signup_release(shift=shift, volunteer=volunteer)
     except SignupError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, _("You have released the shift. Thank you for letting us know."))
+        if waiting:
+            messages.success(
+                request,
+                _("You have left the waitlist of %(shift)s.") % {"shift": _shift_text(shift)},
+            )
+        else:
+            messages.success(
+                request, _("You have released the shift. Thank you for letting us know.")
+            )
     return _back(request)
 
 

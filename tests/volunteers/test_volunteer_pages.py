@@ -104,6 +104,17 @@ def test_the_list_shows_the_language_match(volunteer_client, volunteer, site):
     assert "je spreekt geen van deze" in text(volunteer_client.get(LIST))
 
 
+def test_without_languages_in_the_profile_no_mismatch_is_claimed(volunteer_client, volunteer, site):
+    """A new volunteer has not said which languages they speak: the pages show what the
+    site asks for, not "you speak none of these"."""
+    site.languages_needed = ["ar"]
+    site.save()
+    volunteer_client.post(reverse("volunteers:shift_claim", args=[make_shift(site).pk]))
+    for page in (text(volunteer_client.get(LIST)), text(volunteer_client.get(MY))):
+        assert "Gevraagde talen: Arabisch" in page
+        assert "geen van deze" not in page
+
+
 def test_the_list_takes_few_queries(volunteer_client, site, django_assert_max_num_queries):
     for hours in range(72, 92, 2):
         make_shift(site, starts_in_hours=hours)
@@ -247,11 +258,10 @@ def test_personal_pages_need_a_log_in(anonymous_client, name):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_claim_needs_post_and_release_asks_first(volunteer_client, site):
+def test_claim_and_release_ask_first_on_get(volunteer_client, site):
     shift = make_shift(site)
-    assert (
-        volunteer_client.get(reverse("volunteers:shift_claim", args=[shift.pk])).status_code == 405
-    )
+    page = text(volunteer_client.get(reverse("volunteers:shift_claim", args=[shift.pk])))
+    assert "Deze dienst nemen?" in page
     assert not Signup.objects.exists()
     # Without a place, the release page says so instead of asking.
     response = volunteer_client.get(reverse("volunteers:shift_release", args=[shift.pk]))
@@ -339,3 +349,39 @@ def test_an_unknown_site_filter_shows_every_shift(anonymous_client, site):
         response = anonymous_client.get(f"{LIST}?site={value}")
         assert response.status_code == 200
         assert len(response.context["page"].object_list) == 1
+
+
+def test_a_claim_after_the_session_ran_out_asks_again_after_log_in(client, volunteer, site):
+    """The volunteer taps "take this shift" on a page left open; their session has run
+    out. The log-in page brings them back to the shift with the question, not to an
+    error, and one more tap claims it."""
+    shift = make_shift(site)
+    claim = reverse("volunteers:shift_claim", args=[shift.pk])
+    response = client.post(claim)
+    assert response.status_code == 302
+    login = response["Location"]
+    assert login.startswith("/accounts/login/") and "next=" in login
+
+    landed = client.post(
+        login, {"login": volunteer.email, "password": "pw-for-tests-1"}, follow=True
+    )
+    assert landed.redirect_chain[-1][0] == claim
+    assert "Deze dienst nemen?" in text(landed)
+    assert not Signup.objects.exists()
+
+    done = text(client.post(claim, follow=True))
+    assert shift.signups.get().status == "confirmed"
+    assert f"Je plaats is bevestigd: Ontvangst, {site.display_name}," in done
+    # Asked again, the page says the place is theirs instead of offering it twice.
+    assert "Je hebt al een plaats in deze dienst." in text(client.get(claim))
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "99999999999999999999999"])
+def test_an_old_or_broken_site_link_shows_all_shifts_with_a_word_why(client, site, value):
+    make_shift(site)
+    response = client.get(f"{LIST}?site={value}")
+    page = text(response)
+    assert response.status_code == 200
+    assert "Die locatie staat niet (meer) in de lijst" in page
+    assert "Verborgen veld" not in page
+    assert len(response.context["page"].object_list) == 1
