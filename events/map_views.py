@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from common.access import public
 from common.api import InvalidParameter
@@ -39,7 +39,10 @@ CLUSTER_FROM = 40
 def _filters(request) -> tuple[SiteFilters, dict[str, str], str, str]:
     """The filters asked for, the form's values, and the parameter and message of an
     error. Without an edition the map shows the coming ones (from today)."""
-    params = {name: request.GET.get(name, "").strip() for name in MAP_PARAMETERS}
+    # A NUL cannot be typed and must not reach the page's HTML: drop it.
+    params = {
+        name: request.GET.get(name, "").replace("\x00", "").strip() for name in MAP_PARAMETERS
+    }
     query = {name: value for name, value in params.items() if value}
     if not query.get("place") and not query.get("near"):
         # The form always sends its radius; it means nothing without a place.
@@ -143,6 +146,7 @@ def _render_map(request, *, embed: bool):
             "spots_none": _("No open spots"),
             "loading": _("Looking for sites…"),
             "failed": _("The sites could not be loaded. Check your connection and try again."),
+            "kept": _("The list and the map still show the previous search."),
             "approximate": _("Location shown approximately"),
             "claim": _("Choose a shift"),
             "calendar": _("Add to calendar"),
@@ -163,20 +167,30 @@ def _render_map(request, *, embed: bool):
         "near": _near(filters),
     }
     count = results.matched
+    found_text = (
+        _found(count) % {"count": count} if count else _("No sites found. Try other filters.")
+    )
+    if error_message:
+        # The list below the error holds the coming sites, not what was asked for.
+        found_text = _("Meanwhile, all coming sites: %(found)s") % {"found": found_text}
+    radius_choices = list(RADIUS_CHOICES)
+    if filters.near is not None and filters.near.radius_km not in radius_choices:
+        # A link with its own radius (`radius_km=7`): show that it is the one in use.
+        radius_choices = sorted({*radius_choices, filters.near.radius_km})
     context = {
         "embed": embed,
         "events": events,
         "today": today,
         "items": _list_items(results.features),
         "count": count,
-        "found_text": _found(count) % {"count": count}
-        if count
-        else _("No sites found. Try other filters."),
+        "found_text": found_text,
         "params": params,
         "open_spots_checked": filters.open_spots,
         "kinds": Event.Kind.choices,
-        "radius_choices": RADIUS_CHOICES,
-        "radius_value": params["radius_km"] or f"{DEFAULT_RADIUS_KM:g}",
+        "radius_choices": [f"{km:g}" for km in radius_choices],
+        "radius_value": f"{filters.near.radius_km:g}"
+        if filters.near is not None
+        else f"{DEFAULT_RADIUS_KM:g}",
         "error_parameter": error_parameter,
         "error_message": error_message,
         "map_config": config,
@@ -186,14 +200,14 @@ def _render_map(request, *, embed: bool):
 
 
 @public
-@require_GET
+@require_safe
 def map_page(request):
     """The map with filters and a list of the same sites beside it."""
     return _render_map(request, embed=False)
 
 
 @public
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def map_embed(request):

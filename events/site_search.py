@@ -123,11 +123,14 @@ def locate_place(query: str) -> NearPoint | None:
 def _numbers(parameter: str, raw: str, count: int, shape: str) -> list[float]:
     parts = raw.split(",")
     if len(parts) != count or not all(re.fullmatch(_NUMBER, part) for part in parts):
-        raise InvalidParameter(
-            parameter,
-            _("Give %(count)d numbers separated by commas: %(shape)s.")
-            % {"count": count, "shape": shape},
-        )
+        if count == 1:
+            message = _("Give a number: %(shape)s.") % {"shape": shape}
+        else:
+            message = _("Give %(count)d numbers separated by commas: %(shape)s.") % {
+                "count": count,
+                "shape": shape,
+            }
+        raise InvalidParameter(parameter, message)
     values = [float(part) for part in parts]
     if not all(math.isfinite(value) for value in values):
         raise InvalidParameter(parameter, _("Give finite numbers."))
@@ -150,6 +153,12 @@ def _bool(params: Mapping[str, str], name: str) -> bool:
     raise InvalidParameter(name, _("Give true or false."))
 
 
+# Dates a filter accepts: wide enough for every edition, narrow enough that a day's start
+# and end in Dutch time stay valid datetimes (0001-01-01 and 9999-12-31 overflow in UTC).
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2999, 12, 31)
+
+
 def parse_date(params: Mapping[str, str], name: str) -> datetime.date | None:
     raw = params.get(name, "").strip()
     if not raw:
@@ -157,9 +166,16 @@ def parse_date(params: Mapping[str, str], name: str) -> datetime.date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise ValueError
-        return datetime.date.fromisoformat(raw)
+        day = datetime.date.fromisoformat(raw)
     except ValueError:
         raise InvalidParameter(name, _("Give a date written as YYYY-MM-DD.")) from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidParameter(
+            name,
+            _("Give a date from %(first)s to %(last)s.")
+            % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+        )
+    return day
 
 
 def _positive_int(params: Mapping[str, str], name: str, maximum: int) -> int | None:
@@ -190,7 +206,9 @@ def parse_kind(raw: str) -> str:
     kind = raw.strip()
     if kind and kind not in Event.Kind.values:
         raise InvalidParameter(
-            "kind", _("Give one of: %(kinds)s.") % {"kinds": ", ".join(Event.Kind.values)}
+            "kind",
+            _("Give one of: %(kinds)s.")
+            % {"kinds": ", ".join(f"{value} ({label})" for value, label in Event.Kind.choices)},
         )
     return kind
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .charts import Series, bar_chart_svg
 from .dashboard import (
@@ -80,7 +80,7 @@ def _event_for_dashboard(request, slug: str) -> Event:
 
 
 @login_required
-@require_GET
+@require_safe
 def site_counter(request, pk: int):
     """The counter at the door: big buttons, works on with no network (see counter.js)."""
     site = _site_for(request, pk, "events.record_tally")
@@ -99,6 +99,8 @@ def site_counter(request, pk: int):
             "pending_one": _("1 tap not yet sent"),
             "pending_other": _("%(n)s taps not yet sent"),
             "all_sent": _("All taps sent"),
+            "all_sent_refused_one": _("All taps sent, but 1 was refused: see below"),
+            "all_sent_refused_other": _("All taps sent, but %(n)s were refused: see below"),
             "sending": _("Sending…"),
             "offline": _("No connection: taps are kept on this phone and sent later."),
             "forbidden": _(
@@ -352,7 +354,7 @@ def _payload(state: dict) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_index(request):
     """Editions to open the dashboard of, newest first."""
     events = _dashboard_events(request).order_by("-date", "name")
@@ -360,7 +362,7 @@ def dashboard_index(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request, slug: str):
     """National totals, per site, per hour and on a map, refreshed live (dashboard.js)."""
     from django.conf import settings
@@ -381,7 +383,7 @@ def dashboard(request, slug: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_data(request, slug: str):
     """The dashboard's figures as JSON, polled by the page during the day."""
     event = _event_for_dashboard(request, slug)
@@ -407,7 +409,7 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_sites_csv(request, slug: str):
     """One row per site: its totals per category."""
     event = _event_for_dashboard(request, slug)
@@ -428,7 +430,7 @@ def dashboard_sites_csv(request, slug: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_hours_csv(request, slug: str):
     """One row per site and local hour with entries: the sums per category."""
     event = _event_for_dashboard(request, slug)
@@ -449,7 +451,7 @@ def dashboard_hours_csv(request, slug: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def impact_report(request, slug: str):
     """The printable impact report of an edition, compared with the previous one."""
     event = _event_for_dashboard(request, slug)

@@ -31,6 +31,13 @@ def test_public_pages_and_api(anonymous_client, site, url):
     assert response.status_code in (200, 400), response.status_code
 
 
+@pytest.mark.parametrize("url", ["/map/?place=", "/map/embed/?place=", "/map/?event="])
+def test_the_map_never_writes_the_nul_into_its_page(anonymous_client, site, url):
+    response = anonymous_client.get(url + "Utrecht" + NUL)
+    assert b"\x00" not in response.content
+    assert b"&#x0;" not in response.content
+
+
 def test_the_api_names_the_parameter(anonymous_client, site):
     response = anonymous_client.get("/api/v1/sites/?event=" + NUL)
     assert response.status_code == 400

@@ -97,13 +97,20 @@ def test_taps_refused_by_the_server_are_shown(page, live_server, location, branc
     page.goto(f"{live_server.url}/sites/{site.pk}/count/")
     expect(page.locator(".message.error")).to_contain_text("Vandaag is niet de dag")
     tap(page, "visitors", 2)
-    expect(page.locator("[data-pending]")).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    # Sent, but not counted: the status says so instead of a green "all sent".
+    pending = page.locator("[data-pending]")
+    expect(pending).to_have_text(
+        "Alle tikken verstuurd, maar 2 geweigerd: zie hieronder", timeout=20_000
+    )
+    expect(pending).to_have_class(re.compile(r"\bhas-pending\b"))
     refused = page.locator("[data-refused-list] li")
     expect(refused).to_have_count(2)
+    expect(refused.first).to_contain_text("Bezoekers +1")
     expect(refused.first).to_contain_text("te ver van de dag")
     assert not TallyEntry.objects.exists()
     page.locator("[data-refused-clear]").click()
     expect(page.locator("[data-refused]")).to_be_hidden()
+    expect(pending).to_have_text("Alle tikken verstuurd")
 
 
 STRICT_CSP = (

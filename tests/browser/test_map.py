@@ -218,6 +218,11 @@ def test_near_a_town_sorts_the_list_and_a_bad_place_is_explained(
         == "“Atlantis” is niet gevonden: geef een Nederlandse plaats of postcode."
     )
     assert page.locator("#map-place").get_attribute("aria-invalid") == "true"
+    # The Zwolle results stay, and the page says they are the earlier search's.
+    expect(page.locator("#map-status")).to_have_text(
+        "De lijst en de kaart tonen nog de vorige zoekopdracht."
+    )
+    expect(page.locator("#map-sites .map-site__name")).to_have_text(expected)
     page.screenshot(path=screenshot_dir / "map-bad-place.png", full_page=True)
 
     # "Show on map" in the list opens the marker's popup.

@@ -174,6 +174,37 @@ def test_the_map_is_linked_from_the_menu_and_the_edition(client, editions):
 def test_the_map_pages_only_answer_get(client, db):
     assert client.post("/map/").status_code == 405
     assert client.post("/map/embed/").status_code == 405
+    # HEAD too, as link checkers and previews ask.
+    assert client.head("/map/").status_code == 200
+    assert client.head("/map/embed/").status_code == 200
+
+
+def test_the_english_map_links_to_english_calendars(client, editions):
+    client.cookies["django_language"] = "en"
+    html = client.get("/map/").content.decode()
+    assert f'href="http://testserver/calendar/sites/{editions["utrecht"].pk}.ics?lang=en"' in html
+
+
+def test_a_radius_from_a_link_is_the_one_shown(client, editions):
+    html = client.get("/map/?place=Utrecht&radius_km=7").content.decode()
+    assert re.search(r'<option value="7" selected>7 km</option>', html)
+    html = client.get("/map/?place=Utrecht").content.decode()
+    assert re.search(r'<option value="25" selected>25 km</option>', html)
+    assert '<option value="7"' not in html
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("place=Utrecht&radius_km=abc", "Geef een getal: een afstand in kilometers."),
+        ("kind=soep", "open_day (Open azc dag)"),
+    ],
+)
+def test_bad_filters_are_explained_in_words_people_use(client, editions, query, message):
+    html = client.get(f"/map/?{query}").content.decode()
+    assert message in html
+    # The list below the message is not what was asked for, and says so.
+    assert "Intussen alle komende locaties: 3 locaties gevonden." in html
 
 
 def test_the_map_page_takes_a_constant_number_of_queries(

@@ -248,10 +248,14 @@ def test_date_filters_across_editions(client, sites):
         ("date_to=tomorrow", "date_to"),
         ("date_to=2027-02-30", "date_to"),
         ("date_from=2027-09-26&date_to=2027-09-25", "date_to"),
+        # The first and last days of the calendar overflow once turned into Dutch time.
+        ("date_from=0001-01-01", "date_from"),
+        ("date_to=9999-12-31", "date_to"),
     ],
 )
 def test_bad_dates(client, db, query, parameter):
     assert_bad(client, query, parameter)
+    assert client.get(f"/api/v1/events/?{query}").status_code == 400
 
 
 # --- Bounding box --------------------------------------------------------------------------

@@ -193,9 +193,16 @@
     });
 
     var n = taps.length;
+    var refused = readRefused();
+    var allSent = strings.all_sent;
+    if (refused.length === 1) {
+      allSent = strings.all_sent_refused_one;
+    } else if (refused.length > 1) {
+      allSent = format(strings.all_sent_refused_other, { n: refused.length });
+    }
     pendingEl.textContent =
-      n === 0 ? strings.all_sent : n === 1 ? strings.pending_one : format(strings.pending_other, { n: n });
-    pendingEl.classList.toggle("has-pending", n > 0);
+      n === 0 ? allSent : n === 1 ? strings.pending_one : format(strings.pending_other, { n: n });
+    pendingEl.classList.toggle("has-pending", n > 0 || refused.length > 0);
     pendingEl.dataset.count = String(n);
 
     var status = [];
@@ -210,14 +217,14 @@
     statusEl.textContent = status.join(" ");
     statusEl.classList.toggle("is-problem", Boolean(problem));
 
-    var refused = readRefused();
     refusedEl.hidden = refused.length === 0;
     refusedList.textContent = "";
     refused.forEach(function (item) {
       var li = document.createElement("li");
       var when = new Date(item.recorded_at);
+      var label = config.labels[item.category] || item.category;
       li.textContent =
-        (config.labels[item.category] || item.category) + " " + (item.delta > 0 ? "+" : "") +
+        label.charAt(0).toUpperCase() + label.slice(1) + " " + (item.delta > 0 ? "+" : "") +
         item.delta + ", " + (isNaN(when) ? item.recorded_at : timeText(when)) + ": " + item.reason;
       refusedList.appendChild(li);
     });

@@ -173,7 +173,12 @@
         keyboard: true,
         riseOnHover: true
       });
-      marker.bindPopup(function () { return popupContent(item); }, { maxWidth: 280 });
+      // Keep the popup clear of the zoom buttons in the top-left corner on a phone.
+      marker.bindPopup(function () { return popupContent(item); }, {
+        maxWidth: 280,
+        autoPanPaddingTopLeft: L.point(56, 24),
+        autoPanPaddingBottomRight: L.point(16, 16)
+      });
       markerLayer.addLayer(marker);
       addShowButton(item, marker);
     });
@@ -243,7 +248,8 @@
     var links = element("p", "map-site__links");
     links.appendChild(link(p.url, S.claim));
     links.appendChild(document.createTextNode(" · "));
-    links.appendChild(link(p.calendar_url, S.calendar));
+    // The feed speaks Dutch unless asked otherwise, as the site and event pages ask.
+    links.appendChild(link(p.calendar_url + (language === "nl" ? "" : "?lang=" + language), S.calendar));
     item.appendChild(links);
     return item;
   }
@@ -304,7 +310,8 @@
       });
     }).then(function (answer) {
       if (!answer.ok) {
-        setStatus("");
+        // The list and markers are still those of the search before: say so.
+        setStatus(list.children.length ? S.kept : "");
         var body = answer.body || {};
         var messages = body.parameter && body.fields && body.fields[body.parameter];
         showError((messages && messages[0]) || body.detail || S.failed, body.parameter);
