@@ -32,7 +32,20 @@ def _shift_context(signup: Signup) -> dict:
         "ends_at": timezone.localtime(shift.ends_at),
         "my_shifts_url": settings.SITE_URL + reverse("volunteers:my_shifts"),
         "name": signup.volunteer.user.first_name,
+        "place": _place(site),
     }
+
+
+def _place(site) -> str:
+    """The site's name and address on one line, without saying a street twice (a street
+    spot is often named after its address: "Neude, Utrecht")."""
+    address = site.location.address_line or site.location.city
+    name = site.display_name
+    if not address or name in address:
+        return address or name
+    if address in name:
+        return name
+    return f"{name}, {address}"
 
 
 def _message(template: str, signup: Signup, **extra) -> EmailMessage | None:

@@ -50,6 +50,10 @@ def test_sign_up_needs_a_confirmed_address_before_claiming(client, site, django_
     # The confirmation mail arrives, in our words, with a link.
     confirmations = [m for m in mail.outbox if "nieuw@example.org" in m.to]
     assert confirmations and confirmations[-1].subject.startswith("[Actiedagen]")
+    body = confirmations[-1].body
+    assert body.startswith("Hallo,")
+    assert "Bevestig dat het van jou is" in body
+    assert "Hello from" not in body and "testserver" not in body.split("http")[0]
     page = client.get(link_in(confirmations[-1]))
     assert "Is <strong>nieuw@example.org</strong> je e-mailadres?" in page.content.decode()
     response = client.post(link_in(confirmations[-1]))

@@ -184,6 +184,28 @@ def test_release_moves_the_first_waitlisted_up_and_mails_them(
     assert waitlist_position(Signup.objects.get(volunteer=fourth)) == 1
 
 
+def test_the_mail_names_a_street_spot_once(site, django_capture_on_commit_callbacks):
+    """A street spot is named after its address ("Neude, Utrecht"): the mail says where
+    once, not "Neude, Utrecht, Neude, Utrecht"."""
+    location = site.location
+    location.name, location.street, location.house_number, location.postcode = (
+        "Neude, Utrecht",
+        "Neude",
+        None,
+        "",
+    )
+    location.save()
+    shift = make_shift(site, capacity=1)
+    holder, waiting = make_volunteers(2)
+    signup_create(shift=shift, volunteer=holder)
+    signup_create(shift=shift, volunteer=waiting)
+    with django_capture_on_commit_callbacks(execute=True):
+        signup_release(shift=shift, volunteer=holder)
+    body = mail.outbox[0].body
+    assert body.count("Neude, Utrecht") == 2  # once in Dutch, once in English
+    assert "Neude, Utrecht, Neude" not in body
+
+
 def test_releasing_a_waitlisted_place_promotes_nobody(site, django_capture_on_commit_callbacks):
     shift = make_shift(site, capacity=1)
     first, second, third = make_volunteers(3)
