@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +25,7 @@ from common.errors import DomainError, InvalidInput
 from common.mail import send_each
 
 from .editions import edition_closed_error, edition_is_closed
-from .models import Site, SiteStatusChange
+from .models import Shift, Site, SiteStatusChange
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,20 @@ REQUIREMENTS = (POSITION, SHIFTS, DESCRIPTION)
 
 
 def with_completeness(sites):
-    """Annotate what `site_missing` needs, so a list of sites costs no extra queries."""
+    """Annotate what `site_missing` needs, so a list of sites costs no extra queries.
+
+    A subquery, not a `Count` over the join: a caller that annotates over another
+    relation too (the review queue's submission time, over the status history) would
+    otherwise multiply the count by the number of history rows."""
+    usable = (
+        Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False, capacity__gt=0)
+        .order_by()
+        .values("site")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return sites.select_related("location").annotate(
-        usable_shift_count=Count(
-            "shifts", filter=Q(shifts__is_cancelled=False, shifts__capacity__gt=0)
-        )
+        usable_shift_count=Coalesce(Subquery(usable, output_field=IntegerField()), 0)
     )
 
 

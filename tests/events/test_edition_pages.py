@@ -371,6 +371,21 @@ def test_review_queue_shows_position_and_completeness(organiser_client, edition,
     assert [s.pk for s in response.context["sites"]] == [good.pk, lost.pk]
 
 
+def test_the_queue_counts_each_shift_once_after_a_send_back_and_resubmit(
+    organiser_client, organiser, coordinator, edition, branch
+):
+    """A site sent back and submitted again has more history: its shift count must not
+    grow with it (it showed 26 and then 52 for a site with 13 shifts)."""
+    from events.site_status import site_send_back, site_submit
+
+    site = draft_site(edition, place(), branch, shifts=3)
+    site_submit(site=site, by=coordinator)
+    site_send_back(site=site, by=organiser, comment="Welke ingang?")
+    site_submit(site=site, by=coordinator)
+    html = organiser_client.get(reverse("events:review_queue", args=[edition.slug])).content
+    assert "3 diensten met plaatsen" in html.decode()
+
+
 def test_approve_and_send_back_from_the_queue(
     organiser_client, edition, branch, coordinator, mailoutbox, django_capture_on_commit_callbacks
 ):
