@@ -208,8 +208,11 @@ class Site(ConstraintErrorsOnFields):
             models.Index(fields=["branch", "event"], name="site_branch_event_idx"),
         ]
         constraints = [
+            # A cancelled site keeps its history and its calendar entry; the location is
+            # free again for a new registration (the azc opens after all).
             models.UniqueConstraint(
                 fields=["event", "location"],
+                condition=~models.Q(status="cancelled"),
                 name="site_one_per_event_location",
                 violation_error_code="site_one_per_event_location",
                 violation_error_message=_("This location already has a site in this edition."),

@@ -189,6 +189,26 @@ def test_the_same_location_twice_in_one_edition_is_refused_on_the_location_field
     assert Shift.objects.count() == 7
 
 
+def test_a_cancelled_site_frees_its_location_for_a_new_registration(coordinator, branch):
+    """Cancelling cannot be undone: when the azc opens after all, the branch registers the
+    location again. The cancelled site keeps its history beside the new one."""
+    from events.services import site_cancel
+
+    event = upcoming_edition()
+    location = place()
+    first = site_create(event=event, location=location, branch=branch, by=coordinator)
+    site_cancel(site=first, by=coordinator, comment="Verbouwing")
+    again = site_create(event=event, location=location, branch=branch, by=coordinator)
+    assert again.pk != first.pk and again.status == Site.Status.DRAFT
+    first.refresh_from_db()
+    assert first.status == Site.Status.CANCELLED
+    # Still one active site per location: a third is refused.
+    with pytest.raises(ValidationError) as caught:
+        site_create(event=event, location=location, branch=branch, by=coordinator)
+    assert "location" in caught.value.message_dict
+    assert Site.objects.filter(event=event).count() == 2
+
+
 # --- Cloning ------------------------------------------------------------------------------
 
 
