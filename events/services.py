@@ -196,8 +196,10 @@ def shift_create(
     would be a live shift nobody can claim)."""
     from .site_status import SiteWrongStatus
 
-    if Site.objects.filter(pk=site.pk, status=Site.Status.CANCELLED).exists():
+    site = Site.objects.select_related("event").get(pk=site.pk)
+    if site.status == Site.Status.CANCELLED:
         raise ValidationError({"site": SiteWrongStatus(status=Site.Status.CANCELLED.label).detail})
+    refuse_closed_edition(site.event, field="site")
     shift = Shift(
         site=site, role=role, starts_at=starts_at, ends_at=ends_at, capacity=capacity, notes=notes
     )
@@ -205,6 +207,16 @@ def shift_create(
     _check_near_site_day(shift)
     shift.save()
     return shift
+
+
+def refuse_closed_edition(event: Event, *, field: str | None = None) -> None:
+    """Shifts of an edition whose day has passed are history: planning them is refused
+    (`ValidationError`, on `field` when given), as changing its sites is."""
+    from .editions import edition_closed_error, edition_is_closed
+
+    if edition_is_closed(event):
+        message = edition_closed_error(event).detail
+        raise ValidationError({field: message} if field else message)
 
 
 # Set-up the evening before or clearing up the morning after is fine; a shift weeks or
@@ -245,7 +257,8 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
     This checks the shift's own rules only; lowering the capacity below the number of
     confirmed volunteers is decided by the sign-up rules (see volunteers.services).
     """
-    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    shift = Shift.objects.select_for_update().select_related("site__event").get(pk=shift.pk)
+    refuse_closed_edition(shift.site.event)
     changed = _apply(shift, changes, SHIFT_FIELDS)
     if not changed:
         return shift

@@ -378,11 +378,13 @@ def shift_delete(*, shift: Shift) -> bool:
 
     A cancelled shift keeps its history (who had a place) and stays visible to its
     volunteers as cancelled; their active sign-ups are cancelled and they get an e-mail.
-    Returns True when the shift was deleted, False when it was cancelled.
+    Returns True when the shift was deleted, False when it was cancelled. A shift of an
+    edition whose day has passed is history: `ValidationError`.
     """
     with _write_transaction():
         # Only the shift is locked: cancelling frees places and confirms nobody.
         locked_shift = _lock_shift(shift.pk)
+        event_services.refuse_closed_edition(locked_shift.site.event)
         if not Signup.objects.filter(shift=locked_shift).exists():
             locked_shift.delete()
             return True

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.access import public
@@ -420,11 +421,16 @@ def shift_series(request, site: Site):
         except ValidationError as error:
             _apply_error(form, error)
         else:
-            messages.success(
-                request,
-                _("%(created)s shifts added, %(skipped)s already existed.")
-                % {"created": len(created), "skipped": skipped},
-            )
+            added = ngettext("%(count)s shift added", "%(count)s shifts added", len(created)) % {
+                "count": len(created)
+            }
+            if skipped:
+                added += ngettext(
+                    "; %(count)s already existed.", "; %(count)s already existed.", skipped
+                ) % {"count": skipped}
+            else:
+                added += "."
+            messages.success(request, added)
             return redirect("volunteers:site_shifts", pk=site.pk)
     return render(request, "volunteers/shift_series.html", {"site": site, "form": form})
 
@@ -455,14 +461,25 @@ def shift_delete(request, shift: Shift):
     has_history = shift.signups.exists()
     if request.method == "POST":
         site_id = shift.site_id
-        if services.shift_delete(shift=shift):
-            messages.success(request, _("The shift has been deleted."))
+        try:
+            deleted = services.shift_delete(shift=shift)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                _("The shift has been cancelled; %(count)s volunteers have been told by e-mail.")
-                % {"count": active},
-            )
+            if deleted:
+                messages.success(request, _("The shift has been deleted."))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The shift has been cancelled; %(count)s volunteer has been told by "
+                        "e-mail.",
+                        "The shift has been cancelled; %(count)s volunteers have been told by "
+                        "e-mail.",
+                        active,
+                    )
+                    % {"count": active},
+                )
         return redirect("volunteers:site_shifts", pk=site_id)
     return render(
         request,

@@ -408,7 +408,8 @@ class ShiftDetailView(APIView):
         description="For organisers and the coordinators of the site's branch. A time "
         "change raises the shift's calendar revision. Fewer places than confirmed volunteers "
         "are refused (409, `capacity_below_confirmed`); more places move waitlisted "
-        "volunteers up. A cancelled shift cannot be changed (409, `shift_cancelled`).",
+        "volunteers up. A cancelled shift cannot be changed (409, `shift_cancelled`), nor "
+        "one of an edition whose day has passed (400).",
         request=ShiftUpdateSerializer,
         responses={
             200: ShiftManagerSerializer,
@@ -433,8 +434,15 @@ class ShiftDetailView(APIView):
         description="For organisers and the coordinators of the site's branch. A shift "
         "nobody ever signed up for is deleted (204). A shift with sign-ups is kept as "
         "cancelled (200, the shift with `is_cancelled`): its volunteers lose their places "
-        "and are told by e-mail, and calendars drop it.",
-        responses={200: ShiftManagerSerializer, 204: None, 403: ERROR_403, 404: ERROR_404},
+        "and are told by e-mail, and calendars drop it. A shift of an edition whose day has "
+        "passed is history and is not deleted (400).",
+        responses={
+            200: ShiftManagerSerializer,
+            204: None,
+            400: ERROR_400,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
         tags=["shifts"],
     )
     def delete(self, request, pk: int):

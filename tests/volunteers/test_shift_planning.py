@@ -250,7 +250,7 @@ def test_delete_page_explains_then_cancels(coordinator_client, site):
     url = reverse("volunteers:shift_delete", args=[shift.pk])
     assert "wordt geschrapt in plaats van verwijderd" in text(coordinator_client.get(url))
     response = coordinator_client.post(url, follow=True)
-    assert "De dienst is geschrapt; 1 vrijwilligers" in text(response)
+    assert "De dienst is geschrapt; 1 vrijwilliger heeft een e-mail gekregen." in text(response)
     shift.refresh_from_db()
     assert shift.is_cancelled
 
@@ -269,7 +269,7 @@ def test_series_page(coordinator_client, site):
         },
         follow=True,
     )
-    assert "4 diensten toegevoegd, 0 bestonden al." in text(response)
+    assert "4 diensten toegevoegd." in text(response)
     assert site.shifts.count() == 4
 
 
@@ -353,3 +353,41 @@ def test_a_cancelled_shift_cannot_be_changed(site):
         services.shift_edit(shift=shift, capacity=10)
     shift.refresh_from_db()
     assert shift.capacity == 3
+
+
+def test_the_shifts_of_a_past_edition_are_history(coordinator_client, branch):
+    """Planning on a day that has passed rewrote who worked when: adding, changing and
+    deleting shifts of a past edition are refused with the reason, and nothing changes."""
+    from tests.events.editions_helpers import draft_site, past_edition, place
+
+    old_site = draft_site(past_edition(), place(), branch, status="published", shifts=1)
+    old_shift = old_site.shifts.get()
+
+    response = coordinator_client.post(
+        reverse("volunteers:site_shifts", args=[old_site.pk]),
+        {
+            "role": "reception",
+            "date": timezone.localtime(old_site.opens_at).date().isoformat(),
+            "start": "12:00",
+            "end": "13:00",
+            "capacity": "2",
+        },
+    )
+    assert "vond plaats op" in text(response)
+    edit = coordinator_client.post(
+        reverse("volunteers:shift_edit", args=[old_shift.pk]),
+        {
+            "role": "reception",
+            "date": timezone.localtime(old_shift.starts_at).date().isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+            "capacity": "9",
+        },
+    )
+    assert "vond plaats op" in text(edit)
+    deleted = coordinator_client.post(
+        reverse("volunteers:shift_delete", args=[old_shift.pk]), follow=True
+    )
+    assert "vond plaats op" in text(deleted)
+    old_shift.refresh_from_db()
+    assert (old_site.shifts.count(), old_shift.capacity) == (1, 2)
