@@ -20,8 +20,9 @@ class DomainError(Exception):
 
     @property
     def detail(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
+        # `message % params` before `str()`: a lazy plural (`ngettext_lazy` with a named
+        # number) chooses its form from the params.
+        return str(self.message % self.params) if self.params else str(self.message)
 
 
 class InvalidInput(DomainError):

@@ -98,7 +98,9 @@ class EditionStaffing(_SitesTotal):
 
 
 def _shortest_first(item) -> tuple:
-    return (-item.open_places, item.percent_filled)
+    """Sites (or branches) with no places planned at all come first: nobody can even sign
+    up there yet. Then the most open places, then the lowest share filled."""
+    return (item.needed > 0, -item.open_places, item.percent_filled)
 
 
 def edition_staffing(event: Event, *, branch_ids: Iterable[int] | None = None) -> EditionStaffing:

@@ -19,6 +19,7 @@ A full shift is not an error: the claim succeeds with status `waitlisted`.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from common.errors import DomainError
 
@@ -85,7 +86,10 @@ class ReleaseDeadlinePassed(SignupError):
 class CapacityBelowConfirmed(SignupError):
     code = "capacity_below_confirmed"
     field = "capacity"
-    default_message = _(
+    default_message = ngettext_lazy(
+        "%(confirmed)s volunteer is already confirmed for this shift, so it needs at least "
+        "%(confirmed)s place. Ask the volunteer to release the shift first.",
         "%(confirmed)s volunteers are already confirmed for this shift, so it needs at least "
-        "%(confirmed)s places. Ask volunteers to release the shift first."
+        "%(confirmed)s places. Ask volunteers to release the shift first.",
+        "confirmed",
     )

@@ -77,3 +77,24 @@ def test_staffing_is_one_query_however_many_sites(
         names = [(row.site.display_name, row.site.branch.name) for row in staffing.sites]
     assert len(names) == 13
     assert Site.objects.filter(event=edition).count() == 14
+
+
+def test_a_site_without_shifts_comes_first_and_is_not_called_full(
+    edition_with_staffing, branch, organiser_client
+):
+    """A site with no shifts has 0 of 0 places filled: that is not 100% staffed but
+    the first thing to plan."""
+    from django.urls import reverse
+
+    edition, _ = edition_with_staffing
+    bare = draft_site(edition, place("Stationsplein", "Utrecht"), branch, shifts=0)
+    staffing = edition_staffing(edition)
+    assert staffing.sites[0].site == bare
+    page = organiser_client.get(reverse("events:staffing", args=[edition.slug])).content.decode()
+    assert "Nog geen diensten" in page
+    assert page.index("Stationsplein") < page.index("azc Zwolle")
+    empty_branch = organiser_client.get(
+        reverse("events:staffing", args=[edition.slug]) + "?branch=99999"
+    ).content.decode()
+    assert "Nog geen plaatsen gepland." in empty_branch
+    assert "(100%)" not in empty_branch
