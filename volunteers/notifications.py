@@ -83,6 +83,17 @@ def mail_shift_cancelled(signup_ids: list[int]) -> None:
     _send_each("shift_cancelled", signup_ids)
 
 
+def mail_shift_moved(signup_ids: list[int], *, was: tuple) -> None:
+    """Tell volunteers the coordinator gave their shift a new time (`was`: the old start
+    and end)."""
+    starts, ends = (timezone.localtime(moment) for moment in was)
+    messages = (
+        _message("shift_moved", signup, was_starts_at=starts, was_ends_at=ends)
+        for signup in _signups(signup_ids)
+    )
+    send_each([m for m in messages if m is not None], what="shift_moved mail")
+
+
 def mail_reminder(signup: Signup, kind: str) -> None:
     """A reminder of a coming shift (`kind` is a `ReminderSent.Kind`)."""
     message = _message("reminder", signup, kind=kind)

@@ -31,6 +31,7 @@ seams the race tests use to show that without them the shift does overbook.
 import datetime
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -54,7 +55,7 @@ from .errors import (
     SiteNotOpen,
 )
 from .models import Signup, Volunteer
-from .notifications import mail_promoted, mail_shift_cancelled
+from .notifications import mail_promoted, mail_shift_cancelled, mail_shift_moved
 from .roles import has_verified_email
 from .tokens import new_calendar_token
 
@@ -349,8 +350,9 @@ def shift_edit(*, shift: Shift, **changes: Any) -> Shift:
     nothing changed); more places move waitlisted volunteers up (they get an e-mail).
     A cancelled shift cannot be changed (`ShiftCancelled`). Field errors come as
     `ValidationError` naming the field, from `events.services`. New times are not checked
-    against the volunteers' other shifts: the coordinator decides, and calendars follow
-    the raised `sequence`.
+    against the volunteers' other shifts: the coordinator decides, calendars follow the
+    raised `sequence`, and every volunteer with a place or on the waitlist is mailed the
+    old and the new time.
     """
 
     def change() -> Shift:
@@ -365,8 +367,17 @@ def shift_edit(*, shift: Shift, **changes: Any) -> Shift:
                 confirmed = _confirmed_count(locked_shift)
                 if capacity < confirmed:
                     raise CapacityBelowConfirmed(confirmed=confirmed)
+            before = (locked_shift.starts_at, locked_shift.ends_at)
             event_services.shift_update(shift=locked_shift, **changes)
             updated = _lock_shift(shift.pk)
+            if (updated.starts_at, updated.ends_at) != before:
+                holders = list(
+                    Signup.objects.filter(shift=updated, status__in=ACTIVE).values_list(
+                        "pk", flat=True
+                    )
+                )
+                if holders:
+                    _after_commit(partial(mail_shift_moved, was=before), holders)
             _fill_places(updated, locked=waiting, now=timezone.now())
             return updated
 

@@ -406,10 +406,10 @@ class ShiftDetailView(APIView):
         operation_id="shifts_partial_update",
         summary="Change a shift",
         description="For organisers and the coordinators of the site's branch. A time "
-        "change raises the shift's calendar revision. Fewer places than confirmed volunteers "
-        "are refused (409, `capacity_below_confirmed`); more places move waitlisted "
-        "volunteers up. A cancelled shift cannot be changed (409, `shift_cancelled`), nor "
-        "one of an edition whose day has passed (400).",
+        "change raises the shift's calendar revision and mails its volunteers. Fewer "
+        "places than confirmed volunteers are refused (409, `capacity_below_confirmed`); "
+        "more places move waitlisted volunteers up. A cancelled shift cannot be changed "
+        "(409, `shift_cancelled`), nor one of an edition whose day has passed (400).",
         request=ShiftUpdateSerializer,
         responses={
             200: ShiftManagerSerializer,

@@ -65,6 +65,49 @@ def test_a_time_change_raises_the_calendar_sequence(shift):
     assert updated.sequence == shift.sequence + 1
 
 
+def test_volunteers_are_mailed_the_old_and_new_time_when_their_shift_moves(
+    coordinator_client, site, django_capture_on_commit_callbacks
+):
+    """A coordinator moves a shift to another time: its volunteers (with a place or on the
+    waitlist) hear it, with both times; those who released it earlier do not."""
+    hours_to_site_day = (site.opens_at - timezone.now()).total_seconds() / 3600
+    shift = make_shift(site, capacity=1, starts_in_hours=hours_to_site_day)
+    holder, waiting, gone = (make_volunteer(f"{n}@example.org") for n in ("houder", "wacht", "weg"))
+    for person in (gone, holder, waiting):
+        services.signup_create(shift=shift, volunteer=person)
+    services.signup_release(shift=shift, volunteer=gone)  # holder moves up; waiting waits
+    mail.outbox.clear()
+    start = timezone.localtime(shift.starts_at)
+    new_day = start + datetime.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("volunteers:shift_edit", args=[shift.pk]),
+            {
+                "role": "reception",
+                "date": new_day.date().isoformat(),
+                "start": new_day.strftime("%H:%M"),
+                "end": (new_day + datetime.timedelta(hours=2)).strftime("%H:%M"),
+                "capacity": "1",
+            },
+        )
+    assert response.status_code == 302
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {"houder@example.org", "wacht@example.org"}
+    body = by_address["houder@example.org"].body
+    assert by_address["houder@example.org"].subject.startswith("Nieuwe tijd: ")
+    assert (
+        f"{start:%H:%M}" in body and "De coördinator heeft de tijd van je dienst veranderd" in body
+    )
+    assert "Je plaats blijft van jou" in body
+    assert "Je blijft op de wachtlijst" in by_address["wacht@example.org"].body
+
+    # Only the places changing: no mail.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_edit(shift=shift, capacity=2)
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Nieuwe tijd")] == []
+
+
 def test_deleting_a_shift_nobody_signed_up_for(site):
     shift = make_shift(site)
     assert services.shift_delete(shift=shift) is True
