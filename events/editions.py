@@ -211,13 +211,22 @@ EVENT_FIELDS = {
 }
 
 
-def _validate_event(event: Event) -> None:
-    """Model rules plus the window: registration closes by the end of the edition's day."""
+def _validate_event(event: Event, *, date_changed: bool = True) -> None:
+    """Model rules plus the window: registration closes by the end of the edition's day;
+    a new or moved edition lies ahead (a past day can be planned no more)."""
     errors: dict[str, list[str]] = {}
     try:
         event.full_clean()
     except ValidationError as error:
         errors = error.message_dict
+    if "slug" in errors and Event.objects.filter(slug=event.slug).exclude(pk=event.pk).exists():
+        errors["slug"] = [gettext("Another edition already uses this short name.")]
+    if date_changed and event.date and "date" not in errors and edition_is_closed(event):
+        errors["date"] = [
+            gettext(
+                "This day has passed: nothing can be planned on it any more. Choose a coming date."
+            )
+        ]
     if event.date and event.registration_closes_at and "registration_closes_at" not in errors:
         day_ends = at_local(event.date + datetime.timedelta(days=1), datetime.time(0, 0))
         if event.registration_closes_at > day_ends:
@@ -283,7 +292,21 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
     if unknown:
         raise ValidationError({name: gettext("Unknown field.") for name in unknown})
     event = Event.objects.select_for_update().get(pk=event.pk)
-    old_date = event.date
+    old_date, old_slug = event.date, event.slug
+    if "slug" in changes:
+        changes["slug"] = _slug_for(event.name, changes["slug"] or old_slug)
+    if changes.get("slug", old_slug) != old_slug and (event.is_published or event.sites.exists()):
+        # Calendars subscribed to /calendar/events/<slug>.ics, partners' embedded maps and
+        # shared links all carry it.
+        raise ValidationError(
+            {
+                "slug": gettext(
+                    "The short name is part of links that people already use (calendar "
+                    "subscriptions, embedded maps); it cannot change once the edition is "
+                    "published or has sites."
+                )
+            }
+        )
     for name, value in changes.items():
         setattr(event, name, value)
     if event.date != old_date:
@@ -299,7 +322,7 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
                     % {"count": registered}
                 }
             )
-    _validate_event(event)
+    _validate_event(event, date_changed=event.date != old_date)
     event.save()
     log.info("edition %s changed by %s", event.slug, getattr(by, "pk", None))
     return event

@@ -14,6 +14,7 @@ from events.editions import (
     event_clone,
     event_create,
     event_templates_set,
+    event_update,
     registration_state,
 )
 from events.models import Event, Shift, ShiftTemplate, Site, SiteStatusChange
@@ -95,6 +96,38 @@ def test_a_taken_slug_is_refused_on_the_slug_field(organiser, event):
         )
     assert "slug" in caught.value.message_dict
     assert Event.objects.count() == 1
+
+
+def test_a_taken_slug_is_explained_in_the_forms_words(organiser, event):
+    with pytest.raises(ValidationError) as caught:
+        event_create(name="Nog een", slug=event.slug, kind="coffee", date=event.date, by=organiser)
+    assert caught.value.message_dict["slug"] == ["Een andere editie gebruikt deze korte naam al."]
+
+
+def test_a_new_or_cloned_edition_cannot_lie_in_the_past(organiser, edition_2018):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        event_create(name="Te laat", kind="coffee", date=yesterday, by=organiser)
+    assert "Kies een datum die nog komt" in caught.value.message_dict["date"][0]
+    with pytest.raises(ValidationError) as caught:
+        event_clone(
+            source=edition_2018, name="Terug in de tijd", slug="terug", date=yesterday, by=organiser
+        )
+    assert "date" in caught.value.message_dict
+    assert list(Event.objects.values_list("slug", flat=True)) == ["open-azc-dag-2018"]
+
+
+def test_the_slug_is_fixed_once_people_use_its_links(organiser):
+    event = upcoming_edition(slug="bakkie-doen-2029", published=False)
+    # Not published, no sites: a typo can still be fixed, and is written in lower case.
+    event = event_update(event=event, by=organiser, slug="Bakkie-Doen-2029-NEW")
+    assert event.slug == "bakkie-doen-2029-new"
+    event_update(event=event, by=organiser, is_published=True)
+    with pytest.raises(ValidationError) as caught:
+        event_update(event=event, by=organiser, slug="bakkie-doen-anders")
+    assert "kalenderabonnementen" in caught.value.message_dict["slug"][0]
+    event.refresh_from_db()
+    assert event.slug == "bakkie-doen-2029-new"
 
 
 def test_templates_are_replaced_and_checked_row_by_row(organiser):
@@ -377,8 +410,6 @@ def test_clone_costs_the_same_queries_for_many_sites(
 
 
 def test_the_date_cannot_change_once_sites_are_planned_on_it(organiser, branch):
-    from events.editions import event_update
-
     event = upcoming_edition()
     new_date = event.date + datetime.timedelta(days=7)
     assert event_update(event=event, by=organiser, date=new_date).date == new_date
