@@ -10,13 +10,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.errors import DomainError
-from events.editions import edition_is_closed
+from events.editions import edition_closed_error, edition_is_closed
 from events.forms_editions import AppealForm, CancelForm
 from events.models import Site
 from events.selectors import sites_visible_to
 from events.staffing import shifts_with_confirmed
 
-from .appeals import APPEAL_INTERVAL, appeal_recipients, last_appeal, staffing_appeal_send
+from .appeals import (
+    APPEAL_INTERVAL,
+    AppealNotPossible,
+    appeal_recipients,
+    last_appeal,
+    staffing_appeal_send,
+)
 from .cancellation import site_cancel
 from .models import Signup
 
@@ -91,10 +97,19 @@ def site_appeal_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("events:site_manage", pk=site.pk)
     shifts = [s for s in shifts_with_confirmed(site) if not s.is_cancelled]
+    # Say why before the coordinator writes a message that cannot be sent.
+    blocked = ""
+    if site.status == Site.Status.CANCELLED:
+        blocked = _("This site has been cancelled: there is nothing to ask help for.")
+    elif site.status != Site.Status.PUBLISHED or not site.event.is_published:
+        blocked = AppealNotPossible().detail
+    elif edition_is_closed(site.event):
+        blocked = edition_closed_error(site.event).detail
     return render(
         request,
         "volunteers/site_appeal.html",
         {
+            "blocked": blocked,
             "site": site,
             "event": site.event,
             "form": form,

@@ -135,3 +135,18 @@ def test_appeal_still_possible_after_site_registration_closed(
         staffing_appeal_send(site=site, by=coordinator)
     assert StaffingAppeal.objects.filter(site=site).count() == 1
     assert [message.to for message in mailoutbox] == [["ask@example.org"]]
+
+
+def test_the_appeal_page_of_a_cancelled_site_says_so_and_offers_no_form(
+    coordinator_client, coordinator, short_site, branch_volunteers
+):
+    from django.urls import reverse
+
+    from events.services import site_cancel
+
+    site_cancel(site=short_site, by=coordinator, comment="Verbouwing")
+    page = coordinator_client.get(reverse("site_actions:appeal", args=[short_site.pk]))
+    html = page.content.decode()
+    assert "Deze locatie is geannuleerd: er valt geen hulp voor te vragen." in html
+    assert "Alle plaatsen op deze locatie zijn bezet" not in html
+    assert "<form" not in html.split("<main")[-1].split("</main>")[0]
