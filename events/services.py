@@ -193,13 +193,26 @@ def shift_create(
 ) -> Shift:
     """Plan a new shift at `site`. Raises `ValidationError` naming the field; on `site`
     when the site is cancelled (its shifts are cancelled with it, and a new one there
-    would be a live shift nobody can claim)."""
+    would be a live shift nobody can claim) or its edition's day has passed; on
+    `starts_at` when the site has this shift already."""
     from .site_status import SiteWrongStatus
 
-    site = Site.objects.select_related("event").get(pk=site.pk)
+    # Locked, so that the same shift sent twice at once (a double tap) is made once.
+    site = Site.objects.select_for_update().select_related("event").get(pk=site.pk)
     if site.status == Site.Status.CANCELLED:
         raise ValidationError({"site": SiteWrongStatus(status=Site.Status.CANCELLED.label).detail})
     refuse_closed_edition(site.event, field="site")
+    if site.shifts.filter(
+        role=role, starts_at=starts_at, ends_at=ends_at, is_cancelled=False
+    ).exists():
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "This site already has this shift (the same role and times). To make "
+                    "room for more volunteers, give that shift more places."
+                )
+            }
+        )
     shift = Shift(
         site=site, role=role, starts_at=starts_at, ends_at=ends_at, capacity=capacity, notes=notes
     )

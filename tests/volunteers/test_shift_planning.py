@@ -214,6 +214,15 @@ def test_coordinator_adds_a_shift_on_the_plan_page(coordinator_client, site):
     assert (shift.role, shift.capacity) == ("coffee", 4)
     assert timezone.localtime(shift.starts_at) == aware_local(2027, 9, 25, 12)
 
+    # The same form sent again (a second tap on a slow connection) adds nothing.
+    again = coordinator_client.post(
+        url,
+        {"role": "coffee", "date": "2027-09-25", "start": "12:00", "end": "14:00", "capacity": 4},
+    )
+    assert again.status_code == 200
+    assert "Deze locatie heeft deze dienst al" in again.context["form"].errors["date"][0]
+    assert site.shifts.count() == 1
+
 
 def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
     response = coordinator_client.post(
