@@ -47,6 +47,9 @@ class LocationForm(forms.Form):
     )
     looked_up_latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     looked_up_longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # Set when a look-up kept a pin placed by hand: unticking "placed by hand" then means
+    # "use the looked-up position", as the page says.
+    pin_kept = forms.BooleanField(required=False, widget=forms.HiddenInput)
     outside_netherlands_allowed = forms.BooleanField(
         label=_("Allowed outside the Netherlands"), required=False
     )

@@ -110,7 +110,9 @@ def _edit(request, location: Location | None):
     form = LocationForm(request.POST, may_allow_abroad=may_allow_abroad)
     if not form.is_valid():
         return _render(request, form, location, looked_up)
-    manual = form.cleaned_data["position_is_manual"] or form.pin_was_moved
+    manual = form.cleaned_data["position_is_manual"] or (
+        form.pin_was_moved and not form.cleaned_data["pin_kept"]
+    )
     if request.POST.get("action") == "lookup":
         return _lookup(request, form, location, keep_pin=manual)
     try:
@@ -164,6 +166,7 @@ def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin:
     values["looked_up_latitude"] = str(result.latitude)
     values["looked_up_longitude"] = str(result.longitude)
     if keep_pin:
+        values["pin_kept"] = "1"
         messages.info(
             request,
             result.describe()
@@ -177,6 +180,7 @@ def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin:
         values["latitude"] = str(result.latitude)
         values["longitude"] = str(result.longitude)
         values.pop("position_is_manual", None)
+        values.pop("pin_kept", None)
         messages.info(request, result.describe())
     for name in ("postcode", "municipality", "province"):
         found = getattr(result.address, name)

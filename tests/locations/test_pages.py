@@ -159,6 +159,34 @@ def test_a_dragged_pin_is_never_overwritten_by_a_later_lookup(coordinator_client
     assert location.street == "Sportlaan"
 
 
+def test_unticking_placed_by_hand_after_a_lookup_takes_the_looked_up_position(
+    coordinator_client,
+):
+    """The look-up keeps a dragged pin and says: untick "placed by hand" and save to use
+    the looked-up position. Doing exactly that must use it."""
+    coordinator_client.post(
+        CREATE,
+        form_data(latitude="52.8801", longitude="7.0712", position_is_manual="on"),
+    )
+    location = Location.objects.get()
+    edit = reverse("locations:edit", args=[location.pk])
+    looked = coordinator_client.post(
+        edit,
+        form_data(latitude="52.8801", longitude="7.0712", position_is_manual="on", action="lookup"),
+    )
+    form = looked.context["form"]
+    assert form.data["latitude"] == "52.8801"  # the pin stayed
+    # The page sends back what it shows, with the box unticked.
+    values = {name: value for name, value in form.data.items() if name != "position_is_manual"}
+    coordinator_client.post(edit, {**values, "action": "save"})
+    location.refresh_from_db()
+    assert not location.position_is_manual
+    assert (location.latitude, location.longitude) == (
+        float(form.data["looked_up_latitude"]),
+        float(form.data["looked_up_longitude"]),
+    )
+
+
 def test_a_pin_in_germany_is_refused_on_the_latitude_field(coordinator_client):
     response = coordinator_client.post(
         CREATE, form_data(latitude="50.776", longitude="6.084", position_is_manual="on")
