@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -405,7 +406,12 @@ def _cell(value):
 def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8 ("Café", "Fryslân")
     return response, csv.writer(response)
+
+
+def _column(label: str) -> str:
+    return capfirst(str(label))
 
 
 @login_required
@@ -415,7 +421,15 @@ def dashboard_sites_csv(request, slug: str):
     event = _event_for_dashboard(request, slug)
     figures = edition_figures(event)
     response, writer = _csv_response(f"{event.slug}-sites.csv")
-    writer.writerow(["site_id", "site", "town", "branch", *figures.categories])
+    writer.writerow(
+        [
+            _("Site number"),
+            _("Site"),
+            _("Town"),
+            _("Branch"),
+            *(_column(category_label(c)) for c in figures.categories),
+        ]
+    )
     for row in figures.sites:
         writer.writerow(
             [
@@ -437,7 +451,14 @@ def dashboard_hours_csv(request, slug: str):
     categories = CATEGORIES_BY_KIND[event.kind]
     names = {site.pk: site for site in Site.objects.filter(event=event).select_related("location")}
     response, writer = _csv_response(f"{event.slug}-hours.csv")
-    writer.writerow(["hour", "site_id", "site", *categories])
+    writer.writerow(
+        [
+            _("Hour"),
+            _("Site number"),
+            _("Site"),
+            *(_column(category_label(c)) for c in categories),
+        ]
+    )
     for hour, site_id, counts in site_hour_rows(event):
         writer.writerow(
             [

@@ -300,9 +300,11 @@ def test_the_csv_per_site(organiser_client, editions):
     response = organiser_client.get(f"/dashboard/{current.slug}/sites.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    text = response.content.decode()
+    assert text.startswith("\ufeff")  # Excel then reads the UTF-8 names right
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows == [
-        ["site_id", "site", "town", "branch", "visitors", "children"],
+        ["Locatienummer", "Locatie", "Plaats", "Afdeling", "Bezoekers", "Kinderen"],
         [str(a.pk), "azc Utrecht", "Utrecht", "Afdeling Utrecht", "500", "40"],
         # A name a spreadsheet would run as a formula is quoted.
         [str(b.pk), "'=azc Zwolle", "Zwolle", "Afdeling Zwolle", "100", "0"],
@@ -312,8 +314,8 @@ def test_the_csv_per_site(organiser_client, editions):
 def test_the_csv_per_hour(organiser_client, editions):
     current, _previous, a, b = editions
     response = organiser_client.get(f"/dashboard/{current.slug}/hours.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["hour", "site_id", "site", "visitors", "children"]
+    rows = list(csv.reader(io.StringIO(response.content.decode().removeprefix("\ufeff"))))
+    assert rows[0] == ["Uur", "Locatienummer", "Locatie", "Bezoekers", "Kinderen"]
     assert rows[1:] == [
         ["2026-09-26T11:00:00+02:00", str(a.pk), "azc Utrecht", "300", "0"],
         ["2026-09-26T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
