@@ -19,7 +19,7 @@ from common.pagination import query_without_page
 from common.redirects import safe_next_url
 
 from .forms import LocationForm, initial_for
-from .geocoding import GeocodingError, address_query, geocode
+from .geocoding import AddressNotFound, GeocodingError, address_query, geocode
 from .models import Location, Province
 from .selectors import locations_search, within_radius
 from .services import location_save
@@ -55,8 +55,15 @@ def location_list(request):
         else:
             try:
                 centre = geocode(near)
+            except AddressNotFound:
+                # Nothing lies "near" a place nobody knows: say so, and list nothing.
+                error = _("“%(place)s” was not found: give a Dutch town or postcode.") % {
+                    "place": near
+                }
+                locations = []
             except GeocodingError as failure:
                 error = failure.detail
+                locations = []
             else:
                 found = within_radius(
                     locations,

@@ -69,7 +69,11 @@ def test_list_search_and_radius_from_a_postcode(coordinator_client, location):
 def test_list_radius_errors_are_shown_not_500(coordinator_client, location):
     page = coordinator_client.get(LIST, {"near": "Nergenshuizen"})
     assert page.status_code == 200
-    assert "speld" in page.content.decode()
+    html = page.content.decode()
+    # The list has no pin to place: it says the place is unknown and lists nothing near it.
+    assert "“Nergenshuizen” is niet gevonden: geef een Nederlandse plaats of postcode." in html
+    assert "speld" not in html
+    assert "azc Utrecht" not in html
     page = coordinator_client.get(LIST, {"near": "Utrecht", "radius_km": "veel"})
     assert page.status_code == 200
     assert Location.objects.count() == 1
