@@ -116,8 +116,17 @@ def _tell_volunteers(site: Site, groups, *, comment: str) -> None:
                 + urlencode({"event": site.event.slug, "open_spots": "true"}),
             }
             subject = render_to_string("volunteers/mail/site_cancelled_subject.txt", context)
-            body = render_to_string("volunteers/mail/site_cancelled_body.txt", context)
-            messages_to_send.append(EmailMessage(" ".join(subject.split()), body, to=[user.email]))
+            # Dutch first, then the same in English, as every mail to volunteers (we do not
+            # know which language each reads).
+            bodies = []
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    bodies.append(
+                        render_to_string("volunteers/mail/site_cancelled_body.txt", context)
+                    )
+            messages_to_send.append(
+                EmailMessage(" ".join(subject.split()), "\n-- \n\n".join(bodies), to=[user.email])
+            )
     if not messages_to_send:
         return
 

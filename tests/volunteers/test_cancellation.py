@@ -64,6 +64,8 @@ def test_cancelling_frees_every_place_tells_each_volunteer_once_and_keeps_histor
     assert anna_mail.subject.startswith("Geannuleerd: azc Zeist op ")
     assert anna_mail.body.startswith("Beste Anna,")
     assert anna_mail.body.count("- Ontvangst") == 2
+    # The same in English below, as in every mail to volunteers.
+    assert "Dear Anna," in anna_mail.body and anna_mail.body.count("- Reception") == 2
     assert "Het azc gaat verbouwen." in anna_mail.body
     assert "(wachtlijst)" in to_volunteers["bram@example.org"].body
     assert f"/map/?event={published.event.slug}&open_spots=true" in anna_mail.body
