@@ -386,6 +386,16 @@ def test_the_queue_counts_each_shift_once_after_a_send_back_and_resubmit(
     assert "3 diensten met plaatsen" in html.decode()
 
 
+def test_the_queue_of_a_past_edition_offers_no_buttons_that_would_be_refused(
+    organiser_client, branch
+):
+    old = past_edition()
+    draft_site(old, place(), branch, status=Site.Status.SUBMITTED)
+    html = organiser_client.get(reverse("events:review_queue", args=[old.slug])).content.decode()
+    assert "kunnen niet meer worden goedgekeurd" in html
+    assert "Goedkeuren" not in html and "Terugsturen" not in html
+
+
 def test_approve_and_send_back_from_the_queue(
     organiser_client, edition, branch, coordinator, mailoutbox, django_capture_on_commit_callbacks
 ):
