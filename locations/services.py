@@ -169,6 +169,8 @@ def location_save(
         )
 
     target.full_clean()
+    if created:
+        _refuse_duplicate(target)
     after = {name: getattr(target, name) for name in ADDRESS_FIELDS + POSITION_FIELDS}
     changed = created or after != before
     if result is not None and changed:
@@ -186,6 +188,32 @@ def location_save(
                 {"reference": _("Another location already has this reference.")}
             ) from error
     return SaveOutcome(location=target, created=created, changed=changed, geocoded=result)
+
+
+def _refuse_duplicate(target: Location) -> None:
+    """A new location at the address of an existing one (or with its name in the same
+    town) is the same place entered twice, e.g. a form sent again: point to the one that
+    exists, so that a site is never registered twice under two names."""
+    same = Location.objects.none()
+    if target.postcode and target.house_number is not None:
+        same = Location.objects.filter(
+            postcode=target.postcode,
+            house_number=target.house_number,
+            house_number_addition__iexact=target.house_number_addition,
+        )
+    existing = same.first() or (
+        Location.objects.filter(name__iexact=target.name, city__iexact=target.city).first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "name": _(
+                    "This place already exists: “%(name)s” (%(address)s). Choose it from the "
+                    "list instead of adding it again."
+                )
+                % {"name": existing.name, "address": existing.address_line or existing.city}
+            }
+        )
 
 
 def _fill_blanks(target: Location, result: GeocodeResult) -> None:

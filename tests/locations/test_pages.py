@@ -191,6 +191,22 @@ def test_unticking_placed_by_hand_after_a_lookup_takes_the_looked_up_position(
     )
 
 
+def test_the_same_place_is_not_added_twice(coordinator_client):
+    """The form sent again (Back, then Save), or the same address under another name:
+    the page points to the location that exists instead of making a second one."""
+    coordinator_client.post(CREATE, form_data())
+    again = coordinator_client.post(CREATE, form_data())
+    assert "Deze plek bestaat al: “azc Ter Apel”" in again.context["form"].errors["name"][0]
+    other_name = coordinator_client.post(
+        CREATE, form_data(name="Aanmeldcentrum", postcode="9561 AA")
+    )
+    assert "bestaat al" in other_name.context["form"].errors["name"][0]
+    assert Location.objects.count() == 1
+    # Another house number in the same street is another place.
+    coordinator_client.post(CREATE, form_data(name="Buurthuis", house_number="12"))
+    assert Location.objects.count() == 2
+
+
 def test_a_pin_in_germany_is_refused_on_the_latitude_field(coordinator_client):
     response = coordinator_client.post(
         CREATE, form_data(latitude="50.776", longitude="6.084", position_is_manual="on")
