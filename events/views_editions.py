@@ -539,6 +539,11 @@ def site_manage(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = user.has_perm("events.manage_site", site)
     active = site.status != Site.Status.CANCELLED and not is_closed
     live = [s for s in shifts if not s.is_cancelled]
+    # A shift wholly before opening or after closing (set-up that overlaps opening is fine)
+    # is usually a template that does not fit this site's own hours.
+    outside = [s for s in live if s.ends_at <= site.opens_at or s.starts_at >= site.closes_at]
+    for shift in outside:
+        shift.outside_hours = True
     return render(
         request,
         "events/editions/site_manage.html",
@@ -551,6 +556,7 @@ def site_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "language_names": language_names(site.languages_needed),
             "places_needed": sum(s.capacity for s in live),
             "places_confirmed": sum(s.confirmed for s in live),
+            "outside_hours": len(outside),
             "is_closed": is_closed,
             "can_edit": may_manage and active,
             "can_submit": may_manage and active and site.status == Site.Status.DRAFT,

@@ -341,6 +341,25 @@ def test_submitting_an_incomplete_site_explains_what_is_missing(
     assert ok.status == Site.Status.SUBMITTED
 
 
+def test_shifts_wholly_outside_the_opening_hours_are_pointed_out(
+    coordinator_client, edition, branch
+):
+    """A site open 14:00-16:00 gets the edition's template shifts from 11:00 on:
+    the site page says which lie outside its hours, so the coordinator checks them."""
+    url = reverse("events:site_register", args=[edition.slug])
+    coordinator_client.post(
+        url, _register_data(place(), opens_at="14:00", closes_at="16:00"), follow=True
+    )
+    site = Site.objects.get()
+    html = coordinator_client.get(reverse("events:site_manage", args=[site.pk])).content.decode()
+    outside = [
+        s for s in site.shifts.all() if s.ends_at <= site.opens_at or s.starts_at >= site.closes_at
+    ]
+    assert outside  # the templates start in the morning
+    assert f"{len(outside)} diensten vallen helemaal buiten de openingstijden (14:00–16:00)" in html
+    assert html.count("(buiten de openingstijden)") == len(outside)
+
+
 def test_coordinator_edits_a_site(coordinator_client, own_draft):
     url = reverse("events:site_edit", args=[own_draft.pk])
     response = coordinator_client.post(
