@@ -16,7 +16,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # The map API's answer in one hand-written query: the same rows (published sites of
 # published editions), the same open-spots subquery and the same rounding of approximate
-# positions, in the same order. `{where}` adds the filters of a request.
+# positions, in the same order. `{where}` adds the filters of a request; the first
+# parameter is the moment from which shifts count (only shifts not yet started).
 MAP_SQL = """
 SELECT s.id, s.name, s.status, e.slug, e.name, e.kind, l.name, l.city, l.street,
        l.house_number, l.house_number_addition, l.postcode,
@@ -30,7 +31,7 @@ SELECT s.id, s.name, s.status, e.slug, e.name, e.kind, l.name, l.city, l.street,
                SELECT COUNT(*) FROM volunteers_signup su
                WHERE su.shift_id = sh.id AND su.status = 'confirmed'), 0), 0))
            FROM events_shift sh
-           WHERE sh.site_id = s.id AND NOT sh.is_cancelled), 0)
+           WHERE sh.site_id = s.id AND NOT sh.is_cancelled AND sh.starts_at > %s), 0)
 FROM events_site s
 JOIN events_event e ON e.id = s.event_id
 JOIN locations_location l ON l.id = s.location_id
@@ -52,7 +53,9 @@ def map_sql(vendor: str, *, event_slug: str | None = None, bbox=None) -> tuple[s
     a margin of one grid cell, as the app does, so that the index on them is used)."""
     postgresql = vendor == "postgresql"
     number = "numeric" if postgresql else "REAL"
-    where, params = [], []
+    now = datetime.datetime.now(datetime.UTC)
+    # SQLite holds datetimes as UTC text, as Django writes them.
+    where, params = [], [now if postgresql else now.strftime("%Y-%m-%d %H:%M:%S.%f")]
     if event_slug is not None:
         where.append("AND e.slug = %s")
         params.append(event_slug)
