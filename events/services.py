@@ -124,7 +124,7 @@ def site_update(*, site: Site, by, **changes: Any) -> Site:
     from .editions import edition_closed_error, edition_is_closed
     from .site_status import SiteWrongStatus
 
-    site = Site.objects.select_for_update().select_related("event").get(pk=site.pk)
+    site = Site.objects.select_for_update(of=("self",)).select_related("event").get(pk=site.pk)
     if site.status == Site.Status.CANCELLED:
         raise SiteWrongStatus(status=site.get_status_display())
     if edition_is_closed(site.event):
@@ -176,9 +176,17 @@ def sites_location_moved(*, location: Location, **_ignored: Any) -> int:
     Connected to `locations.signals.location_moved` (the locations layer cannot call up to
     events); runs inside `location_save`'s transaction."""
     now = timezone.now()
-    sites = Site.objects.filter(location=location)
-    Shift.objects.filter(site__in=sites).update(sequence=F("sequence") + 1, updated_at=now)
-    return sites.update(sequence=F("sequence") + 1, updated_at=now)
+    # Sites first (by primary key), then their shifts: the order site_cancel and
+    # site_update lock in, so that the two never wait for each other.
+    site_ids = list(
+        Site.objects.select_for_update()
+        .filter(location=location)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Site.objects.filter(pk__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
+    Shift.objects.filter(site_id__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
+    return len(site_ids)
 
 
 @transaction.atomic
@@ -198,7 +206,7 @@ def shift_create(
     from .site_status import SiteWrongStatus
 
     # Locked, so that the same shift sent twice at once (a double tap) is made once.
-    site = Site.objects.select_for_update().select_related("event").get(pk=site.pk)
+    site = Site.objects.select_for_update(of=("self",)).select_related("event").get(pk=site.pk)
     if site.status == Site.Status.CANCELLED:
         raise ValidationError({"site": SiteWrongStatus(status=Site.Status.CANCELLED.label).detail})
     refuse_closed_edition(site.event, field="site")
@@ -270,7 +278,11 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
     This checks the shift's own rules only; lowering the capacity below the number of
     confirmed volunteers is decided by the sign-up rules (see volunteers.services).
     """
-    shift = Shift.objects.select_for_update().select_related("site__event").get(pk=shift.pk)
+    # Only the shift row: its site and edition are read, not locked (site_cancel locks the
+    # site and then its shifts; locking the site here too could deadlock with it).
+    shift = (
+        Shift.objects.select_for_update(of=("self",)).select_related("site__event").get(pk=shift.pk)
+    )
     refuse_closed_edition(shift.site.event)
     changed = _apply(shift, changes, SHIFT_FIELDS)
     if not changed:

@@ -9,6 +9,7 @@ import contextlib
 import threading
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 
@@ -208,3 +209,45 @@ def test_the_same_series_sent_at_once_makes_each_shift_once(site):
     assert sorted(skipped for _, skipped in results) == [0] + [6] * (senders - 1)
     slots = list(site.shifts.values_list("role", "starts_at"))
     assert len(slots) == len(set(slots)) == 6
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="needs PostgreSQL row locks (SQLite queues whole transactions)",
+)
+def test_editing_a_shift_while_its_site_is_cancelled_does_not_deadlock(
+    site, organiser, monkeypatch
+):
+    """Cancelling locks the site and then its shifts; editing a shift must lock only the
+    shift, or the two wait for each other ("deadlock detected", shown as a 503). Both
+    take their first lock before either goes on (a barrier makes that certain)."""
+    from volunteers import cancellation
+
+    shift = make_shift(site, capacity=2)
+    (person,) = make_volunteers(1)
+    services.signup_create(shift=shift, volunteer=person)
+    both_hold = threading.Barrier(2)
+    real_update = services.event_services.shift_update
+    real_closed = cancellation.edition_is_closed
+
+    def update_when_both_hold(**changes):
+        both_hold.wait(timeout=30)
+        return real_update(**changes)
+
+    def closed_when_both_hold(event):
+        both_hold.wait(timeout=30)
+        return real_closed(event)
+
+    monkeypatch.setattr(services.event_services, "shift_update", update_when_both_hold)
+    monkeypatch.setattr(cancellation, "edition_is_closed", closed_when_both_hold)
+
+    def work(which):
+        if which == "edit":
+            return services.shift_edit(shift=shift, notes="Ingang aan de achterkant")
+        return cancellation.site_cancel(site=site, by=organiser)
+
+    results = run_together(work, ["edit", "cancel"], timeout=90)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    shift.refresh_from_db()
+    assert shift.is_cancelled and shift.notes == "Ingang aan de achterkant"
