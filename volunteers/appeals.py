@@ -29,7 +29,7 @@ from .models import Signup, StaffingAppeal, Volunteer
 
 # The claiming rule's own check, so that an appeal never asks volunteers for a shift they
 # could not claim (whatever that rule decides about windows and start times).
-from .services import _check_open_for_claims as check_open_for_claims
+from .services import check_open_for_claims
 
 log = logging.getLogger(__name__)
 

@@ -63,7 +63,7 @@ class FindShiftsForm(forms.Form):
         if not raw:
             return None
         site = None
-        if raw.isdigit() and len(raw) <= 18:
+        if re.fullmatch(r"[0-9]{1,18}", raw):  # not isdigit(): "²" is a digit to it
             site = Site.objects.published().select_related("location").filter(pk=raw).first()
         self.unknown_site = site is None
         return site

@@ -167,7 +167,9 @@ def _local(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _check_open_for_claims(shift: Shift, now: datetime.datetime) -> None:
+def check_open_for_claims(shift: Shift, now: datetime.datetime) -> None:
+    """Raise the `SignupError` that a claim on `shift` would get now for its state
+    (cancelled, site not open, started); pages ask it before offering the button."""
     site = shift.site
     event = site.event
     if shift.is_cancelled:
@@ -270,7 +272,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
         )
         if planned is None:  # deleted while this claim waited for the volunteer's lock
             raise ShiftCancelled()
-        _check_open_for_claims(planned, timezone.now())
+        check_open_for_claims(planned, timezone.now())
         if Signup.objects.filter(shift=planned, volunteer=volunteer, status__in=ACTIVE).exists():
             raise AlreadySignedUp()
         other = _overlapping_confirmed(volunteer.pk, planned)
@@ -281,7 +283,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
         # Taken after the locks, so the waitlist order is the order of the locks.
         now = timezone.now()
         # The shift may have changed while we waited for it.
-        _check_open_for_claims(shift, now)
+        check_open_for_claims(shift, now)
         if (shift.starts_at, shift.ends_at) != (planned.starts_at, planned.ends_at):
             other = _overlapping_confirmed(volunteer.pk, shift)
             if other is not None:

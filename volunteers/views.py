@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -165,13 +165,27 @@ def shift_claim(request, pk: int):
     shift = get_object_or_404(Shift.objects.select_related("site__location", "site__event"), pk=pk)
     volunteer = services.volunteer_get_or_create(user=request.user)
     if request.method == "GET":
+        # Only what the public shift list shows: a draft site stays unseen.
+        if not (shift.site.status == Site.Status.PUBLISHED and shift.site.event.is_published):
+            raise Http404
         signup = Signup.objects.filter(
             shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE_STATUSES
         ).first()
+        closed = ""
+        if signup is None:
+            try:
+                services.check_open_for_claims(shift, timezone.now())
+            except SignupError as error:
+                closed = error.detail
         return render(
             request,
             "volunteers/shift_claim_confirm.html",
-            {"shift": shift, "signup": signup, "next": request.GET.get("next", "")},
+            {
+                "shift": shift,
+                "signup": signup,
+                "closed": closed,
+                "next": request.GET.get("next", ""),
+            },
         )
     try:
         signup = services.signup_create(shift=shift, volunteer=volunteer)

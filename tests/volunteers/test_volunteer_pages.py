@@ -376,7 +376,7 @@ def test_a_claim_after_the_session_ran_out_asks_again_after_log_in(client, volun
     assert "Je hebt al een plaats in deze dienst." in text(client.get(claim))
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "99999999999999999999999"])
+@pytest.mark.parametrize("value", ["abc", "999999", "99999999999999999999999", "²", "٣"])
 def test_an_old_or_broken_site_link_shows_all_shifts_with_a_word_why(client, site, value):
     make_shift(site)
     response = client.get(f"{LIST}?site={value}")
@@ -385,3 +385,20 @@ def test_an_old_or_broken_site_link_shows_all_shifts_with_a_word_why(client, sit
     assert "Die locatie staat niet (meer) in de lijst" in page
     assert "Verborgen veld" not in page
     assert len(response.context["page"].object_list) == 1
+
+
+def test_the_take_this_shift_page_shows_only_what_the_shift_list_shows(volunteer_client, site):
+    """The question page must not open a draft site's shift to anyone who types its
+    number, and a shift that can no longer be claimed says why instead of a button."""
+    shift = make_shift(site)
+    claim = reverse("volunteers:shift_claim", args=[shift.pk])
+    site.status = "draft"
+    site.save()
+    assert volunteer_client.get(claim).status_code == 404
+    site.status = "published"
+    site.save()
+    shift.is_cancelled = True
+    shift.save()
+    page = text(volunteer_client.get(claim))
+    assert "Ja, neem deze dienst" not in page
+    assert "Deze dienst is geschrapt." in page
