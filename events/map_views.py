@@ -8,6 +8,7 @@ from a `json_script` block: no inline script, so a strict Content-Security-Polic
 """
 
 import datetime
+import math
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -25,6 +26,7 @@ from common.api import InvalidParameter
 from .models import Event
 from .site_search import (
     DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
     SiteFilters,
     parse_site_filters,
     search_sites,
@@ -55,6 +57,24 @@ def _filters(request) -> tuple[SiteFilters, dict[str, str], str, str]:
         message = "; ".join(str(m) for m in error.detail.get(error.parameter, []))
         fallback = {"date_from": timezone.localdate().isoformat()}
         return parse_site_filters(fallback), params, error.parameter, message
+
+
+def _radius_in_use(filters: SiteFilters, asked: str) -> float:
+    """The radius the form shows: the one searched with, or, when another filter was bad
+    (the page then searched without a place), the one asked for if it is a valid radius,
+    so that sending the form again keeps it."""
+    if filters.near is not None:
+        return filters.near.radius_km
+    try:
+        value = float(asked)
+    except ValueError:
+        return DEFAULT_RADIUS_KM
+    return value if math.isfinite(value) and 0 < value <= MAX_RADIUS_KM else DEFAULT_RADIUS_KM
+
+
+def _km_text(km: float) -> str:
+    """A radius as the form sends it back: "7", "2.5", "0.00001" (never "1e-05")."""
+    return format(km, "f").rstrip("0").rstrip(".")
 
 
 def _near(filters: SiteFilters) -> dict | None:
@@ -173,10 +193,11 @@ def _render_map(request, *, embed: bool):
     if error_message:
         # The list below the error holds the coming sites, not what was asked for.
         found_text = _("Meanwhile, all coming sites: %(found)s") % {"found": found_text}
+    radius = _radius_in_use(filters, params["radius_km"])
     radius_choices = list(RADIUS_CHOICES)
-    if filters.near is not None and filters.near.radius_km not in radius_choices:
+    if radius not in radius_choices:
         # A link with its own radius (`radius_km=7`): show that it is the one in use.
-        radius_choices = sorted({*radius_choices, filters.near.radius_km})
+        radius_choices = sorted({*radius_choices, radius})
     context = {
         "embed": embed,
         "events": events,
@@ -187,10 +208,8 @@ def _render_map(request, *, embed: bool):
         "params": params,
         "open_spots_checked": filters.open_spots,
         "kinds": Event.Kind.choices,
-        "radius_choices": [f"{km:g}" for km in radius_choices],
-        "radius_value": f"{filters.near.radius_km:g}"
-        if filters.near is not None
-        else f"{DEFAULT_RADIUS_KM:g}",
+        "radius_choices": [_km_text(km) for km in radius_choices],
+        "radius_value": _km_text(radius),
         "error_parameter": error_parameter,
         "error_message": error_message,
         "map_config": config,

@@ -191,6 +191,11 @@ def test_a_radius_from_a_link_is_the_one_shown(client, editions):
     html = client.get("/map/?place=Utrecht").content.decode()
     assert re.search(r'<option value="25" selected>25 km</option>', html)
     assert '<option value="7"' not in html
+    # Another filter was bad: the radius asked for stays chosen, for the next try.
+    html = client.get("/map/?place=Atlantis&radius_km=50").content.decode()
+    assert re.search(r'<option value="50" selected>50 km</option>', html)
+    html = client.get("/map/?place=Utrecht&radius_km=0.00001").content.decode()
+    assert '<option value="0.00001" selected>' in html and 'value="1e-05"' not in html
 
 
 @pytest.mark.parametrize(
