@@ -47,7 +47,7 @@ def csrf_failure(request, reason: str = ""):
         return JsonResponse(
             {
                 "code": "csrf_failed",
-                "detail": _("CSRF check failed: %(reason)s") % {"reason": reason},
+                "detail": _("The request was refused (CSRF check): load the page again."),
             },
             status=403,
         )

@@ -294,7 +294,12 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     old_date, old_slug = event.date, event.slug
     if "slug" in changes:
-        changes["slug"] = _slug_for(event.name, changes["slug"] or old_slug)
+        # The settings form always sends the slug: the one stored (whatever its case, e.g.
+        # from the admin) is no change; a new one is written in lower case.
+        if changes["slug"] in ("", old_slug):
+            del changes["slug"]
+        else:
+            changes["slug"] = _slug_for(event.name, changes["slug"])
     if changes.get("slug", old_slug) != old_slug and (event.is_published or event.sites.exists()):
         # Calendars subscribed to /calendar/events/<slug>.ics, partners' embedded maps and
         # shared links all carry it.

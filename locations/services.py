@@ -208,8 +208,8 @@ def _refuse_duplicate(target: Location) -> None:
         raise ValidationError(
             {
                 "name": _(
-                    "This place already exists: “%(name)s” (%(address)s). Choose it from the "
-                    "list instead of adding it again."
+                    "This place already exists: “%(name)s” (%(address)s). Use that location "
+                    "instead of adding it again."
                 )
                 % {"name": existing.name, "address": existing.address_line or existing.city}
             }

@@ -68,4 +68,6 @@ def test_an_expired_form_does_not_link_back_to_another_site(volunteer, shift):
     page = browser.post(
         f"/shifts/{shift.pk}/claim/", HTTP_REFERER="https://evil.example/shifts/"
     ).content.decode()
+    assert "Deze pagina is verlopen" in page
     assert "evil.example" not in page
+    assert "Terug naar de pagina" not in page  # no way "back" to somebody else's page

@@ -128,6 +128,12 @@ def test_the_slug_is_fixed_once_people_use_its_links(organiser):
     assert "kalenderabonnementen" in caught.value.message_dict["slug"][0]
     event.refresh_from_db()
     assert event.slug == "bakkie-doen-2029-new"
+    # A slug stored with capitals (the admin takes them) does not lock the settings: sent
+    # back unchanged, it is no change.
+    Event.objects.filter(pk=event.pk).update(slug="Bakkie-Doen-2029")
+    event.refresh_from_db()
+    event = event_update(event=event, by=organiser, slug="Bakkie-Doen-2029", name="Bakkie Doen")
+    assert (event.slug, event.name) == ("Bakkie-Doen-2029", "Bakkie Doen")
 
 
 def test_templates_are_replaced_and_checked_row_by_row(organiser):
