@@ -169,7 +169,10 @@ def location_save(
         )
 
     target.full_clean()
-    if created:
+    identity = ("name", "postcode", "house_number", "house_number_addition", "city")
+    if created or any(getattr(target, name) != before[name] for name in identity):
+        # Checked when the location is new or its name or address changes, so that two
+        # locations entered before this rule can still be edited otherwise.
         _refuse_duplicate(target)
     after = {name: getattr(target, name) for name in ADDRESS_FIELDS + POSITION_FIELDS}
     changed = created or after != before
@@ -191,25 +194,26 @@ def location_save(
 
 
 def _refuse_duplicate(target: Location) -> None:
-    """A new location at the address of an existing one (or with its name in the same
-    town) is the same place entered twice, e.g. a form sent again: point to the one that
-    exists, so that a site is never registered twice under two names."""
+    """A location at the address of another (or with its name in the same town) is the
+    same place entered twice, e.g. a form sent again: point to the one that exists, so
+    that a site is never registered twice under two names."""
+    others = Location.objects.exclude(pk=target.pk) if target.pk else Location.objects.all()
     same = Location.objects.none()
     if target.postcode and target.house_number is not None:
-        same = Location.objects.filter(
+        same = others.filter(
             postcode=target.postcode,
             house_number=target.house_number,
             house_number_addition__iexact=target.house_number_addition,
         )
     existing = same.first() or (
-        Location.objects.filter(name__iexact=target.name, city__iexact=target.city).first()
+        others.filter(name__iexact=target.name, city__iexact=target.city).first()
     )
     if existing is not None:
         raise ValidationError(
             {
                 "name": _(
-                    "This place already exists: “%(name)s” (%(address)s). Use that location "
-                    "instead of adding it again."
+                    "This place already exists: “%(name)s” (%(address)s). Use that location: "
+                    "one place is entered once."
                 )
                 % {"name": existing.name, "address": existing.address_line or existing.city}
             }

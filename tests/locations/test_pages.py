@@ -205,6 +205,20 @@ def test_the_same_place_is_not_added_twice(coordinator_client):
     # Another house number in the same street is another place.
     coordinator_client.post(CREATE, form_data(name="Buurthuis", house_number="12"))
     assert Location.objects.count() == 2
+    # Editing one onto the other's address is the same mistake.
+    buurthuis = Location.objects.get(name="Buurthuis")
+    moved = coordinator_client.post(
+        reverse("locations:edit", args=[buurthuis.pk]), form_data(name="Buurthuis")
+    )
+    assert "bestaat al" in moved.context["form"].errors["name"][0]
+    buurthuis.refresh_from_db()
+    assert buurthuis.house_number == 12
+    # Its own address, saved again, is no duplicate of itself.
+    again = coordinator_client.post(
+        reverse("locations:edit", args=[buurthuis.pk]),
+        form_data(name="Buurthuis", house_number="12", kind="other"),
+    )
+    assert again.status_code == 302
 
 
 def test_a_pin_in_germany_is_refused_on_the_latitude_field(coordinator_client):
