@@ -62,13 +62,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# With DEBUG off and no key, SECRET_KEY stays empty: commands that sign nothing (check,
+# migrate, makemigrations) still run, Django refuses every use of the empty key, `check
+# --deploy` fails on it (security.W009), and the web server refuses to start
+# (config/wsgi.py and asgi.py call `config.startup.require_secret_key`).
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

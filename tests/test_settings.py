@@ -26,10 +26,14 @@ def settings_with(env: dict[str, str], expression: str) -> subprocess.CompletedP
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = settings_with({"DEBUG": "false"}, "s.SECRET_KEY")
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+def test_production_never_falls_back_to_the_development_key():
+    """Without DEBUG and without SECRET_KEY the key stays empty (Django then refuses to
+    sign anything, and config.wsgi refuses to serve: tests/test_deploy.py)."""
+    result = settings_with({"DEBUG": "false"}, "repr(s.SECRET_KEY)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "''"
+    development = settings_with({"DEBUG": "true"}, "s.SECRET_KEY")
+    assert "development-only" in development.stdout
 
 
 def test_debug_must_be_a_clear_boolean():
