@@ -8,7 +8,6 @@ and report (`events.view_dashboard`). Anonymous visitors are sent to the log-in 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import uuid
 from urllib.parse import urlencode
@@ -18,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
+
+from common.spreadsheets import csv_response, spreadsheet_cell
 
 from .charts import Series, bar_chart_svg
 from .dashboard import (
@@ -393,23 +394,6 @@ def dashboard_data(request, slug: str):
     return response
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8 ("Café", "Fryslân")
-    return response, csv.writer(response)
-
-
 def _column(label: str) -> str:
     return capfirst(str(label))
 
@@ -420,7 +404,7 @@ def dashboard_sites_csv(request, slug: str):
     """One row per site: its totals per category."""
     event = _event_for_dashboard(request, slug)
     figures = edition_figures(event)
-    response, writer = _csv_response(f"{event.slug}-sites.csv")
+    response, writer = csv_response(f"{event.slug}-sites.csv")
     writer.writerow(
         [
             _("Site number"),
@@ -434,9 +418,9 @@ def dashboard_sites_csv(request, slug: str):
         writer.writerow(
             [
                 row.site.pk,
-                _cell(row.site.display_name),
-                _cell(row.site.location.city),
-                _cell(row.site.branch.name),
+                spreadsheet_cell(row.site.display_name),
+                spreadsheet_cell(row.site.location.city),
+                spreadsheet_cell(row.site.branch.name),
                 *(row.totals[c] for c in figures.categories),
             ]
         )
@@ -450,7 +434,7 @@ def dashboard_hours_csv(request, slug: str):
     event = _event_for_dashboard(request, slug)
     categories = CATEGORIES_BY_KIND[event.kind]
     names = {site.pk: site for site in Site.objects.filter(event=event).select_related("location")}
-    response, writer = _csv_response(f"{event.slug}-hours.csv")
+    response, writer = csv_response(f"{event.slug}-hours.csv")
     writer.writerow(
         [
             _("Hour"),
@@ -464,7 +448,7 @@ def dashboard_hours_csv(request, slug: str):
             [
                 hour.isoformat(),
                 site_id,
-                _cell(names[site_id].display_name),
+                spreadsheet_cell(names[site_id].display_name),
                 *(counts[c] for c in categories),
             ]
         )

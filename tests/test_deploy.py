@@ -93,7 +93,7 @@ def test_check_deploy_fails_when_a_protection_is_switched_off(variable, value, c
 def test_production_refuses_to_start_without_a_secret_key():
     """The web server (gunicorn loads config.wsgi) refuses to serve without a key, and the
     deployment check fails on it; a plain `check` or `migrate` needs no key and runs."""
-    served = subprocess.run(  # noqa: S603 (our own interpreter)
+    served = subprocess.run(
         [sys.executable, "-c", "import config.wsgi"],
         cwd=ROOT,
         env=production_env(SECRET_KEY=""),

@@ -5,7 +5,6 @@ Views parse input, ask the rule-book (`user.has_perm`), call a service and show 
 message. Every view is signed-in only, except the public list of open shifts.
 """
 
-import csv
 import json
 import re
 from functools import wraps
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from common.access import public
 from common.pagination import query_without_page
 from common.redirects import redirect_to_next
+from common.spreadsheets import csv_response, spreadsheet_cell
 from events.models import Event, Shift, Site
 from events.services import shift_create
 
@@ -513,21 +513,10 @@ def roster(request, site: Site):
     return response
 
 
-def _csv_cell(value) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would be read as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @object_permission_required("events.view_roster", Site, queryset=_SITES)
 def roster_csv(request, site: Site):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="roster-site-{site.pk}.csv"'
+    response, writer = csv_response(f"roster-site-{site.pk}.csv")
     response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
     writer.writerow(
         [
             _("Date"),
@@ -552,7 +541,7 @@ def roster_csv(request, site: Site):
             if signup.status == Signup.Status.WAITLISTED:
                 position += 1
             writer.writerow(
-                _csv_cell(value)
+                spreadsheet_cell(value)
                 for value in [
                     start.strftime("%Y-%m-%d"),
                     start.strftime("%H:%M"),
