@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from common.mail import send_each
+from events.calendar import place_text
 
 from .models import Signup
 
@@ -32,20 +33,10 @@ def _shift_context(signup: Signup) -> dict:
         "ends_at": timezone.localtime(shift.ends_at),
         "my_shifts_url": settings.SITE_URL + reverse("volunteers:my_shifts"),
         "name": signup.volunteer.user.first_name,
-        "place": _place(site),
+        # Where, once: "azc Zeist, Kerkweg 1, 3701 AB Zeist", or only the address when the
+        # name is part of it (a street spot named "Neude, Utrecht").
+        "place": place_text(site.location, approximate=False),
     }
-
-
-def _place(site) -> str:
-    """The site's name and address on one line, without saying a street twice (a street
-    spot is often named after its address: "Neude, Utrecht")."""
-    address = site.location.address_line or site.location.city
-    name = site.display_name
-    if not address or name in address:
-        return address or name
-    if address in name:
-        return name
-    return f"{name}, {address}"
 
 
 def _message(template: str, signup: Signup, **extra) -> EmailMessage | None:
