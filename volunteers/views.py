@@ -166,7 +166,7 @@ def shift_claim(request, pk: int):
     volunteer = services.volunteer_get_or_create(user=request.user)
     if request.method == "GET":
         # Only what the public shift list shows: a draft site stays unseen.
-        if not (shift.site.status == Site.Status.PUBLISHED and shift.site.event.is_published):
+        if not Site.objects.published().filter(pk=shift.site_id).exists():
             raise Http404
         signup = Signup.objects.filter(
             shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE_STATUSES
