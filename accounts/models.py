@@ -1,14 +1,20 @@
-"""The user account: one per person, identified by e-mail address.
+"""People: the user account (one per person, identified by e-mail address) and the
+volunteer profile.
 
 Roles are not stored here beyond `is_organiser`: a coordinator is a user listed as a
 coordinator of a branch (`locations.Branch.coordinators`), a volunteer is a user with a
-volunteer profile (`volunteers.Volunteer`).
+volunteer profile (`Volunteer`). The role predicates are in `roles.py`.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from locations.models import Branch
+
+from .tokens import new_calendar_token
 
 
 class UserManager(BaseUserManager):
@@ -67,3 +73,50 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class Volunteer(models.Model):
+    """A user's volunteer profile. Created on first need; never shown to the public."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="volunteer",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    languages = models.JSONField(
+        _("languages spoken"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes such as nl, en, ar, ti, fa."),
+    )
+    home_branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("home branch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+    )
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    coordinator_calendar_token = models.CharField(
+        _("coordinator calendar token"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return str(self.user)

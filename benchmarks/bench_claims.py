@@ -69,9 +69,9 @@ class Scenario:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.hashers import make_password
 
+        from accounts.models import Volunteer
         from events.models import Event, Shift, Site
         from locations.models import Branch, Location
-        from volunteers.models import Volunteer
 
         now = datetime.now(UTC)
         self.event = Event.objects.create(
@@ -120,7 +120,8 @@ class Scenario:
         self.users = users
 
     def delete(self) -> None:
-        from volunteers.models import Signup, Volunteer
+        from accounts.models import Volunteer
+        from events.models import Signup
 
         Signup.objects.filter(shift__site=self.site).delete()
         Volunteer.objects.filter(pk__in=[v.pk for v in self.volunteers]).delete()
@@ -186,8 +187,8 @@ def run_variant(claim, items: list, workers: int) -> dict:
 def one_round(*, claims: int, places: int, workers: int, tag: str) -> dict:
     from django.db import connection
 
-    from volunteers.models import Signup
-    from volunteers.services import signup_create
+    from events.models import Signup
+    from events.services import signup_create
 
     scenario = Scenario(claims=claims, places=places, tag=tag)
     try:

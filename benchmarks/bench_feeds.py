@@ -58,10 +58,9 @@ UTC = datetime.UTC
 def make_data(site_count: int, shift_count: int):
     from zoneinfo import ZoneInfo
 
-    from accounts.models import User
-    from events.models import Event, Shift, Site
+    from accounts.models import User, Volunteer
+    from events.models import Event, Shift, Signup, Site
     from locations.models import Branch, Location
-    from volunteers.models import Signup, Volunteer
 
     amsterdam = ZoneInfo("Europe/Amsterdam")
     event = Event.objects.create(

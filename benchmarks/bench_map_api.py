@@ -52,10 +52,9 @@ from benchmarks.common import map_baseline  # noqa: E402
 
 def seed(site_count: int) -> None:
     """Published sites spread over the Netherlands, with shifts and sign-ups."""
-    from accounts.models import User
-    from events.models import Event, Shift, Site
+    from accounts.models import User, Volunteer
+    from events.models import Event, Shift, Signup, Site
     from locations.models import Branch, Location
-    from volunteers.models import Signup, Volunteer
 
     tz = datetime.timezone(datetime.timedelta(hours=2))
     event = Event.objects.create(

@@ -69,10 +69,9 @@ COLUMNS = [
 
 def make_world() -> dict:
     """An edition today with 40 published sites and a volunteer with a shift at each."""
-    from accounts.models import User
-    from events.models import Event, Shift, Site
+    from accounts.models import User, Volunteer
+    from events.models import Event, Shift, Signup, Site
     from locations.models import Branch, Location
-    from volunteers.models import Signup, Volunteer
 
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
@@ -122,7 +121,7 @@ def make_batches(site_ids: list[int], count: int, size: int) -> list[tuple[int, 
 
 
 def empty_table() -> None:
-    from events.models import TallyEntry
+    from tallies.models import TallyEntry
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -154,7 +153,7 @@ def run_api(world: dict, batches) -> int:
 def run_service(world: dict, batches) -> int:
     from accounts.models import User
     from events.models import Site
-    from events.tallies import TallyTap, tally_record
+    from tallies.services import TallyTap, tally_record
 
     user = User.objects.get(pk=world["user_id"])
     sites = {s.pk: s for s in Site.objects.select_related("event").filter(pk__in=world["site_ids"])}
@@ -176,7 +175,7 @@ def run_service(world: dict, batches) -> int:
 
 def run_sql(world: dict, batches) -> int:
     """Plain INSERTs of the same rows: one statement per batch, autocommitted."""
-    from events.models import TallyEntry
+    from tallies.models import TallyEntry
 
     fields = [TallyEntry._meta.get_field(name) for name in COLUMNS]  # by column name
     table = TallyEntry._meta.db_table
@@ -226,7 +225,7 @@ def _worker(args) -> int:
 
 def measure(runner: str, world: dict, batches, workers: int) -> float:
     """Seconds to store all `batches` with `workers` processes; checks every row stored."""
-    from events.models import TallyEntry
+    from tallies.models import TallyEntry
 
     empty_table()
     expected = sum(len(entries) for _, entries in batches)

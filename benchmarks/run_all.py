@@ -586,7 +586,7 @@ def main() -> int:
                 )
 
         # 4. 200 simultaneous claims on 10 places.
-        from volunteers.models import Signup
+        from events.models import Signup
 
         rounds = 1 if quick else 3
         print(

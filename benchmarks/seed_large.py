@@ -80,8 +80,8 @@ def _copy(cursor, table: str, columns: list[str], rows) -> int:
 
 
 def _counts() -> dict:
-    from events.models import Shift, Site, TallyEntry
-    from volunteers.models import Signup
+    from events.models import Shift, Signup, Site
+    from tallies.models import TallyEntry
 
     return {
         "sites": Site.objects.count(),
@@ -111,10 +111,9 @@ def _make_everything(log) -> None:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from accounts.models import User
+    from accounts.models import User, Volunteer
     from events.models import Event, Shift, Site
     from locations.models import Branch, Location
-    from volunteers.models import Volunteer
 
     amsterdam = timezone.get_current_timezone()
     now = timezone.now()
@@ -375,9 +374,8 @@ def _make_everything(log) -> None:
 def _world() -> World:
     from rest_framework.authtoken.models import Token
 
-    from accounts.models import User
+    from accounts.models import User, Volunteer
     from events.models import Shift, Site
-    from volunteers.models import Volunteer
 
     feed_volunteer = Volunteer.objects.get(user__email="vrijwilliger0@example.org")
     claimers = list(
@@ -415,8 +413,8 @@ def _world() -> World:
 
 def reset_measured_changes(world: World) -> None:
     """Undo what measurements add: claims on the two claim shifts, today's tally entries."""
-    from events.models import TallyEntry
-    from volunteers.models import Signup
+    from events.models import Signup
+    from tallies.models import TallyEntry
 
     Signup.objects.filter(
         shift_id__in=[world.claim_shift_id, world.baseline_claim_shift_id]

@@ -30,7 +30,10 @@ def _flatten(detail) -> list[str]:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+        body = {"code": exc.code, "detail": exc.detail}
+        if exc.field_errors:
+            body["fields"] = exc.field_errors
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DataError):
         # A value the database cannot hold that validation let through, e.g. a NUL
         # character in a slug that PostgreSQL is asked to look up (found by fuzzing).

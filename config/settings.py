@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "accounts",
     "locations",
     "events",
+    "tallies",
     "volunteers",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -163,6 +165,12 @@ if DATABASE_URL:
     elif _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("OPTIONS", {})
         _db["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+        # A row lock not granted within this time fails the statement instead of waiting
+        # for ever behind a stuck transaction (see events/locking.py): the person is told
+        # to try again (503).
+        _db["OPTIONS"].setdefault(
+            "options", f"-c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT', 15)}s"
+        )
     else:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL")
 else:

@@ -37,6 +37,6 @@ urlpatterns = [
     path("calendar/", include("volunteers.feed_urls")),
     path("locations/", include("locations.urls")),
     path("", include("volunteers.urls")),
-    path("", include("volunteers.urls_sites")),
+    path("", include("tallies.urls")),
     path("", include("events.urls")),
 ]

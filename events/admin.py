@@ -1,12 +1,15 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
 
-from .models import Event, Shift, ShiftTemplate, Site, SiteStatusChange, TallyEntry
+from .models import Event, Shift, ShiftTemplate, Signup, Site, SiteStatusChange
+from .services import site_update, sites_publish_bulk
+from .services.editions import edition_is_closed
+from .services.sites import SITE_FIELDS
 
 
 class ShiftTemplateInline(admin.TabularInline):
@@ -105,11 +108,7 @@ class SiteAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        from .editions import edition_is_closed
-
-        if obj is not None and (
-            obj.status == Site.Status.CANCELLED or edition_is_closed(obj.event)
-        ):
+        if obj is not None and (obj.is_cancelled or edition_is_closed(obj.event)):
             return False
         return super().has_change_permission(request, obj)
 
@@ -121,8 +120,6 @@ class SiteAdmin(admin.ModelAdmin):
         return []
 
     def save_model(self, request, obj, form, change):
-        from .services import SITE_FIELDS, site_update
-
         changes = {
             name: form.cleaned_data[name] for name in form.changed_data if name in SITE_FIELDS
         }
@@ -135,8 +132,6 @@ class SiteAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve and publish the selected submitted sites"))
     def approve_sites(self, request, queryset):
-        from .site_status import sites_publish_bulk
-
         if not request.user.has_perm("events.review_site"):
             raise PermissionDenied
         outcomes = sites_publish_bulk(sites=queryset.order_by("pk"), by=request.user)
@@ -180,33 +175,18 @@ class ShiftAdmin(ReadOnlyAdmin):
     date_hierarchy = "starts_at"
 
 
-@admin.register(TallyEntry)
-class TallyEntryAdmin(ReadOnlyAdmin):
-    # Counts change only through the tally service (idempotent, audited); corrections
-    # are entries with a reason, never edits of earlier entries.
-    list_display = [
-        "site",
-        "category",
-        "delta",
-        "recorded_at",
-        "received_at",
-        "recorded_by",
-        "is_correction",
+@admin.register(Signup)
+class SignupAdmin(ReadOnlyAdmin):
+    # Places are claimed and released only through the claiming service, which keeps the
+    # capacity and the waitlist right; the admin shows sign-ups but does not write them.
+    list_display = ["volunteer", "shift", "status", "created_at"]
+    list_filter = ["status", "shift__site__event"]
+    search_fields = [
+        "volunteer__user__email",
+        "volunteer__user__first_name",
+        "volunteer__user__last_name",
+        "shift__site__location__name",
     ]
-    list_filter = ["category", "is_correction", "site__event"]
-    search_fields = ["site__name", "site__location__name", "client_id", "reason", "device_id"]
-    list_select_related = ["site__location", "recorded_by"]
-    date_hierarchy = "recorded_at"
-    autocomplete_fields = ["site"]
-    readonly_fields = ["received_at"]
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context=extra_context)
-        try:
-            queryset = response.context_data["cl"].queryset
-        except (AttributeError, KeyError):
-            return response
-        response.context_data["tally_total"] = queryset.aggregate(
-            total=Sum("delta"), corrections=Count("id", filter=Q(is_correction=True))
-        )
-        return response
+    list_select_related = ["volunteer__user", "shift__site__location"]
+    autocomplete_fields = ["volunteer", "shift"]
+    readonly_fields = ["created_at", "updated_at", "confirmed_at", "cancelled_at"]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = _("Events, sites and tallies")
+    verbose_name = _("Editions, sites and shifts")
 
     def ready(self) -> None:
         from locations.signals import location_moved

@@ -1,4 +1,5 @@
-"""Public calendar feeds: every site of an edition, and one site's opening hours.
+"""What the public calendar feeds say: every site of an edition, one site's opening hours.
+The views that serve them are in `views/calendar.py`.
 
 `/calendar/events/{slug}.ics` and `/calendar/sites/{id}.ics`. Both show published sites, and
 sites that were published and then cancelled (as `STATUS:CANCELLED`, so subscribed calendars
@@ -13,18 +14,13 @@ Each feed costs a fixed number of queries, whatever the number of sites: an edit
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import condition, require_safe
 from icalendar import Event as VEvent
 
-from common.access import public
-
 from . import calendar
-from .models import Event, Site, SiteStatusChange
+from .models import Event, Site, SiteStatusChange, published_sites
 
 
 def feed_sites() -> QuerySet[Site]:
@@ -35,11 +31,9 @@ def feed_sites() -> QuerySet[Site]:
             Q(to_status=Site.Status.PUBLISHED) | Q(from_status=Site.Status.PUBLISHED)
         )
     )
-    return (
-        Site.objects.filter(event__is_published=True)
-        .filter(Q(status=Site.Status.PUBLISHED) | Q(was_published, status=Site.Status.CANCELLED))
-        .select_related("event", "location", "branch")
-    )
+    return Site.objects.filter(
+        published_sites() | Q(was_published, event__is_published=True, status=Site.Status.CANCELLED)
+    ).select_related("event", "location", "branch")
 
 
 def cancelled_summary(summary: str, cancelled: bool) -> str:
@@ -121,69 +115,3 @@ def site_feed(site: Site, *, language: str) -> bytes:
     with translation.override(language):
         cal = calendar.new_calendar(name=f"{site.display_name} – {site.event.name}")
         return calendar.finish(cal, [_public_site_vevent(site)])
-
-
-def _event_etag(request, slug: str) -> str | None:
-    """The edition's ETag from two small queries: the edition, and one aggregate over all its
-    sites in any status (a site leaving the feed changes its own `updated_at`)."""
-    event = Event.objects.published().filter(slug=slug).first()
-    request.feed_event = event
-    if event is None:
-        return None
-    summary = Site.objects.filter(event=event).aggregate(
-        site_count=Count("id", distinct=True),
-        site_change=Max("updated_at"),
-        location_change=Max("location__updated_at"),
-        branch_change=Max("branch__updated_at"),
-        status_change_count=Count("status_changes", distinct=True),
-    )
-    return calendar.etag(
-        "event", event.pk, event.updated_at, calendar.feed_language(request), *summary.values()
-    )
-
-
-@public
-@gzip_page
-@require_safe
-@condition(etag_func=_event_etag)
-def event_calendar(request, slug: str):
-    event = request.feed_event
-    if event is None:
-        raise Http404
-    language = calendar.feed_language(request)
-    body = event_feed(event, language=language)
-    return calendar.feed_response(
-        body, filename=f"{event.slug}.ics", personal=False, language=language
-    )
-
-
-def _site_etag(request, pk: int) -> str | None:
-    site = feed_sites().filter(pk=pk).first()
-    request.feed_site = site
-    if site is None:
-        return None
-    return calendar.etag(
-        "site",
-        site.pk,
-        site.status,
-        site.updated_at,
-        site.location.updated_at,
-        site.event.updated_at,
-        site.branch.updated_at,
-        calendar.feed_language(request),
-    )
-
-
-@public
-@gzip_page
-@require_safe
-@condition(etag_func=_site_etag)
-def site_calendar(request, pk: int):
-    site = request.feed_site
-    if site is None:
-        raise Http404
-    language = calendar.feed_language(request)
-    body = site_feed(site, language=language)
-    return calendar.feed_response(
-        body, filename=f"site-{site.pk}.ics", personal=False, language=language
-    )

@@ -1,4 +1,5 @@
-"""National editions of an action day, the sites where they happen, shifts and tallies."""
+"""One aggregate: national editions of an action day, the sites where they happen, their
+shifts, and the volunteers' sign-ups for those shifts."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from common.constraints import ConstraintErrorsOnFields
 from locations.models import Branch, Location
 
@@ -18,8 +20,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def upcoming(self, today: datetime.date | None = None):
-        today = today or timezone.localdate()
-        return self.filter(date__gte=today)
+        return self.filter(date__gte=today or clock.today())
 
 
 class Event(ConstraintErrorsOnFields):
@@ -129,9 +130,24 @@ class ShiftTemplate(ConstraintErrorsOnFields):
         return f"{self.role} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
+def published_sites(prefix: str = "") -> models.Q:
+    """The condition for sites the public sees: approved, of a published edition. The
+    one rule for pages, feeds, the API and mail (`Site.objects.published()`, and
+    `Site.is_public` for a site in hand); `prefix` reaches the site through a relation
+    (`"shift__site__"`)."""
+    return models.Q(
+        **{f"{prefix}status": Site.Status.PUBLISHED, f"{prefix}event__is_published": True}
+    )
+
+
 class SiteQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Site.Status.PUBLISHED, event__is_published=True)
+        return self.filter(published_sites())
+
+    def live(self):
+        """Sites that are not cancelled: they hold their location for the edition (the
+        constraint `site_one_per_event_location`) and count for staffing."""
+        return self.exclude(status=Site.Status.CANCELLED)
 
 
 class Site(ConstraintErrorsOnFields):
@@ -232,6 +248,25 @@ class Site(ConstraintErrorsOnFields):
     def display_name(self) -> str:
         return self.name or self.location.name
 
+    @property
+    def is_public(self) -> bool:
+        """The same rule as `Site.objects.published()`, for a site in hand."""
+        return self.status == self.Status.PUBLISHED and self.event.is_published
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved by the national office (status published); public once the edition
+        is published too (`is_public`)."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
     def get_absolute_url(self) -> str:
         return reverse("events:site_detail", kwargs={"pk": self.pk})
 
@@ -326,81 +361,74 @@ class Shift(ConstraintErrorsOnFields):
         return f"{self.get_role_display()} {local_start:%d-%m-%Y %H:%M}"
 
 
-class TallyEntry(ConstraintErrorsOnFields):
-    """One counted change at a site. Totals are sums of `delta`.
+class SignupQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=Signup.ACTIVE_STATUSES)
 
-    `client_id` is made by the counting device for every tap; because it is unique, a
-    batch that is sent again is stored once. A correction by a coordinator is an entry
-    too, with a reason, so every total can be traced back.
+    def confirmed(self):
+        return self.filter(status=Signup.Status.CONFIRMED)
+
+    def waitlist(self):
+        """Waitlisted sign-ups in the order they are served (`Signup.WAITLIST_ORDER`)."""
+        return self.filter(status=Signup.Status.WAITLISTED).order_by(*Signup.WAITLIST_ORDER)
+
+
+class Signup(models.Model):
+    """A volunteer's claim on a shift.
+
+    At most one active (confirmed or waitlisted) signup per shift and volunteer; the
+    waitlist is served in order of `created_at`, then `id` (`WAITLIST_ORDER`).
     """
 
-    class Category(models.TextChoices):
-        VISITORS = "visitors", _("visitors")
-        CHILDREN = "children", _("children")
-        COFFEES = "coffees", _("cups of coffee")
-        CONVERSATIONS = "conversations", _("conversations")
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("waitlisted")
+        CANCELLED = "cancelled", _("cancelled")
 
-    # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free.
-    TAP_DELTA_MIN = -1
-    TAP_DELTA_MAX = 50
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED)
+    WAITLIST_ORDER = ("created_at", "id")
 
-    site = models.ForeignKey(
-        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="tally_entries"
+    shift = models.ForeignKey(
+        Shift, verbose_name=_("shift"), on_delete=models.PROTECT, related_name="signups"
     )
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    delta = models.IntegerField(_("change"))
-    client_id = models.UUIDField(_("client id"), unique=True)
-    recorded_at = models.DateTimeField(_("recorded at"))
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    volunteer = models.ForeignKey(
+        "accounts.Volunteer",
+        verbose_name=_("volunteer"),
+        on_delete=models.PROTECT,
+        related_name="signups",
     )
-    device_id = models.CharField(_("device"), max_length=64, blank=True)
-    is_correction = models.BooleanField(_("correction"), default=False)
-    reason = models.TextField(_("reason"), blank=True)
-    # The upload that stored the entry: tells a tap stored by this request from one a
-    # concurrent request stored first, and groups an audit trail by upload.
-    sync_id = models.UUIDField(_("upload"), null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
-    constraint_error_fields = {
-        "tally_tap_delta_range": "delta",
-        "tally_correction_has_reason": "reason",
-        "tally_delta_not_zero": "delta",
-    }
+    objects = SignupQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("tally entry")
-        verbose_name_plural = _("tally entries")
-        ordering = ["site", "recorded_at", "id"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["shift", "created_at", "id"]
         indexes = [
-            models.Index(fields=["site", "category"], name="tally_site_category_idx"),
-            models.Index(fields=["site", "recorded_at"], name="tally_site_recorded_idx"),
+            models.Index(fields=["shift", "status"], name="signup_shift_status_idx"),
+            models.Index(fields=["volunteer", "status"], name="signup_volunteer_status_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(is_correction=True) | models.Q(delta__gte=-1, delta__lte=50),
-                name="tally_tap_delta_range",
-                violation_error_code="tally_tap_delta_range",
-                violation_error_message=_("A tap counts between -1 and +50."),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(is_correction=False) | ~models.Q(reason=""),
-                name="tally_correction_has_reason",
-                violation_error_code="tally_correction_has_reason",
-                violation_error_message=_("A correction needs a reason."),
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(delta=0),
-                name="tally_delta_not_zero",
-                violation_error_code="tally_delta_not_zero",
-                violation_error_message=_("A change of zero counts nothing."),
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=models.Q(status__in=["confirmed", "waitlisted"]),
+                name="signup_one_active_per_shift_volunteer",
+                violation_error_message=_("This volunteer already has a place on this shift."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.site_id} {self.category} {self.delta:+d}"
+        return f"{self.volunteer} – {self.shift} ({self.get_status_display()})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED

@@ -1,82 +1,92 @@
-"""Reads used by several callers: which sites a person may see, open spots on shifts."""
+"""Reads used by several callers, each written once: which sites a person may see (and
+how a page loads one for them), places on shifts, the shifts volunteers can claim, a
+volunteer's sign-ups, rosters and waitlists."""
 
+import datetime
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
+from django.http import Http404
 
+from accounts.models import Volunteer
+from accounts.roles import coordinated_branch_ids, is_organiser
+from common import clock
 from locations.models import Branch
 
-from .models import Shift, Site
+from .models import Event, Shift, Signup, Site, published_sites
+
+CONFIRMED = Signup.Status.CONFIRMED
+WAITLISTED = Signup.Status.WAITLISTED
+
+# --- Who sees which site, and loading one for a person ----------------------------------
+
+
+def visible_sites(user, prefix: str = "") -> Q:
+    """The condition for sites `user` may see: published sites for everyone; a branch's
+    own sites in any status for its coordinators; everything for organisers. `prefix`
+    reaches the site through a relation (`"site__"`)."""
+    if is_organiser(user):
+        return Q()
+    branch_ids = coordinated_branch_ids(user)
+    if branch_ids:
+        return published_sites(prefix) | Q(**{f"{prefix}branch_id__in": branch_ids})
+    return published_sites(prefix)
 
 
 def sites_visible_to(user) -> QuerySet[Site]:
-    """Published sites for everyone; a branch's own sites in any status for its
-    coordinators; everything for organisers."""
-    sites = Site.objects.all()
-    if user is not None and user.is_authenticated and user.is_active:
-        if user.is_organiser or user.is_superuser:
-            return sites
-        branch_ids = list(user.coordinated_branches.values_list("id", flat=True))
-        if branch_ids:
-            return sites.filter(
-                Q(status=Site.Status.PUBLISHED, event__is_published=True)
-                | Q(branch_id__in=branch_ids)
-            )
-    return sites.published()
+    return Site.objects.filter(visible_sites(user))
 
 
-# --- Places on shifts ----------------------------------------------------------------------
-#
-# Sign-ups live in the `volunteers` app, a layer above this one; these expressions reach
-# them through the `Shift.signups` reverse relation, so no module here imports it.
-
-CONFIRMED = "confirmed"
+def _allowed(user, permissions: tuple[str, ...], obj) -> None:
+    if permissions and not any(user.has_perm(permission, obj) for permission in permissions):
+        raise PermissionDenied
 
 
-def _signup_model():
-    return Shift._meta.get_field("signups").related_model
-
-
-def shift_confirmed_count() -> Coalesce:
-    """For a `Shift` queryset: the number of confirmed sign-ups of each shift."""
-    confirmed = (
-        _signup_model()
-        .objects.filter(shift=OuterRef("pk"), status=CONFIRMED)
-        .order_by()
-        .values("shift")
-        .annotate(n=Count("pk"))
-        .values("n")
+def site_for(user, pk, *permissions: str, queryset: QuerySet[Site] | None = None) -> Site:
+    """The site `pk` for `user`, or the one answer every page and API view gives: 404
+    when the person cannot see it (it does not exist, or it is another branch's draft),
+    403 when they can see it but have none of `permissions` on it."""
+    sites = queryset if queryset is not None else Site.objects.all()
+    site = (
+        sites.filter(visible_sites(user))
+        .select_related("event", "location", "branch")
+        .filter(pk=pk)
+        .first()
     )
-    return Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
+    if site is None:
+        raise Http404
+    _allowed(user, permissions, site)
+    return site
 
 
-def shift_open_spots() -> Greatest:
-    """For a `Shift` queryset: capacity minus confirmed sign-ups, never below zero (a
-    capacity lowered below the confirmed count leaves no open spot, not a negative one).
-    Cancelled shifts are not excluded here; callers filter them."""
-    return Greatest(F("capacity") - shift_confirmed_count(), 0)
-
-
-def shifts_with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Shifts annotated with `confirmed` and `open_spots`."""
-    return shifts.annotate(confirmed=shift_confirmed_count()).annotate(
-        open_spots=Greatest(F("capacity") - F("confirmed"), 0)
+def shift_for(user, pk, *permissions: str, queryset: QuerySet[Shift] | None = None) -> Shift:
+    """The shift `pk` for `user`, by the same policy as `site_for`: 404 unless its site is
+    visible to them (and, once cancelled, unless they manage it), 403 without any of
+    `permissions`."""
+    shifts = queryset if queryset is not None else Shift.objects.all()
+    shift = (
+        shifts.filter(visible_sites(user, "site__"))
+        .select_related("site__event", "site__location", "site__branch")
+        .filter(pk=pk)
+        .first()
     )
+    if shift is None or (shift.is_cancelled and not user.has_perm("events.manage_shift", shift)):
+        raise Http404
+    _allowed(user, permissions, shift)
+    return shift
 
 
-def site_open_spots() -> Coalesce:
-    """For a `Site` queryset: the open spots over the site's shifts that can still be
-    claimed (not cancelled, not yet started), each shift counted as `shift_open_spots()`:
-    "where can I still help?". One correlated subquery, so a list of any length costs no
-    extra queries."""
-    per_site = (
-        Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False, starts_at__gt=timezone.now())
-        .order_by()
-        .values("site")
-        .annotate(total=Sum(shift_open_spots()))
-        .values("total")
-    )
-    return Coalesce(Subquery(per_site, output_field=IntegerField()), 0)
+def sites_planned_by(user) -> QuerySet[Site]:
+    """The sites whose shifts `user` plans: all for organisers, their branches' for
+    coordinators, none for others."""
+    sites = Site.objects.select_related("event", "location", "branch")
+    if is_organiser(user):
+        return sites
+    branch_ids = coordinated_branch_ids(user)
+    if not branch_ids:
+        return sites.none()
+    return sites.filter(branch_id__in=branch_ids)
 
 
 def sees_exact_location(user) -> Q | bool:
@@ -87,10 +97,165 @@ def sees_exact_location(user) -> Q | bool:
     so that callers can skip the condition."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_organiser or user.is_superuser:
+    if is_organiser(user):
         return True
     coordinated = Branch.coordinators.through.objects.filter(user_id=user.pk).values("branch_id")
-    with_shift = Shift.objects.filter(
-        signups__volunteer__user_id=user.pk, signups__status=CONFIRMED
-    ).values("site_id")
+    with_shift = (
+        Signup.objects.confirmed().filter(volunteer__user_id=user.pk).values("shift__site_id")
+    )
     return Q(branch_id__in=coordinated) | Q(pk__in=with_shift)
+
+
+# --- Places on shifts --------------------------------------------------------------------
+
+
+def _count_of(status: str) -> Coalesce:
+    counted = (
+        Signup.objects.filter(shift=OuterRef("pk"), status=status)
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def shift_open_spots() -> Greatest:
+    """For a `Shift` queryset: capacity minus confirmed sign-ups, never below zero (a
+    capacity lowered below the confirmed count leaves no open spot, not a negative one).
+    Cancelled shifts are not excluded here; callers filter them."""
+    return Greatest(F("capacity") - _count_of(CONFIRMED), 0)
+
+
+def shifts_with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    """Shifts annotated with `confirmed`, `waitlisted` and `open_spots` (one correlated
+    subquery each, so any list costs one query)."""
+    return shifts.annotate(
+        confirmed=_count_of(CONFIRMED), waitlisted=_count_of(WAITLISTED)
+    ).annotate(open_spots=Greatest(F("capacity") - F("confirmed"), 0))
+
+
+def confirmed_count(shift: Shift) -> int:
+    """The confirmed places on `shift` now (the services count under the shift's lock)."""
+    return Signup.objects.filter(shift=shift).confirmed().count()
+
+
+def site_open_spots() -> Coalesce:
+    """For a `Site` queryset: the open spots over the site's shifts that can still be
+    claimed (not cancelled, not yet started), each shift counted as `shift_open_spots()`:
+    "where can I still help?". One correlated subquery, so a list of any length costs no
+    extra queries."""
+    per_site = (
+        Shift.objects.filter(site=OuterRef("pk"), is_cancelled=False, starts_at__gt=clock.now())
+        .order_by()
+        .values("site")
+        .annotate(total=Sum(shift_open_spots()))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_site, output_field=IntegerField()), 0)
+
+
+def open_shifts(
+    *,
+    event: Event | None = None,
+    site: Site | None = None,
+    town: str = "",
+    date: datetime.date | None = None,
+    only_free: bool = False,
+) -> QuerySet[Shift]:
+    """Shifts volunteers can claim: at public sites, not cancelled, not started; filtered
+    by edition, site, town (part of the name) and day."""
+    shifts = Shift.objects.filter(
+        is_cancelled=False,
+        starts_at__gt=clock.now(),
+    ).filter(published_sites("site__"))
+    if event is not None:
+        shifts = shifts.filter(site__event=event)
+    if site is not None:
+        shifts = shifts.filter(site=site)
+    if town:
+        shifts = shifts.filter(site__location__city__icontains=town.strip())
+    if date is not None:
+        shifts = shifts.filter(starts_at__date=date)
+    shifts = shifts_with_counts(shifts)
+    if only_free:
+        shifts = shifts.filter(open_spots__gt=0)
+    return shifts.select_related("site__event", "site__location").order_by(
+        "starts_at", "site__location__city", "role", "id"
+    )
+
+
+def understaffed_shifts(user, *, event: Event | None = None) -> QuerySet[Shift]:
+    """Coming, not cancelled shifts of the sites `user` plans with free places."""
+    shifts = Shift.objects.filter(
+        site__in=sites_planned_by(user).exclude(status=Site.Status.CANCELLED),
+        is_cancelled=False,
+        starts_at__gt=clock.now(),
+    )
+    if event is not None:
+        shifts = shifts.filter(site__event=event)
+    return (
+        shifts_with_counts(shifts)
+        .filter(open_spots__gt=0)
+        .select_related("site__event", "site__location", "site__branch")
+        .order_by("starts_at", "site__location__city", "role", "id")
+    )
+
+
+# --- Sign-ups ----------------------------------------------------------------------------
+
+
+def signups_of(volunteer: Volunteer) -> QuerySet[Signup]:
+    """A volunteer's sign-ups with their shifts, sites and editions, soonest first."""
+    return (
+        Signup.objects.filter(volunteer=volunteer)
+        .select_related("shift__site__event", "shift__site__location", "shift__site__branch")
+        .order_by("shift__starts_at", "shift__id", "-created_at")
+    )
+
+
+def roster(site: Site) -> list[Shift]:
+    """The site's shifts, each with `roster_signups`: its active sign-ups with the
+    volunteers' names and contact details (for coordinators only), confirmed first, then
+    the waitlist in its order."""
+    shifts = list(shifts_with_counts(site.shifts.all()).order_by("starts_at", "role", "id"))
+    signups = (
+        Signup.objects.filter(shift__site=site)
+        .active()
+        .select_related("volunteer__user")
+        .order_by("shift_id", *Signup.WAITLIST_ORDER)
+    )
+    by_shift: dict[int, list[Signup]] = {}
+    for signup in signups:
+        by_shift.setdefault(signup.shift_id, []).append(signup)
+    for shift in shifts:
+        active = by_shift.get(shift.pk, [])
+        shift.roster_signups = [s for s in active if s.is_confirmed] + [
+            s for s in active if s.is_waitlisted
+        ]
+    return shifts
+
+
+def waitlist_position(signup: Signup) -> int | None:
+    """1 for the first waitlisted volunteer of the shift, and so on."""
+    return waitlist_positions([signup]).get(signup.pk)
+
+
+def waitlist_positions(signups: list[Signup]) -> dict[int, int]:
+    """{signup id: place on its shift's waitlist (1 = first)} for the waitlisted ones,
+    in one query."""
+    shift_ids = {s.shift_id for s in signups if s.is_waitlisted}
+    if not shift_ids:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for signup_id, shift_id in (
+        Signup.objects.filter(shift_id__in=shift_ids)
+        .waitlist()
+        .order_by("shift_id", *Signup.WAITLIST_ORDER)
+        .values_list("id", "shift_id")
+    ):
+        counters[shift_id] = counters.get(shift_id, 0) + 1
+        positions[signup_id] = counters[shift_id]
+    wanted = {s.pk for s in signups}
+    return {pk: place for pk, place in positions.items() if pk in wanted}

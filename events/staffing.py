@@ -1,21 +1,17 @@
-"""Places needed against places filled, per edition, branch and site.
-
-Confirmed sign-ups are counted through the reverse relation `Shift.signups` (the sign-up
-model lives in the volunteers app, a higher layer that this module does not import).
-Cancelled sites and cancelled shifts do not count.
-"""
+"""Places needed against places filled, per edition, branch and site. Cancelled sites
+and cancelled shifts do not count."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from locations.models import Branch
 
-from .models import Event, Shift, Site
+from .models import Event, Shift, Signup, Site
 
-CONFIRMED = "confirmed"  # volunteers.models.Signup.Status.CONFIRMED
+CONFIRMED = Signup.Status.CONFIRMED
 
 
 def _subquery(queryset, aggregate) -> Coalesce:
@@ -30,13 +26,6 @@ def with_staffing(sites: QuerySet[Site]) -> QuerySet[Site]:
         places_needed=_subquery(shifts, Sum("capacity")),
         places_confirmed=_subquery(shifts.filter(signups__status=CONFIRMED), Count("signups")),
     )
-
-
-def shifts_with_confirmed(site: Site) -> QuerySet[Shift]:
-    """The site's shifts with `confirmed` (number of confirmed volunteers) each."""
-    return site.shifts.annotate(
-        confirmed=Count("signups", filter=Q(signups__status=CONFIRMED))
-    ).order_by("starts_at", "role", "pk")
 
 
 def _percent_filled(confirmed: int, needed: int) -> int:
@@ -106,11 +95,7 @@ def _shortest_first(item) -> tuple:
 def edition_staffing(event: Event, *, branch_ids: Iterable[int] | None = None) -> EditionStaffing:
     """Staffing of `event`'s sites that are not cancelled (of `branch_ids` only, if given),
     the sites and branches most short of volunteers first. Two queries."""
-    sites = (
-        Site.objects.filter(event=event)
-        .exclude(status=Site.Status.CANCELLED)
-        .select_related("location", "branch")
-    )
+    sites = Site.objects.filter(event=event).live().select_related("location", "branch")
     if branch_ids is not None:
         sites = sites.filter(branch_id__in=list(branch_ids))
     rows = [

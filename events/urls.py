@@ -1,35 +1,58 @@
+"""The pages of editions, sites and shifts. Counting (`tallies.urls`) and the volunteer's
+side (`volunteers.urls`) add their own under the same paths' prefixes."""
+
 from django.urls import path
 
-from . import feeds, map_views, urls_editions, views, views_tallies
+from .views import calendar, coordinate, editions, map, public, review, roster, shifts, sites
 
 app_name = "events"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
-    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
-    path("calendar/events/<slug:slug>.ics", feeds.event_calendar, name="event_calendar"),
-    path("calendar/sites/<int:pk>.ics", feeds.site_calendar, name="site_calendar"),
-    # Counting, corrections, dashboard and report (views_tallies).
-    path("sites/<int:pk>/count/", views_tallies.site_counter, name="site_counter"),
-    path("sites/<int:pk>/tallies/", views_tallies.site_tally_audit, name="site_tally_audit"),
-    path("dashboard/", views_tallies.dashboard_index, name="dashboard_index"),
-    path("dashboard/<slug:slug>/", views_tallies.dashboard, name="dashboard"),
-    path("dashboard/<slug:slug>/data.json", views_tallies.dashboard_data, name="dashboard_data"),
+    # Public.
+    path("", public.home, name="home"),
+    path("events/<slug:slug>/", public.event_detail, name="event_detail"),
+    path("sites/<int:pk>/", public.site_detail, name="site_detail"),
+    path("calendar/events/<slug:slug>.ics", calendar.event_calendar, name="event_calendar"),
+    path("calendar/sites/<int:pk>.ics", calendar.site_calendar, name="site_calendar"),
+    path("map/", map.map_page, name="map"),
+    path("map/embed/", map.map_embed, name="map_embed"),
+    # Running an edition (organisers; coordinators register their branch's sites).
+    path("manage/", editions.manage_index, name="manage_index"),
+    path("manage/editions/new/", editions.edition_create, name="edition_create"),
+    path("manage/editions/<slug:slug>/", editions.edition_overview, name="edition_overview"),
     path(
-        "dashboard/<slug:slug>/sites.csv",
-        views_tallies.dashboard_sites_csv,
-        name="dashboard_sites_csv",
+        "manage/editions/<slug:slug>/settings/",
+        editions.edition_settings,
+        name="edition_settings",
     ),
     path(
-        "dashboard/<slug:slug>/hours.csv",
-        views_tallies.dashboard_hours_csv,
-        name="dashboard_hours_csv",
+        "manage/editions/<slug:slug>/templates/",
+        editions.edition_templates,
+        name="edition_templates",
     ),
-    path("dashboard/<slug:slug>/report/", views_tallies.impact_report, name="impact_report"),
-    path("map/", map_views.map_page, name="map"),
-    path("map/embed/", map_views.map_embed, name="map_embed"),
+    path("manage/editions/<slug:slug>/clone/", editions.edition_clone, name="edition_clone"),
+    path("manage/editions/<slug:slug>/review/", review.review_queue, name="review_queue"),
+    path(
+        "manage/editions/<slug:slug>/review/approve/",
+        review.review_bulk_approve,
+        name="review_bulk_approve",
+    ),
+    path("manage/editions/<slug:slug>/staffing/", coordinate.staffing_overview, name="staffing"),
+    path("manage/editions/<slug:slug>/register/", sites.site_register, name="site_register"),
+    # A site and its workflow.
+    path("manage/sites/<int:pk>/", sites.site_manage, name="site_manage"),
+    path("manage/sites/<int:pk>/edit/", sites.site_edit, name="site_edit"),
+    path("manage/sites/<int:pk>/submit/", sites.site_submit_view, name="site_submit"),
+    path("manage/sites/<int:pk>/publish/", sites.site_publish_view, name="site_publish"),
+    path("manage/sites/<int:pk>/send-back/", sites.site_send_back_view, name="site_send_back"),
+    path("manage/sites/<int:pk>/cancel/", sites.site_cancel_view, name="site_cancel"),
+    # Coordinators: their sites, shift planning, rosters.
+    path("coordinate/", coordinate.coordinate, name="coordinate"),
+    path("coordinate/understaffed/", coordinate.understaffed, name="understaffed"),
+    path("coordinate/sites/<int:pk>/shifts/", shifts.site_shifts, name="site_shifts"),
+    path("coordinate/sites/<int:pk>/shifts/series/", shifts.shift_series, name="shift_series"),
+    path("coordinate/sites/<int:pk>/roster/", roster.roster, name="roster"),
+    path("coordinate/sites/<int:pk>/roster.csv", roster.roster_csv, name="roster_csv"),
+    path("coordinate/shifts/<int:pk>/edit/", shifts.shift_edit, name="shift_edit"),
+    path("coordinate/shifts/<int:pk>/delete/", shifts.shift_delete, name="shift_delete"),
 ]
-
-# Running an edition: set-up, registration, review, staffing (under /manage/).
-urlpatterns += urls_editions.urlpatterns

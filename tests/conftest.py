@@ -15,9 +15,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import translation
 
+from accounts.models import Volunteer
 from events.models import Event, Shift, Site
 from locations.models import Branch, Location, Province
-from volunteers.models import Volunteer
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -91,6 +91,12 @@ def volunteer(db, django_user_model):
     user = make_user(django_user_model, "volunteer@example.org", first_name="Vera")
     Volunteer.objects.create(user=user, phone="0612345678")
     return user
+
+
+@pytest.fixture
+def profile(volunteer):
+    """The `volunteer` persona's volunteer profile."""
+    return volunteer.volunteer
 
 
 def _client_for(client, user):

@@ -24,11 +24,12 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Volunteer
 from common.db_unavailable import is_database_unavailable
-from events.models import Event, Shift, Site, TallyEntry
+from events.models import Event, Shift, Signup, Site
 from locations.models import Location
+from tallies.models import TallyEntry
 from tests.conftest import make_user
-from volunteers.models import Signup, Volunteer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
-from volunteers.models import Signup
+from events.models import Signup
 
 from .test_url_protection import ALL, is_public
-from .volunteers.conftest import make_shift, make_volunteer
+from tests.factories import make_shift, make_volunteer
 
 PERSONAL = ["Zebulon", "Quackenbush", "zebulon.q@example.org", "0698765432", "Ingrid-Ottolien"]
 

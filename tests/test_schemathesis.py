@@ -32,10 +32,11 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from events.models import Event, Shift, Site, TallyEntry
+from accounts.models import Volunteer
+from events.models import Event, Shift, Signup, Site
 from locations.models import Location
+from tallies.models import TallyEntry
 from tests.conftest import make_user
-from volunteers.models import Signup, Volunteer
 
 # Two of schemathesis' checks guess at a contract that ours deliberately differs from:
 # `positive_data_acceptance` expects every schema-valid request to succeed, but an unknown

@@ -4,13 +4,12 @@
     POST /api/v1/shifts/{id}/release/   200 {"status": "cancelled", ...}
     GET  /api/v1/me/                    roles, calendar_url, sign-ups with status
 
-Errors answer `{"code", "detail"}` (see `volunteers.errors` for the codes). Clients send
+Errors answer `{"code", "detail"}` (see `events.errors` for the codes). Clients send
 `Authorization: Token …` (from POST /api/v1/auth/token/) or use the session.
 """
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -19,19 +18,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import coordinated_branch_ids, has_verified_email, is_organiser
+from accounts.services import volunteer_get_or_create
 from common.api import ErrorSerializer
-from events.api import views as events_api_views
-from events.models import Shift
+from events import selectors, services
+from events.models import Shift, Signup
+from events.services.signups import can_release, release_deadline
 
-from . import selectors, services
-from .models import Signup
-from .roles import coordinated_branch_ids, has_verified_email, is_organiser
-
-
-def calendar_url(volunteer) -> str:
-    """The secret address of the volunteer's personal calendar feed."""
-    path = reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token})
-    return settings.SITE_URL + path
+from .calendar import calendar_url_for
 
 
 class SiteBriefSerializer(serializers.Serializer):
@@ -66,7 +60,7 @@ class SignupSerializer(serializers.Serializer):
         positions = self.context.get("positions")
         if positions is not None:
             return positions.get(signup.pk)
-        return services.waitlist_position(signup)
+        return selectors.waitlist_position(signup)
 
 
 class MySignupSerializer(SignupSerializer):
@@ -77,14 +71,12 @@ class MySignupSerializer(SignupSerializer):
     )
 
     def get_can_release(self, signup) -> bool:
-        return services.can_release(signup)
+        return can_release(signup)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_release_deadline(self, signup) -> str:
         # The same format and time zone as the other date-times of the answer.
-        return serializers.DateTimeField().to_representation(
-            services.release_deadline(signup.shift)
-        )
+        return serializers.DateTimeField().to_representation(release_deadline(signup.shift))
 
 
 class BranchBriefSerializer(serializers.Serializer):
@@ -143,7 +135,7 @@ class ShiftClaimView(_VolunteerAPIView):
     )
     def post(self, request, pk: int):
         shift = get_object_or_404(Shift, pk=pk)
-        volunteer = services.volunteer_get_or_create(user=request.user)
+        volunteer = volunteer_get_or_create(user=request.user)
         signup = services.signup_create(shift=shift, volunteer=volunteer)
         return Response(SignupSerializer(signup).data, status=status.HTTP_201_CREATED)
 
@@ -168,7 +160,7 @@ class ShiftReleaseView(_VolunteerAPIView):
     )
     def post(self, request, pk: int):
         shift = get_object_or_404(Shift, pk=pk)
-        volunteer = services.volunteer_get_or_create(user=request.user)
+        volunteer = volunteer_get_or_create(user=request.user)
         signup = services.signup_release(shift=shift, volunteer=volunteer)
         return Response(SignupSerializer(signup).data)
 
@@ -182,7 +174,7 @@ class MeView(_VolunteerAPIView):
     )
     def get(self, request):
         user = request.user
-        volunteer = services.volunteer_get_or_create(user=user)
+        volunteer = volunteer_get_or_create(user=user)
         signups = list(selectors.signups_of(volunteer))
         verified = bool(has_verified_email(user))
         roles = []
@@ -200,17 +192,10 @@ class MeView(_VolunteerAPIView):
             "email_verified": verified,
             "roles": roles,
             "coordinator_of": user.coordinated_branches.order_by("name"),
-            "calendar_url": calendar_url(volunteer),
+            "calendar_url": calendar_url_for(volunteer),
             "signups": signups,
         }
         context = {"positions": selectors.waitlist_positions(signups)}
         response = Response(MeSerializer(data, context=context).data)
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-class ShiftDetailView(events_api_views.ShiftDetailView):
-    """`/api/v1/shifts/{id}/`: reading from `events.api`, changes under the sign-up rules."""
-
-    update_shift = staticmethod(services.shift_edit)
-    delete_shift = staticmethod(services.shift_delete)

@@ -11,25 +11,28 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.mail import person_mail
+from accounts.models import Volunteer
+from common import clock
 from common.errors import DomainError
 from common.mail import send_each
-from events.editions import edition_closed_error, edition_is_closed
-from events.models import Site
-from events.staffing import shifts_with_confirmed, with_staffing
-
-from .errors import SignupClosed
-from .models import Signup, StaffingAppeal, Volunteer
+from events import locking
+from events.errors import SignupClosed
+from events.models import Signup, Site
+from events.selectors import shifts_with_counts
+from events.services.editions import refuse_closed_edition
 
 # The claiming rule's own check, so that an appeal never asks volunteers for a shift they
 # could not claim (whatever that rule decides about windows and start times).
-from .services import check_open_for_claims
+from events.services.signups import check_open_for_claims
+from events.staffing import with_staffing
+
+from .models import StaffingAppeal
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,7 @@ class NoVolunteersToAsk(AppealError):
 
 def appeal_recipients(site: Site):
     """Volunteers of the site's branch who could still help there."""
-    has_place_here = Signup.objects.filter(
-        volunteer=OuterRef("pk"), shift__site=site, status__in=Signup.ACTIVE_STATUSES
-    )
+    has_place_here = Signup.objects.filter(volunteer=OuterRef("pk"), shift__site=site).active()
     verified = EmailAddress.objects.filter(
         user=OuterRef("user"), email__iexact=OuterRef("user__email"), verified=True
     )
@@ -105,8 +106,9 @@ def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:
     """The site's shifts with free places that a volunteer could claim now (by the
     claiming rule itself); raises `AppealNotPossible` with its reason when there are none."""
     open_shifts, refusal = [], None
-    for shift in shifts_with_confirmed(site).filter(is_cancelled=False):
-        if shift.capacity <= shift.confirmed:
+    shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False))
+    for shift in shifts.order_by("starts_at", "role", "pk"):
+        if not shift.open_spots:
             continue
         shift.site = site
         try:
@@ -114,7 +116,6 @@ def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:
         except SignupClosed as error:
             refusal = refusal or error
             continue
-        shift.open_places = shift.capacity - shift.confirmed
         open_shifts.append(shift)
     if not open_shifts and refusal is not None:
         raise AppealNotPossible(CLAIMS_CLOSED_MESSAGE, reason=refusal.detail)
@@ -133,18 +134,14 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
     message = (message or "").strip()[:MESSAGE_MAX_LENGTH]
     # The site's row lock makes two appeals sent at once queue, so the second sees the
     # first and is refused as too soon.
-    locked = (
-        with_staffing(Site.objects.select_for_update(of=("self",)))
-        .select_related("event", "location", "branch")
-        .get(pk=site.pk)
-    )
-    if locked.status != Site.Status.PUBLISHED or not locked.event.is_published:
+    locked = locking.lock_site(site.pk, related=("event", "location", "branch"))
+    if not locked.is_public:
         raise AppealNotPossible()
-    if edition_is_closed(locked.event):
-        raise edition_closed_error(locked.event)
-    if locked.places_confirmed >= locked.places_needed:
+    refuse_closed_edition(locked.event)
+    staffing = with_staffing(Site.objects.filter(pk=locked.pk)).get()
+    if staffing.places_confirmed >= staffing.places_needed:
         raise SiteFullyStaffed()
-    now = timezone.now()
+    now = clock.now()
     open_shifts = _claimable_open_shifts(locked, now)
     previous = last_appeal(locked)
     if previous and now < previous.sent_at + APPEAL_INTERVAL:
@@ -159,25 +156,25 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
         site=locked, sent_by=by, sent_at=now, message=message, recipients=len(volunteers)
     )
     reply_to = [by.email] if getattr(by, "email", "") else []
-    emails = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for volunteer in volunteers:
-            context = {
+    emails = [
+        person_mail(
+            to=volunteer.user.email,
+            user=volunteer.user,
+            subject_template="volunteers/email/staffing_appeal_subject.txt",
+            body_template="volunteers/email/staffing_appeal_message.txt",
+            context={
                 "site": locked,
                 "event": locked.event,
                 "user": volunteer.user,
                 "open_shifts": open_shifts,
-                "open_places": sum(shift.open_places for shift in open_shifts),
+                "open_places": sum(shift.open_spots for shift in open_shifts),
                 "message": message,
                 "site_url": settings.SITE_URL + locked.get_absolute_url(),
-            }
-            subject = render_to_string("volunteers/mail/staffing_appeal_subject.txt", context)
-            body = render_to_string("volunteers/mail/staffing_appeal_body.txt", context)
-            emails.append(
-                EmailMessage(
-                    " ".join(subject.split()), body, to=[volunteer.user.email], reply_to=reply_to
-                )
-            )
+            },
+            reply_to=reply_to,
+        )
+        for volunteer in volunteers
+    ]
 
     def send() -> None:
         sent = send_each(emails, what=f"appeal {appeal.pk}")

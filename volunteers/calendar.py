@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Event as VEvent
 
+from accounts.models import Volunteer
+from accounts.tokens import new_calendar_token
 from events import calendar
 from events.feeds import cancelled_summary, site_hours_vevent
-from events.models import Shift, Site
-
-from .models import Signup, Volunteer
-from .tokens import new_calendar_token
+from events.models import Shift, Signup, Site
+from events.selectors import shifts_with_counts
 
 VOLUNTEER_FEED = "volunteer"
 COORDINATOR_FEED = "coordinator"
@@ -45,12 +45,6 @@ MY_SHIFTS_PATH = "/my/shifts/"
 
 
 # --- Tokens and URLs -----------------------------------------------------------------------
-
-
-def volunteer_for(user) -> Volunteer:
-    """The user's volunteer profile, made on first need."""
-    volunteer, _created = Volunteer.objects.get_or_create(user=user)
-    return volunteer
 
 
 def calendar_url_for(volunteer: Volunteer, *, language: str | None = None) -> str:
@@ -190,7 +184,7 @@ def _shift_vevent(
 def _volunteer_shift_vevent(held: _Held) -> VEvent:
     shift = held.shift
     site = shift.site
-    cancelled = not held.confirmed_now or shift.is_cancelled or site.status == Site.Status.CANCELLED
+    cancelled = not held.confirmed_now or shift.is_cancelled or site.is_cancelled
     role = capfirst(shift.get_role_display())
     parts = []
     if cancelled:
@@ -254,9 +248,9 @@ def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
         _("Shifts: %(count)d.") % {"count": len(open_shifts)}
         + " "
         + _staffing(
-            sum(shift.confirmed_count for shift in open_shifts),
+            sum(shift.confirmed for shift in open_shifts),
             sum(shift.capacity for shift in open_shifts),
-            sum(shift.waitlisted_count for shift in open_shifts),
+            sum(shift.waitlisted for shift in open_shifts),
         ),
     ]
     return site_hours_vevent(
@@ -272,8 +266,8 @@ def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
 
 
 def _coordinator_shift_vevent(shift: Shift) -> VEvent:
-    cancelled = shift.is_cancelled or shift.site.status == Site.Status.CANCELLED
-    parts = [_staffing(shift.confirmed_count, shift.capacity, shift.waitlisted_count)]
+    cancelled = shift.is_cancelled or shift.site.is_cancelled
+    parts = [_staffing(shift.confirmed, shift.capacity, shift.waitlisted)]
     if shift.notes:
         parts.append(shift.notes)
     return _shift_vevent(
@@ -308,13 +302,9 @@ def coordinator_feed(
         .order_by("opens_at", "id")
     )
     shifts = list(
-        Shift.objects.filter(site__branch_id__in=branch_ids)
+        shifts_with_counts(Shift.objects.filter(site__branch_id__in=branch_ids))
         .select_related("site__event", "site__location", "site__branch")
-        .annotate(
-            confirmed_count=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)),
-            waitlisted_count=Count("signups", filter=Q(signups__status=Signup.Status.WAITLISTED)),
-            signups_changed_at=Max("signups__updated_at"),
-        )
+        .annotate(signups_changed_at=Max("signups__updated_at"))
         .order_by("starts_at", "id")
     )
     shifts_of_site: dict[int, list[Shift]] = defaultdict(list)

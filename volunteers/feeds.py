@@ -19,10 +19,11 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from accounts.services import volunteer_get_or_create
 from common.access import public
 from common.redirects import redirect_to_next
 from events import calendar
-from events.models import Site
+from events.models import Signup, Site
 
 from .calendar import (
     COORDINATOR_FEED,
@@ -32,9 +33,7 @@ from .calendar import (
     coordinator_feed,
     volunteer_by_token,
     volunteer_feed,
-    volunteer_for,
 )
-from .models import Signup
 
 
 @sensitive_variables("token")
@@ -141,7 +140,9 @@ def calendar_reset(request):
             f"{name}: {' '.join(messages_)}" for name, messages_ in form.errors.items()
         )
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    calendar_token_reset(volunteer=volunteer_for(request.user), feed=form.cleaned_data["feed"])
+    calendar_token_reset(
+        volunteer=volunteer_get_or_create(user=request.user), feed=form.cleaned_data["feed"]
+    )
     messages.success(
         request,
         _(

@@ -1,39 +1,17 @@
-"""Forms check the shape of input; the services in `services.py` decide."""
+"""Forms of the volunteer's side: finding shifts, the profile, deleting the account, and
+a coordinator's appeal. They check the shape of input; the services decide."""
 
-import datetime
 import re
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Shift, Site
+from common.languages import LANGUAGE_CHOICES
+from events.forms.fields import DateInput
+from events.models import Event, Site
 from locations.models import Branch
 
-from .languages import LANGUAGE_CHOICES
-
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class FindShiftsForm(forms.Form):
@@ -67,92 +45,6 @@ class FindShiftsForm(forms.Form):
             site = Site.objects.published().select_related("location").filter(pk=raw).first()
         self.unknown_site = site is None
         return site
-
-
-class ShiftForm(forms.Form):
-    """One shift: the site's day and times of day, so phones get simple pickers."""
-
-    role = forms.ChoiceField(label=_("Role"), choices=Shift.Role.choices)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("From"), widget=TimeInput())
-    end = forms.TimeField(label=_("Until"), widget=TimeInput())
-    capacity = forms.IntegerField(label=_("Places"), min_value=0, max_value=500)
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    @classmethod
-    def initial_for(cls, *, site: Site | None = None, shift: Shift | None = None) -> dict:
-        if shift is not None:
-            start = timezone.localtime(shift.starts_at, _tz())
-            end = timezone.localtime(shift.ends_at, _tz())
-            return {
-                "role": shift.role,
-                "date": start.date(),
-                "start": start.time(),
-                "end": end.time(),
-                "capacity": shift.capacity,
-                "notes": shift.notes,
-            }
-        opens = timezone.localtime(site.opens_at, _tz())
-        closes = timezone.localtime(site.closes_at, _tz())
-        return {"date": opens.date(), "start": opens.time(), "end": closes.time(), "capacity": 2}
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "role": data["role"],
-            "starts_at": datetime.datetime.combine(data["date"], data["start"], tzinfo=_tz()),
-            "ends_at": datetime.datetime.combine(data["date"], data["end"], tzinfo=_tz()),
-            "capacity": data["capacity"],
-            "notes": data["notes"],
-        }
-
-
-class ShiftSeriesForm(forms.Form):
-    """Many shifts at once: opening hours cut into slots, for each chosen role."""
-
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("From"), widget=TimeInput())
-    end = forms.TimeField(label=_("Until"), widget=TimeInput())
-    slot_hours = forms.DecimalField(
-        label=_("Length of a slot (hours)"),
-        min_value=Decimal("0.25"),
-        max_value=Decimal("24"),
-        decimal_places=2,
-        initial=Decimal("2"),
-        widget=forms.NumberInput(attrs={"step": "0.25"}),
-    )
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Shift.Role.choices, widget=forms.CheckboxSelectMultiple
-    )
-    capacity = forms.IntegerField(label=_("Places per shift"), min_value=0, max_value=500)
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    @classmethod
-    def initial_for(cls, site: Site) -> dict:
-        opens = timezone.localtime(site.opens_at, _tz())
-        closes = timezone.localtime(site.closes_at, _tz())
-        return {
-            "date": opens.date(),
-            "start": opens.time(),
-            "end": closes.time(),
-            "slot_hours": Decimal("2"),
-            "capacity": 2,
-        }
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "starts_at": datetime.datetime.combine(data["date"], data["start"], tzinfo=_tz()),
-            "ends_at": datetime.datetime.combine(data["date"], data["end"], tzinfo=_tz()),
-            "slot_minutes": int(data["slot_hours"] * 60),
-            "roles": data["roles"],
-            "capacity": data["capacity"],
-            "notes": data["notes"],
-        }
 
 
 class ProfileForm(forms.Form):
@@ -208,3 +100,12 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."), code="wrong_password")
         return password
+
+
+class AppealForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.utils import timezone
-
-from .models import Signup, Volunteer
+from accounts.models import Volunteer
+from common import clock
+from events.models import Signup
 
 
 def volunteer_data_export(user) -> dict[str, Any]:
@@ -16,7 +16,7 @@ def volunteer_data_export(user) -> dict[str, Any]:
 
     volunteer = Volunteer.objects.filter(user=user).select_related("home_branch").first()
     data: dict[str, Any] = {
-        "exported_at": timezone.now(),
+        "exported_at": clock.now(),
         "account": {
             "email": user.email,
             "first_name": user.first_name,

@@ -22,10 +22,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import Site
+from common import clock
+from events.models import Signup, published_sites
+from events.notifications import shift_mail
 
-from .models import ReminderSent, Signup
-from .notifications import mail_reminder
+from .models import ReminderSent
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +58,10 @@ def reminders_due(now: datetime.datetime) -> list[tuple[Signup, str]]:
     days, hour = _settings()
     horizon = datetime.timedelta(days=max(days, 1) + 1)
     signups = (
-        Signup.objects.filter(
-            status=Signup.Status.CONFIRMED,
+        Signup.objects.confirmed()
+        .filter(
+            published_sites("shift__site__"),
             shift__is_cancelled=False,
-            shift__site__status=Site.Status.PUBLISHED,
             shift__starts_at__gt=now,
             shift__starts_at__lte=now + horizon,
             volunteer__user__is_active=True,
@@ -92,9 +93,17 @@ def _claim(signup: Signup, kind: str, now: datetime.datetime) -> bool:
     return True
 
 
+def mail_reminder(signup: Signup, kind: str) -> None:
+    """A reminder of a coming shift (`kind` is a `ReminderSent.Kind`); a failure goes up,
+    so that the caller un-records the reminder."""
+    message = shift_mail("volunteers/email/reminder", signup, kind=kind)
+    if message is not None:
+        message.send()
+
+
 def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
     """Send every reminder that is due and not sent yet. Call outside a transaction."""
-    now = now or timezone.now()
+    now = now or clock.now()
     run = ReminderRun()
     for signup, kind in reminders_due(now):
         if not _claim(signup, kind, now):

@@ -22,10 +22,11 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
+
+from accounts.models import Volunteer
+from common import clock
 
 from . import services
-from .models import Volunteer
 
 
 @dataclasses.dataclass
@@ -66,7 +67,7 @@ def volunteers_anonymise_inactive(
     months = settings.VOLUNTEER_RETENTION_MONTHS if months is None else months
     if months < 1:
         raise ValueError("The retention period is at least one month.")
-    cutoff = months_before(now or timezone.now(), months)
+    cutoff = months_before(now or clock.now(), months)
     run = RetentionRun(cutoff=cutoff)
     candidates = list(
         inactive_volunteers(cutoff=cutoff).order_by("pk").values_list("pk", flat=True)

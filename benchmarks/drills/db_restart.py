@@ -216,8 +216,8 @@ def main() -> int:
 
     # Verify with a fresh connection (the old one died with the server).
     connection.close()
-    from events.models import TallyEntry
-    from volunteers.models import Signup
+    from events.models import Signup
+    from tallies.models import TallyEntry
 
     stored = {
         str(u)

@@ -47,7 +47,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from events.models import Event, Shift, Site
 from locations.models import Branch, Location
-from volunteers.models import Signup, Volunteer
+from events.models import Signup
+from accounts.models import Volunteer
 zone = timezone.get_current_timezone()
 today = timezone.localdate()
 opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)

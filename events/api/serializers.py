@@ -2,7 +2,7 @@
 
 Input serializers check the shape of a request body; the services in `events.services`
 decide. The GeoJSON serializers describe, for the OpenAPI schema, what
-`events.site_search` builds (the features themselves are built without serializers, for
+`events.search` builds (the features themselves are built without serializers, for
 speed); a test checks real responses against this schema.
 """
 
@@ -33,9 +33,6 @@ class RejectUnknownFields(serializers.Serializer):
                     }
                 )
         return super().to_internal_value(data)
-
-
-# --- Errors -------------------------------------------------------------------------------
 
 
 # --- Events -------------------------------------------------------------------------------
@@ -171,6 +168,40 @@ class SiteCreateSerializer(SiteWriteFields):
 
 class SiteUpdateSerializer(SiteWriteFields):
     """Edition and branch are fixed once a site exists."""
+
+
+# --- The site workflow --------------------------------------------------------------------
+
+
+class SendBackSerializer(RejectUnknownFields):
+    comment = serializers.CharField(
+        max_length=2000, help_text="What the branch should change (sent to its coordinators)."
+    )
+
+
+class CancelSerializer(RejectUnknownFields):
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        help_text="Sent to the volunteers who had a place, and kept in the site's history.",
+    )
+
+
+class SiteStatusSerializer(serializers.Serializer):
+    """A site's place in the workflow after a transition."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Site.Status.values)
+    status_label = serializers.CharField(source="get_status_display")
+    review_comment = serializers.CharField(
+        help_text="What the national office asked to change, after a send-back."
+    )
+
+
+class SiteCancelledSerializer(SiteStatusSerializer):
+    signups_freed = serializers.IntegerField(help_text="Places of volunteers that were freed.")
+    volunteers_told = serializers.IntegerField(help_text="Volunteers mailed about it.")
 
 
 # --- Shifts -------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from volunteers.models import Signup
+from events.models import Signup
 
-from ..volunteers.conftest import make_shift
+from tests.factories import make_shift
 
 PASSWORD = "een-lang-wachtwoord-42"
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from events.models import Signup
 from tests.browser.conftest import log_in
-from volunteers.models import Signup
 
-from ..volunteers.conftest import make_shift, make_volunteer
+from tests.factories import make_shift, make_volunteer
 
 
 @pytest.mark.django_db(transaction=True)

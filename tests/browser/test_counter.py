@@ -5,10 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from events.models import TallyEntry
-from events.tallies import tally_totals
+from tallies.selectors import tally_totals
+from tallies.models import TallyEntry
 from tests.browser.conftest import log_in
-from tests.events.tallies.conftest import confirm_shift, make_site, make_today_event
+from tests.tallies.conftest import confirm_shift, make_site, make_today_event
 
 API = re.compile(r".*/api/v1/sites/\d+/tallies/$")
 

@@ -10,7 +10,7 @@ browser test; a cut-off request is no violation.
 import pytest
 
 from tests.browser.conftest import log_in
-from tests.events.tallies.conftest import confirm_shift, make_site, make_today_event
+from tests.tallies.conftest import confirm_shift, make_site, make_today_event
 
 WATCH = """
 window.__cspViolations = [];

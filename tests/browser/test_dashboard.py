@@ -6,8 +6,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from events.models import Event, Site, TallyEntry
+from events.models import Event, Site
 from locations.models import Location
+from tallies.models import TallyEntry
 from tests.browser.conftest import log_in
 from tests.browser.test_counter import STRICT_CSP, serve_with_strict_csp
 from tests.conftest import aware

@@ -9,7 +9,7 @@ import pytest
 from locations.models import Location
 from tests.browser.conftest import log_in
 
-from ..volunteers.conftest import make_shift
+from tests.factories import make_shift
 
 MEASURE = """() => ({
   overflow: document.documentElement.scrollWidth - window.innerWidth,

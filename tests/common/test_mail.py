@@ -5,11 +5,12 @@ import smtplib
 import pytest
 from django.core.mail.backends.locmem import EmailBackend
 
+from accounts.models import Volunteer
+from events.models import Signup
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
-from volunteers.cancellation import site_cancel
-from volunteers.models import Signup, Volunteer
-from volunteers.services import shift_delete
+from events.services import site_cancel
+from events.services import shift_delete
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from events.editions import at_local, event_create
+from common.clock import at_local
+from events.services.editions import event_create
 from events.models import Event, Shift, Site
 from locations.models import Location, Province
 

@@ -2,10 +2,10 @@
 
 import datetime
 
-from events.models import Event, Shift, Site
+from accounts.models import Volunteer
+from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
 from tests.conftest import aware
-from volunteers.models import Signup, Volunteer
 
 # name: (latitude, longitude) of the town centre (GeoNames, as the offline gazetteer).
 TOWNS = {

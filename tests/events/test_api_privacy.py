@@ -6,10 +6,11 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from events.site_search import APPROXIMATE_LAT_STEP, APPROXIMATE_LON_STEP
+from accounts.models import Volunteer
+from events.models import Signup
+from events.search.results import APPROXIMATE_LAT_STEP, APPROXIMATE_LON_STEP
 from locations.selectors import distance_km
 from tests.conftest import make_user
-from volunteers.models import Signup, Volunteer
 
 from .map_factories import make_shift, make_site, sign_up
 

@@ -6,10 +6,9 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from events.models import Event, Site
+from events.models import Event, Signup, Site
 from locations.models import Location
 from tests.conftest import aware, make_user
-from volunteers.models import Signup
 
 from .map_factories import TOWNS, make_event, make_shift, make_site, sign_up
 

@@ -3,11 +3,10 @@ organisers only, through the services."""
 
 import pytest
 
-from events.models import Shift, Site
+from events.models import Shift, Signup, Site
 from events.services import site_cancel
 from locations.models import Location
 from tests.conftest import make_user
-from volunteers.models import Signup
 
 from .map_factories import make_shift, make_site, sign_up
 

@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from events.charts import Series, bar_chart_svg
+from tallies.charts import Series, bar_chart_svg
 
 
 def chart() -> str:

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, Shift, Site
+from accounts.models import Volunteer
+from events.models import Event, Shift, Signup, Site
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
-from volunteers.models import Signup, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, edition, own_draft):
         reverse("events:staffing", args=[edition.slug]),
         reverse("events:site_manage", args=[own_draft.pk]),
         reverse("events:site_edit", args=[own_draft.pk]),
-        reverse("site_actions:cancel", args=[own_draft.pk]),
-        reverse("site_actions:appeal", args=[own_draft.pk]),
+        reverse("events:site_cancel", args=[own_draft.pk]),
+        reverse("volunteers:site_appeal", args=[own_draft.pk]),
         *_organiser_urls(edition),
     ]
     for url in urls:
@@ -85,7 +85,7 @@ def test_a_volunteer_has_no_business_here(volunteer_client, edition, own_draft):
         volunteer_client.get(reverse("events:site_manage", args=[own_draft.pk])).status_code == 403
     )
     assert (
-        volunteer_client.get(reverse("site_actions:cancel", args=[own_draft.pk])).status_code == 403
+        volunteer_client.get(reverse("events:site_cancel", args=[own_draft.pk])).status_code == 403
     )
     for url in _organiser_urls(edition):
         assert volunteer_client.get(url).status_code == 403, url
@@ -395,7 +395,7 @@ def test_the_queue_counts_each_shift_once_after_a_send_back_and_resubmit(
 ):
     """A site sent back and submitted again has more history: its shift count must not
     grow with it (it showed 26 and then 52 for a site with 13 shifts)."""
-    from events.site_status import site_send_back, site_submit
+    from events.services.workflow import site_send_back, site_submit
 
     site = draft_site(edition, place(), branch, shifts=3)
     site_submit(site=site, by=coordinator)
@@ -488,7 +488,7 @@ def test_coordinator_cancels_a_site_after_confirming(
     Signup.objects.create(
         shift=site.shifts.get(), volunteer=Volunteer.objects.get(user=volunteer), status="confirmed"
     )
-    url = reverse("site_actions:cancel", args=[site.pk])
+    url = reverse("events:site_cancel", args=[site.pk])
     assert "1 vrijwilliger heeft een plaats" in coordinator_client.get(url).content.decode()
     response = coordinator_client.post(url, {"comment": "Storm"})
     assert "confirm" in response.context["form"].errors
@@ -509,7 +509,7 @@ def test_coordinator_asks_branch_volunteers_for_help(
 ):
     Volunteer.objects.filter(user=volunteer).update(home_branch=branch)
     site = draft_site(edition, place(), branch, status=Site.Status.PUBLISHED)
-    url = reverse("site_actions:appeal", args=[site.pk])
+    url = reverse("volunteers:site_appeal", args=[site.pk])
     page = coordinator_client.get(url).content.decode()
     assert "De e-mail gaat naar 1 vrijwilliger" in page
     with django_capture_on_commit_callbacks(execute=True):

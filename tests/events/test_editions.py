@@ -6,17 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events.editions import (
-    EditionClosed,
-    RegistrationClosed,
-    RegistrationNotYetOpen,
-    at_local,
-    event_clone,
-    event_create,
-    event_templates_set,
-    event_update,
-    registration_state,
-)
+from events.errors import EditionClosed, RegistrationClosed, RegistrationNotYetOpen
+from common.clock import at_local
+from events.services.cloning import event_clone
+from events.services.editions import event_create, event_templates_set, event_update, registration_state
 from events.models import Event, Shift, ShiftTemplate, Site, SiteStatusChange
 from events.services import site_create
 from tests.conftest import AMSTERDAM
@@ -138,7 +131,7 @@ def test_the_slug_is_fixed_once_people_use_its_links(organiser):
 
 def test_templates_are_replaced_and_checked_row_by_row(organiser):
     event = upcoming_edition()
-    from events.editions import TemplateSpec
+    from events.services.editions import TemplateSpec
 
     with pytest.raises(ValidationError) as caught:
         event_templates_set(

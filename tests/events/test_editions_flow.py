@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, Shift, ShiftTemplate, Site
+from accounts.models import Volunteer
+from events.models import Event, Shift, ShiftTemplate, Signup, Site
 from tests.conftest import AMSTERDAM
 from tests.events.editions_helpers import draft_site, place
-from volunteers.models import Signup, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +184,7 @@ def test_an_edition_from_clone_to_cancellation(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("site_actions:cancel", args=[site.pk]),
+            reverse("events:site_cancel", args=[site.pk]),
             {"comment": "Het azc sluit die dag.", "confirm": "on"},
             follow=True,
         )

@@ -12,7 +12,8 @@ from django.db import connection
 from common.errors import DomainError
 from events.models import Site, SiteStatusChange
 from events.services import site_create
-from events.site_status import SiteWrongStatus, site_publish
+from events.errors import SiteWrongStatus
+from events.services.workflow import site_publish
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
 
 PEOPLE = 4
@@ -82,7 +83,7 @@ def test_control_without_the_row_lock_the_site_is_published_several_times(
 ):
     """Proves the lock is what keeps the test above green: read without it, and let every
     approver read before any writes, and each one publishes."""
-    from events import site_status
+    from events.services import workflow as site_status
 
     site = draft_site(upcoming_edition(), place(), branch, status=Site.Status.SUBMITTED)
     everyone_has_read = threading.Barrier(PEOPLE)

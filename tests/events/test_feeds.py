@@ -6,12 +6,12 @@ import gzip
 import pytest
 from django.urls import reverse
 
-from events.models import Event, Shift, Site, SiteStatusChange
+from accounts.models import Volunteer
+from events.models import Event, Shift, Signup, Site, SiteStatusChange
 from events.services import site_cancel, site_update
 from locations.models import Location, Province
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
 from tests.conftest import aware
-from volunteers.models import Signup, Volunteer
 
 UTC = datetime.UTC
 LONG_AGO = datetime.datetime(2026, 3, 1, 9, 15, 42, 123456, tzinfo=UTC)

@@ -5,12 +5,12 @@ change both."""
 
 import pytest
 
-from events.models import Site
+from accounts.models import Volunteer
+from events.models import Signup, Site
 from events.services import shift_update, site_cancel, site_update
 from locations.models import Location
 from tests.conftest import aware
-from volunteers.calendar import volunteer_for
-from volunteers.models import Signup, Volunteer
+from accounts.services import volunteer_get_or_create
 
 
 def fetch(client, url):
@@ -146,7 +146,7 @@ def test_changes_reach_the_volunteer_feed(client, profile, shift, site, organise
 def test_changes_reach_the_coordinator_feed(
     client, coordinator, profile, shift, site, other_branch, event
 ):
-    url = f"/calendar/branch/{volunteer_for(coordinator).coordinator_calendar_token}.ics"
+    url = f"/calendar/branch/{volunteer_get_or_create(user=coordinator).coordinator_calendar_token}.ics"
     assert_change_reaches_calendars(
         client,
         url,

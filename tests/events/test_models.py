@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import Event, Shift, ShiftTemplate, Site, TallyEntry
+from events.models import Event, Shift, ShiftTemplate, Site
 from locations.models import Location
+from tallies.models import TallyEntry
 from tests.conftest import aware
 
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from events.models import Site
+from accounts.models import Volunteer
+from events.models import Signup, Site
 from events.staffing import edition_staffing
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
-from volunteers.models import Signup, Volunteer
 
 pytestmark = pytest.mark.django_db
 

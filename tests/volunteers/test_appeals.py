@@ -6,7 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from events.models import Site
+from accounts.models import Volunteer
+from events.models import Signup, Site
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
 from volunteers.appeals import (
@@ -17,7 +18,7 @@ from volunteers.appeals import (
     appeal_recipients,
     staffing_appeal_send,
 )
-from volunteers.models import Signup, StaffingAppeal, Volunteer
+from volunteers.models import StaffingAppeal
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def test_the_appeal_page_of_a_cancelled_site_says_so_and_offers_no_form(
     from events.services import site_cancel
 
     site_cancel(site=short_site, by=coordinator, comment="Verbouwing")
-    page = coordinator_client.get(reverse("site_actions:appeal", args=[short_site.pk]))
+    page = coordinator_client.get(reverse("volunteers:site_appeal", args=[short_site.pk]))
     html = page.content.decode()
     assert "Deze locatie is geannuleerd: er valt geen hulp voor te vragen." in html
     assert "Alle plaatsen op deze locatie zijn bezet" not in html

@@ -8,14 +8,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from events.models import Shift, Site
+from accounts.models import Volunteer
+from events.models import Shift, Signup, Site
 from events.services import shift_update, site_cancel, site_update
 from locations.models import Location
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
 from tests.conftest import aware
-from volunteers.calendar import calendar_url_for, coordinator_calendar_url_for, volunteer_for
-from volunteers.models import Signup, Volunteer
-from volunteers.services import shift_delete
+from volunteers.calendar import calendar_url_for, coordinator_calendar_url_for
+from accounts.services import volunteer_get_or_create
+from events.services import shift_delete
 
 UTC = datetime.UTC
 DOMAIN = "actiedagen.example.org"
@@ -318,7 +319,7 @@ def test_a_deactivated_or_anonymised_account_has_no_feed(client, profile):
 
 
 def test_a_token_opens_its_own_feed_and_nothing_else(client, profile, coordinator, shift):
-    coordinator_profile = volunteer_for(coordinator)
+    coordinator_profile = volunteer_get_or_create(user=coordinator)
     # Each token opens one kind of feed only.
     assert client.get(f"/calendar/branch/{profile.calendar_token}.ics").status_code == 404
     assert (
@@ -443,7 +444,7 @@ def test_coordinator_feed_shows_the_branch_plan_with_counts_and_no_names(
         status=Signup.Status.WAITLISTED,
     )
 
-    feed = fetch_feed(client, branch_feed_url(volunteer_for(coordinator)))
+    feed = fetch_feed(client, branch_feed_url(volunteer_get_or_create(user=coordinator)))
 
     assert str(feed.calendar["X-WR-CALNAME"]) == "Planning: Afdeling Utrecht"
     assert set(feed.events) == {
@@ -467,7 +468,7 @@ def test_coordinator_feed_shows_the_branch_plan_with_counts_and_no_names(
 
 
 def test_coordinator_feed_changes_when_someone_signs_up(client, coordinator, shift, profile):
-    url = branch_feed_url(volunteer_for(coordinator))
+    url = branch_feed_url(volunteer_get_or_create(user=coordinator))
     before = client.get(url)
     sign_up(shift, profile)
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
@@ -484,7 +485,7 @@ def test_a_user_who_coordinates_nothing_gets_an_empty_plan(client, profile):
 def test_coordinator_feed_queries_do_not_grow_with_the_plan(
     client, coordinator, event, branch, django_assert_num_queries
 ):
-    url = branch_feed_url(volunteer_for(coordinator))
+    url = branch_feed_url(volunteer_get_or_create(user=coordinator))
 
     def add_sites(count):
         for _number in range(count):

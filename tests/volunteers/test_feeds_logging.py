@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.models import Volunteer
 from volunteers import calendar as volunteer_calendar
-from volunteers.models import Volunteer
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from volunteers.models import Signup, Volunteer
-from volunteers.tokens import new_calendar_token
+from accounts.models import Volunteer
+from accounts.tokens import new_calendar_token
+from events.models import Signup
 
 
 def test_one_active_signup_per_shift_and_volunteer(shift, volunteer):

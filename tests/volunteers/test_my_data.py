@@ -7,10 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from events.models import Signup
 from volunteers import services
-from volunteers.models import Signup
 
-from .conftest import make_shift, make_volunteer
+from tests.factories import make_shift, make_volunteer
 
 
 def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, volunteer, site):

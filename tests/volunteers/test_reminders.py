@@ -8,10 +8,11 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from events.models import Signup
 from volunteers import reminders
-from volunteers.models import ReminderSent, Signup
+from volunteers.models import ReminderSent
 
-from .conftest import aware_local, make_volunteer, make_volunteers
+from tests.factories import aware_local, make_volunteer, make_volunteers
 
 pytestmark = pytest.mark.django_db
 

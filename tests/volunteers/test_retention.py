@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from events.models import Shift
+from accounts.models import Volunteer
+from events.models import Shift, Signup
 from tests.conftest import aware, make_user
-from volunteers.models import Signup, Volunteer
 from volunteers.retention import months_before, volunteers_anonymise_inactive
 
 NOW = timezone.now()

@@ -5,10 +5,9 @@ from django.core import mail
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from events.models import Site
-from volunteers.models import Signup
+from events.models import Signup, Site
 
-from .conftest import make_shift, make_volunteer
+from tests.factories import make_shift, make_volunteer
 
 
 @pytest.fixture

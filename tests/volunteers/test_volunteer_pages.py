@@ -8,11 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, Site
+from events.models import Event, Signup, Site
 from locations.models import Location
-from volunteers.models import Signup
 
-from .conftest import make_shift, make_volunteer
+from tests.factories import make_shift, make_volunteer
 
 LIST = reverse("volunteers:shift_list")
 MY = reverse("volunteers:my_shifts")

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import volunteers.tokens
+import accounts.tokens
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
                 ('languages', models.JSONField(blank=True, default=list, help_text='Language codes such as nl, en, ar, ti, fa.', verbose_name='languages spoken')),
-                ('calendar_token', models.CharField(default=volunteers.tokens.new_calendar_token, editable=False, max_length=64, unique=True, verbose_name='calendar token')),
-                ('coordinator_calendar_token', models.CharField(default=volunteers.tokens.new_calendar_token, editable=False, max_length=64, unique=True, verbose_name='coordinator calendar token')),
+                ('calendar_token', models.CharField(default=accounts.tokens.new_calendar_token, editable=False, max_length=64, unique=True, verbose_name='calendar token')),
+                ('coordinator_calendar_token', models.CharField(default=accounts.tokens.new_calendar_token, editable=False, max_length=64, unique=True, verbose_name='coordinator calendar token')),
                 ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),

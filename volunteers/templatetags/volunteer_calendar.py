@@ -4,8 +4,8 @@ feeds, used by `volunteers/_calendar_links.html`."""
 from django import template
 from django.urls import reverse
 
+from accounts.services import volunteer_get_or_create
 from events.templatetags.calendar_links import feed_links
-from volunteers.calendar import volunteer_for
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def volunteer_calendar_feeds(context, volunteer=None) -> dict:
         user = context.get("user")
         if user is None or not user.is_authenticated:
             return {}
-        volunteer = volunteer_for(user)
+        volunteer = volunteer_get_or_create(user=user)
     feeds = {
         "volunteer": feed_links(
             request,

@@ -1,0 +1,68 @@
+"""Changes to people: the volunteer profile, and removing a person's personal data."""
+
+import datetime
+
+from django.db import transaction
+
+from .models import Volunteer
+from .tokens import new_calendar_token
+
+
+def volunteer_get_or_create(*, user) -> Volunteer:
+    """The user's volunteer profile, made on first need."""
+    volunteer, _created = Volunteer.objects.get_or_create(user=user)
+    return volunteer
+
+
+def volunteer_update_profile(
+    *,
+    volunteer: Volunteer,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    languages: list[str],
+    home_branch=None,
+) -> Volunteer:
+    """Change a volunteer's name, phone, languages and home branch (validated by the form)."""
+    with transaction.atomic():
+        user = volunteer.user
+        user.first_name, user.last_name = first_name.strip(), last_name.strip()
+        user.save(update_fields=["first_name", "last_name"])
+        volunteer.phone = phone.strip()
+        volunteer.languages = sorted(set(languages))
+        volunteer.home_branch = home_branch
+        volunteer.save(update_fields=["phone", "languages", "home_branch", "updated_at"])
+    return volunteer
+
+
+def user_anonymise(*, user, volunteer: Volunteer | None, now: datetime.datetime) -> None:
+    """Remove a person's personal data and close their account, inside the caller's
+    transaction: name, e-mail address, phone, languages, calendar tokens, API tokens and
+    e-mail addresses go; they can no longer log in and stop being a coordinator. What
+    they did (sign-ups, counts) stays, anonymous. See `volunteers.services.account_delete`
+    for the whole of deleting an account."""
+    from allauth.account.models import EmailAddress
+    from rest_framework.authtoken.models import Token
+
+    if volunteer is not None:
+        volunteer.phone = ""
+        volunteer.languages = []
+        volunteer.home_branch = None
+        volunteer.calendar_token = new_calendar_token()
+        volunteer.coordinator_calendar_token = new_calendar_token()
+        volunteer.anonymised_at = now
+        volunteer.save()
+    EmailAddress.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    user.coordinated_branches.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"deleted-{user.pk}@anonymised.invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.is_organiser = False
+    user.set_unusable_password()
+    user.save()

@@ -1,0 +1,184 @@
+"""The errors of editions, sites, shifts and sign-ups: one stable `code` each, a
+translatable message, and the HTTP status the API answers with (409 unless stated). Pages
+show the same message. Clients may rely on the codes, not on the wording.
+
+    EditionError                     edition
+    ├── RegistrationClosed           registration_closed
+    │   └── RegistrationNotYetOpen   registration_not_open
+    └── EditionClosed                edition_closed
+    SiteStatusError                  site_status
+    ├── SiteWrongStatus              site_wrong_status
+    └── SiteIncomplete               site_incomplete
+    CommentRequired                  comment_required (400, field: comment)
+    ShiftError                       shift_error
+    └── ShiftExists                  shift_exists (field: starts_at)
+    SignupError                      signup_error
+    ├── EmailNotVerified             email_not_verified (403)
+    ├── AlreadySignedUp              already_signed_up
+    ├── ShiftOverlap                 shift_overlap
+    ├── SignupClosed                 signup_closed
+    │   ├── ShiftCancelled           shift_cancelled
+    │   ├── ShiftStarted             shift_started
+    │   └── SiteNotOpen              site_not_open
+    ├── NotSignedUp                  not_signed_up
+    ├── ReleaseDeadlinePassed        release_deadline_passed
+    └── CapacityBelowConfirmed       capacity_below_confirmed (field: capacity)
+    Busy                             busy (503): a row stayed locked too long
+
+Input that is simply not valid (a shift ending before it starts, a day off the site's
+day) is `common.errors.InvalidInput` (400, `invalid`, naming the field). A full shift is
+not an error: the claim succeeds with status `waitlisted`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from common.errors import DomainError, InvalidInput
+
+# --- Editions -------------------------------------------------------------------------------
+
+
+class EditionError(DomainError):
+    code = "edition"
+
+
+class RegistrationClosed(EditionError):
+    code = "registration_closed"
+    default_message = _("Registration for %(edition)s closed on %(closes)s.")
+
+
+class RegistrationNotYetOpen(RegistrationClosed):
+    code = "registration_not_open"
+    default_message = _("Registration for %(edition)s opens on %(opens)s.")
+
+
+class EditionClosed(EditionError):
+    code = "edition_closed"
+    default_message = _("%(edition)s took place on %(date)s; its sites can no longer change.")
+
+
+# --- Sites ----------------------------------------------------------------------------------
+
+
+class SiteStatusError(DomainError):
+    code = "site_status"
+
+
+class SiteWrongStatus(SiteStatusError):
+    code = "site_wrong_status"
+    default_message = _("This site is %(status)s; that is not possible now.")
+
+
+class SiteIncomplete(SiteStatusError):
+    code = "site_incomplete"
+    default_message = _("This site is not complete yet. Missing: %(missing)s.")
+
+    def __init__(self, missing: list) -> None:
+        self.missing = missing
+        super().__init__(missing=", ".join(str(req.label) for req in missing))
+
+
+class CommentRequired(InvalidInput):
+    code = "comment_required"
+    field = "comment"
+    default_message = _("Say what the branch should change before sending the site back.")
+
+
+# --- Shifts ---------------------------------------------------------------------------------
+
+
+class ShiftError(DomainError):
+    code = "shift_error"
+
+
+class ShiftExists(ShiftError):
+    code = "shift_exists"
+    field = "starts_at"
+    default_message = _(
+        "This site already has this shift (the same role and times). To make room for more "
+        "volunteers, give that shift more places."
+    )
+
+
+# --- Sign-ups -------------------------------------------------------------------------------
+
+
+class SignupError(DomainError):
+    code = "signup_error"
+    default_message = _("This sign-up is not possible.")
+
+
+class EmailNotVerified(SignupError):
+    code = "email_not_verified"
+    status_code = 403
+    default_message = _(
+        "Confirm your e-mail address first: open the link in the e-mail we sent you. "
+        "Then you can claim shifts."
+    )
+
+
+class AlreadySignedUp(SignupError):
+    code = "already_signed_up"
+    default_message = _("You already have a place on this shift.")
+
+
+class ShiftOverlap(SignupError):
+    code = "shift_overlap"
+    default_message = _("You already have a confirmed shift at that time: %(other)s.")
+
+
+class SignupClosed(SignupError):
+    code = "signup_closed"
+    default_message = _("Sign-up for this shift is closed.")
+
+
+class ShiftCancelled(SignupClosed):
+    code = "shift_cancelled"
+    default_message = _("This shift has been cancelled.")
+
+
+class ShiftStarted(SignupClosed):
+    code = "shift_started"
+    default_message = _("This shift has already started or is over.")
+
+
+class SiteNotOpen(SignupClosed):
+    code = "site_not_open"
+    default_message = _("This site is not open for sign-up: it has not been published.")
+
+
+class NotSignedUp(SignupError):
+    code = "not_signed_up"
+    default_message = _("You have no place on this shift.")
+
+
+class ReleaseDeadlinePassed(SignupError):
+    code = "release_deadline_passed"
+    default_message = _(
+        "Shifts can be released until %(deadline)s. Please tell the coordinator of the site "
+        "that you cannot come."
+    )
+
+
+class CapacityBelowConfirmed(SignupError):
+    code = "capacity_below_confirmed"
+    field = "capacity"
+    default_message = ngettext_lazy(
+        "%(confirmed)s volunteer is already confirmed for this shift, so it needs at least "
+        "%(confirmed)s place. Ask the volunteer to release the shift first.",
+        "%(confirmed)s volunteers are already confirmed for this shift, so it needs at least "
+        "%(confirmed)s places. Ask volunteers to release the shift first.",
+        "confirmed",
+    )
+
+
+# --- Locks ----------------------------------------------------------------------------------
+
+
+class Busy(DomainError):
+    code = "busy"
+    status_code = 503
+    default_message = _(
+        "Someone else is changing this at the same moment. Nothing was changed; please try "
+        "again in a moment."
+    )

@@ -1,0 +1,45 @@
+"""Where apps above this one add links to the pages of sites, without this app knowing
+them (as `locations.signals` lets this app follow a location that moved).
+
+Counting (`tallies`) adds "count visitors" to a site's public page, the volunteer's side
+(`volunteers`) adds "help here" and, for coordinators, "ask volunteers for help". Each
+registers a provider in its `AppConfig.ready()`:
+
+    extensions.add_site_links(extensions.SITE_PAGE_TOOLS, links_for_counting)
+
+A provider takes the person and the site and returns the links that person may follow
+(it asks the rule-book itself); the page shows them in the order the apps registered.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# The public site page: small links above the shifts (counting, the audit trail) ...
+SITE_PAGE_TOOLS = "site_page_tools"
+# ... and the call to action below them (claim a shift here).
+SITE_PAGE_HELP = "site_page_help"
+# The site's management page, beside "edit" and "cancel".
+SITE_MANAGE_ACTIONS = "site_manage_actions"
+
+PLACES = (SITE_PAGE_TOOLS, SITE_PAGE_HELP, SITE_MANAGE_ACTIONS)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+Provider = Callable[..., list[Link]]
+
+_providers: dict[str, list[Provider]] = {place: [] for place in PLACES}
+
+
+def add_site_links(place: str, provider: Provider) -> None:
+    """Show `provider(user=…, site=…)`'s links at `place` on every site's page."""
+    if provider not in _providers[place]:
+        _providers[place].append(provider)
+
+
+def site_links(place: str, *, user, site) -> list[Link]:
+    return [link for provider in _providers[place] for link in provider(user=user, site=site)]

@@ -1,0 +1,58 @@
+"""Roles that depend on a site, shift or sign-up, as `rules` predicates (the person-only
+roles are in `accounts/roles.py`).
+
+Predicates that take an object accept a branch, a site or a shift and answer for the
+branch that runs it. Asked without an object, they answer no: a view that forgets the
+object is refused, not let through.
+"""
+
+import rules
+
+from accounts.roles import coordinated_branch_ids, is_active_user
+from common import clock
+from locations.models import Branch
+
+from .models import Shift, Signup, Site
+
+
+def branch_id_of(obj) -> int | None:
+    if isinstance(obj, Branch):
+        return obj.pk
+    if isinstance(obj, Site):
+        return obj.branch_id
+    if isinstance(obj, Shift):
+        # `shift.site` is usually select_related; fall back to one query.
+        return obj.site.branch_id
+    return None
+
+
+@rules.predicate
+def is_branch_coordinator(user, obj) -> bool:
+    """`user` coordinates the branch that runs `obj` (a branch, site or shift)."""
+    branch_id = branch_id_of(obj)
+    return branch_id is not None and branch_id in coordinated_branch_ids(user)
+
+
+@rules.predicate
+def has_confirmed_shift_at_site_today(user, site) -> bool:
+    """A volunteer with a confirmed shift at `site` on the site's day (may count there)."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    zone = clock.local_zone()
+    return Shift.objects.filter(
+        site=site,
+        signups__volunteer__user=user,
+        signups__status=Signup.Status.CONFIRMED,
+        starts_at__date__lte=site.closes_at.astimezone(zone).date(),
+        ends_at__date__gte=site.opens_at.astimezone(zone).date(),
+    ).exists()
+
+
+@rules.predicate
+def is_signup_owner(user, signup) -> bool:
+    """`signup` is one of `user`'s own sign-ups."""
+    return (
+        is_active_user(user)
+        and isinstance(signup, Signup)
+        and Signup.objects.filter(pk=signup.pk, volunteer__user=user).exists()
+    )

@@ -1,0 +1,38 @@
+"""Who may do what with editions, sites, shifts and sign-ups. Pages, API, admin and feeds
+ask `user.has_perm(action, object)`; the whole table is in the README ("Who may do what")
+and tested cell by cell in tests/events/test_permission_matrix.py. Object rules take the
+object named in the comment; menus ask the role rules (`events.coordinate`)."""
+
+import rules
+
+from accounts.roles import has_verified_email, is_coordinator, is_organiser
+from accounts.rules import admin_for_organisers
+
+from .roles import is_branch_coordinator, is_signup_owner
+
+admin_for_organisers(
+    "events", ["event", "shifttemplate", "site", "sitestatuschange", "shift", "signup"]
+)
+
+# Editions.
+rules.add_perm("events.manage_event", is_organiser)
+
+# Sites (object: a site, or a branch when registering a new one).
+rules.add_perm("events.manage_site", is_organiser | is_branch_coordinator)
+rules.add_perm("events.review_site", is_organiser)
+# Registering sites at all (no object); for one branch ask `events.manage_site` with it.
+rules.add_perm("events.register_site", is_organiser | is_coordinator)
+# The staffing overview of an edition: organisers see every branch, coordinators their own.
+rules.add_perm("events.view_staffing", is_organiser | is_coordinator)
+
+# Shifts (object: a site when planning new ones, or the shift itself).
+rules.add_perm("events.manage_shift", is_organiser | is_branch_coordinator)
+rules.add_perm("events.view_roster", is_organiser | is_branch_coordinator)
+# The coordinator pages (shift planning, rosters, understaffed shifts) are open to these;
+# each site on them is then checked with events.manage_shift / events.view_roster.
+rules.add_perm("events.coordinate", is_organiser | is_coordinator)
+
+# Sign-ups (object: a shift). The claiming service checks the same rule itself.
+rules.add_perm("events.claim_shift", has_verified_email)
+# (object: a sign-up) Only its volunteer releases it; the deadline is the service's.
+rules.add_perm("events.release_signup", is_signup_owner)

@@ -1,0 +1,146 @@
+"""Registering and changing sites.
+
+Calendar feeds depend on `sequence`: it goes up whenever the time or the place of a site
+or shift changes, so subscribed calendars replace their copy (RFC 5545, 3.8.7.4).
+"""
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from common import clock
+from common.errors import InvalidInput, full_clean
+from locations.models import Branch, Location
+
+from .. import locking
+from ..errors import SiteWrongStatus
+from ..models import Event, Shift, Site, SiteStatusChange
+from .editions import refuse_closed_edition, registration_check
+
+SITE_FIELDS = {
+    "name",
+    "location",
+    "opens_at",
+    "closes_at",
+    "public_description",
+    "languages_needed",
+    "expected_visitors",
+    "show_approximate_location",
+}
+SITE_TIME_AND_PLACE = {"location", "opens_at", "closes_at"}
+
+
+def apply_changes(obj, changes: dict[str, Any], allowed: set[str]) -> set[str]:
+    """Set the `allowed` fields named in `changes` on `obj`; returns the names of those
+    whose value changed. A field that may not be changed here is `InvalidInput`."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(
+            fields={name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    changed = set()
+    for name, value in changes.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.add(name)
+    return changed
+
+
+@transaction.atomic
+def site_create(
+    *,
+    event: Event,
+    location: Location,
+    branch: Branch,
+    by,
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    shifts_from_templates: bool = True,
+    **fields: Any,
+) -> Site:
+    """Register a new draft site; opening hours default to the edition's default hours,
+    and its shifts are made from the edition's shift templates.
+
+    Refused outside the edition's registration window (`RegistrationClosed`, with the
+    reason), except for organisers, who may add a late site until the edition's day
+    (`EditionClosed` after it). Raises `InvalidInput` naming the field (e.g. `location`
+    when the location already has a live site in this edition, `closes_at` when it closes
+    before it opens). The registration is the first entry of the site's history.
+    """
+    registration_check(event=event, by=by)
+    site = Site(event=event, location=location, branch=branch, created_by=by)
+    site.opens_at = opens_at or clock.at_local(event.date, event.default_opens_at)
+    site.closes_at = closes_at or clock.at_local(event.date, event.default_closes_at)
+    apply_changes(site, fields, SITE_FIELDS - SITE_TIME_AND_PLACE)
+    full_clean(site)
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError:
+        # Another registration took this location between the check and the insert.
+        raise InvalidInput(_location_taken_message(), field="location") from None
+    SiteStatusChange.objects.create(
+        site=site, from_status="", to_status=Site.Status.DRAFT, changed_by=by
+    )
+    if shifts_from_templates:
+        Shift.objects.bulk_create(
+            Shift(
+                site=site,
+                role=template.role,
+                starts_at=clock.at_local(event.date, template.starts_at),
+                ends_at=clock.at_local(event.date, template.ends_at),
+                capacity=template.capacity,
+            )
+            for template in event.shift_templates.order_by("starts_at", "role", "pk")
+        )
+    return site
+
+
+def _location_taken_message() -> str:
+    constraint = next(c for c in Site._meta.constraints if c.name == "site_one_per_event_location")
+    return str(constraint.violation_error_message)
+
+
+@transaction.atomic
+def site_update(*, site: Site, by, **changes: Any) -> Site:
+    """Change a site's details. Time or place changes raise its calendar `sequence`, and
+    a change of place raises that of its shifts too (they happen at the site).
+
+    A cancelled site (`SiteWrongStatus`) and a site of an edition whose day has passed
+    (`EditionClosed`) keep their record as it was: both are refused.
+    """
+    site = locking.lock_site(site.pk)
+    if site.is_cancelled:
+        raise SiteWrongStatus(status=site.get_status_display())
+    refuse_closed_edition(site.event)
+    changed = apply_changes(site, changes, SITE_FIELDS)
+    if not changed:
+        return site
+    full_clean(site)
+    if changed & SITE_TIME_AND_PLACE:
+        site.sequence += 1
+    site.save()
+    if "location" in changed:
+        # `update()` skips auto_now: set updated_at too, so the feeds' DTSTAMP moves with it.
+        site.shifts.update(sequence=F("sequence") + 1, updated_at=clock.now())
+    return site
+
+
+def sites_location_moved(*, location: Location, **_ignored: Any) -> int:
+    """A location's place changed (its address or position): every site there, and
+    every shift at those sites, gets a higher calendar `sequence` and a new `updated_at`, so
+    subscribed calendars take the new LOCATION and GEO. Returns the number of sites.
+
+    Connected to `locations.signals.location_moved` (the locations layer cannot call up to
+    events); runs inside `location_save`'s transaction."""
+    now = clock.now()
+    # Sites, then their shifts: the global lock order (events/locking.py).
+    site_ids = locking.lock_sites(
+        Site.objects.filter(location=location).values_list("pk", flat=True)
+    )
+    Site.objects.filter(pk__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
+    Shift.objects.filter(site_id__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
+    return len(site_ids)

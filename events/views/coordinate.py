@@ -1,0 +1,87 @@
+"""The coordinator's overviews: their sites with places filled (`/coordinate/`), shifts
+still short of volunteers, and an edition's staffing by branch and site."""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from common import clock
+
+from ..models import Event
+from ..selectors import sites_planned_by, understaffed_shifts
+from ..staffing import edition_staffing, with_staffing
+from .access import permission_required
+
+ID = re.compile(r"[0-9]{1,18}")  # not str.isdigit(): "²" is a digit to it, not to int()
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
+@permission_required("events.coordinate")
+def coordinate(request: HttpRequest) -> HttpResponse:
+    """The coordinator's sites, with their shifts and places."""
+    show_past = request.GET.get("past") == "1"
+    sites = sites_planned_by(request.user)
+    if not show_past:
+        sites = sites.filter(event__date__gte=clock.today())
+    sites = with_staffing(
+        sites.annotate(
+            shift_count=Count("shifts", filter=Q(shifts__is_cancelled=False), distinct=True)
+        )
+    ).order_by("event__date", "location__city", "location__name")
+    return render(
+        request, "events/shifts/coordinate.html", {"sites": sites, "show_past": show_past}
+    )
+
+
+@permission_required("events.coordinate")
+def understaffed(request: HttpRequest) -> HttpResponse:
+    event = None
+    slug = request.GET.get("event", "")
+    if SLUG.fullmatch(slug):  # not a slug (a NUL in it): no edition
+        event = Event.objects.filter(slug=slug).first()
+    if slug and event is None:
+        # An unknown edition must not quietly show every edition's shifts instead.
+        messages.error(
+            request, _("There is no edition %(slug)s; showing all editions.") % {"slug": slug[:100]}
+        )
+    shifts = list(understaffed_shifts(request.user, event=event)[:500])
+    events = Event.objects.filter(
+        sites__in=sites_planned_by(request.user), date__gte=clock.today()
+    ).distinct()
+    return render(
+        request,
+        "events/shifts/understaffed.html",
+        {"shifts": shifts, "events": events, "event": event},
+    )
+
+
+@permission_required("events.view_staffing")
+def staffing_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Places needed against confirmed, most short first. Coordinators see their branches."""
+    user = request.user
+    event = get_object_or_404(Event, slug=slug)
+    is_organiser = user.has_perm("events.manage_event")
+    branch_ids = None if is_organiser else [b.pk for b in user.coordinated_branches.all()]
+    chosen = None
+    if ID.fullmatch(request.GET.get("branch", "")):
+        chosen = int(request.GET["branch"])
+        if branch_ids is not None and chosen not in branch_ids:
+            raise PermissionDenied
+        branch_ids = [chosen]
+    staffing = edition_staffing(event, branch_ids=branch_ids)
+    return render(
+        request,
+        "events/editions/staffing.html",
+        {
+            "event": event,
+            "staffing": staffing,
+            "is_organiser": is_organiser,
+            "chosen_branch": chosen,
+            "show_branches": branch_ids is None or len(branch_ids) > 1,
+        },
+    )

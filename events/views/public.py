@@ -1,0 +1,61 @@
+"""The public pages: coming editions, an edition with its sites, a site with its shifts."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from common import clock
+from common.access import public
+
+from .. import extensions
+from ..models import Event, Site
+from ..selectors import shifts_with_counts
+
+
+@public
+def home(request):
+    """Upcoming published editions with their number of published sites."""
+    events = (
+        Event.objects.published()
+        .upcoming(clock.today())
+        .annotate(
+            site_count=Count("sites", filter=Q(sites__status=Site.Status.PUBLISHED), distinct=True)
+        )
+        .order_by("date", "name")
+    )
+    return render(request, "events/home.html", {"events": events})
+
+
+@public
+def event_detail(request, slug: str):
+    event = get_object_or_404(Event.objects.published(), slug=slug)
+    sites = (
+        Site.objects.published()
+        .filter(event=event)
+        .select_related("location", "branch")
+        .order_by("location__city", "location__name")
+    )
+    return render(request, "events/event_detail.html", {"event": event, "sites": sites})
+
+
+@public
+def site_detail(request, pk: int):
+    site = get_object_or_404(
+        Site.objects.published().select_related("event", "location", "branch"), pk=pk
+    )
+    shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False)).order_by(
+        "starts_at", "role"
+    )
+    links = {"user": request.user, "site": site}
+    return render(
+        request,
+        "events/site_detail.html",
+        {
+            "site": site,
+            "shifts": shifts,
+            # Open places are still news (the site has not closed yet).
+            "claimable": site.closes_at > clock.now(),
+            # Links that apps above this one add (counting, claiming a shift here).
+            "tools": extensions.site_links(extensions.SITE_PAGE_TOOLS, **links),
+            "help_links": extensions.site_links(extensions.SITE_PAGE_HELP, **links),
+        },
+    )

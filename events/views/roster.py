@@ -1,0 +1,74 @@
+"""A site's roster: who has a place on each shift, with contact details, as a page and as
+a spreadsheet. For organisers and the coordinators of the site's branch
+(`events.view_roster`); never cached."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.languages import language_name
+from common.spreadsheets import csv_response, spreadsheet_cell
+
+from ..selectors import roster as site_roster
+from ..selectors import site_for
+
+
+@login_required
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    site = site_for(request.user, pk, "events.view_roster")
+    shifts = site_roster(site)
+    for shift in shifts:
+        for signup in shift.roster_signups:
+            signup.language_names = [language_name(c) for c in signup.volunteer.languages or []]
+    response = render(request, "events/shifts/roster.html", {"site": site, "shifts": shifts})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    site = site_for(request.user, pk, "events.view_roster")
+    response, writer = csv_response(f"roster-site-{site.pk}.csv")
+    response["Cache-Control"] = "private, no-store"
+    writer.writerow(
+        [
+            _("Date"),
+            _("From"),
+            _("Until"),
+            _("Role"),
+            _("Status"),
+            _("Waitlist position"),
+            _("First name"),
+            _("Last name"),
+            _("E-mail address"),
+            _("Phone"),
+            _("Languages"),
+        ]
+    )
+    for shift in site_roster(site):
+        start = timezone.localtime(shift.starts_at)
+        end = timezone.localtime(shift.ends_at)
+        position = 0
+        for signup in shift.roster_signups:
+            user = signup.volunteer.user
+            if signup.is_waitlisted:
+                position += 1
+            writer.writerow(
+                spreadsheet_cell(value)
+                for value in [
+                    start.strftime("%Y-%m-%d"),
+                    start.strftime("%H:%M"),
+                    end.strftime("%H:%M"),
+                    shift.get_role_display(),
+                    signup.get_status_display(),
+                    position if signup.is_waitlisted else "",
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    signup.volunteer.phone,
+                    ", ".join(language_name(c) for c in signup.volunteer.languages or []),
+                ]
+            )
+    return response

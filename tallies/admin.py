@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.db.models import Count, Q, Sum
+
+from common.admin import ReadOnlyAdmin
+
+from .models import TallyEntry
+
+
+@admin.register(TallyEntry)
+class TallyEntryAdmin(ReadOnlyAdmin):
+    # Counts change only through the tally service (idempotent, audited); corrections
+    # are entries with a reason, never edits of earlier entries.
+    list_display = [
+        "site",
+        "category",
+        "delta",
+        "recorded_at",
+        "received_at",
+        "recorded_by",
+        "is_correction",
+    ]
+    list_filter = ["category", "is_correction", "site__event"]
+    search_fields = ["site__name", "site__location__name", "client_id", "reason", "device_id"]
+    list_select_related = ["site__location", "recorded_by"]
+    date_hierarchy = "recorded_at"
+    autocomplete_fields = ["site"]
+    readonly_fields = ["received_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context=extra_context)
+        try:
+            queryset = response.context_data["cl"].queryset
+        except (AttributeError, KeyError):
+            return response
+        response.context_data["tally_total"] = queryset.aggregate(
+            total=Sum("delta"), corrections=Count("id", filter=Q(is_correction=True))
+        )
+        return response

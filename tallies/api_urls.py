@@ -1,0 +1,15 @@
+"""The tally API under `/api/v1/`, beside the sites API (`sites/<pk>/`), named
+`tallies_api:<name>`."""
+
+from django.urls import path
+
+from .api import SiteTalliesView, SiteTallyCorrectionsView
+
+urlpatterns = [
+    path("sites/<int:pk>/tallies/", SiteTalliesView.as_view(), name="site_tallies"),
+    path(
+        "sites/<int:pk>/tallies/corrections/",
+        SiteTallyCorrectionsView.as_view(),
+        name="site_tally_corrections",
+    ),
+]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TalliesConfig(AppConfig):
+    name = "tallies"
+    verbose_name = _("Counting")
+
+    def ready(self) -> None:
+        from events import extensions
+
+        from .links import counting_links
+
+        extensions.add_site_links(extensions.SITE_PAGE_TOOLS, counting_links)

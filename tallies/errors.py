@@ -1,0 +1,15 @@
+"""The errors of counting (one stable `code` each)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError
+
+
+class TallyError(DomainError):
+    code = "tally_error"
+
+
+class SiteCancelled(TallyError):
+    code = "site_cancelled"
+    status_code = 409
+    default_message = _("This site is cancelled; nothing can be counted there.")

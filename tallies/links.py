@@ -1,0 +1,24 @@
+"""The links counting adds to a site's public page (see `events.extensions`)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from events.extensions import Link
+
+
+def counting_links(*, user, site) -> list[Link]:
+    """ "Count visitors" for those who may count at the site, and the audit trail for those
+    who may correct its counts. No counts are shown on the public page itself."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    if user.has_perm("tallies.record_tally", site):
+        links.append(Link(_("Count visitors"), reverse("tallies:site_counter", args=[site.pk])))
+    if user.has_perm("tallies.correct_tally", site):
+        links.append(
+            Link(
+                _("Corrections and audit trail"),
+                reverse("tallies:site_tally_audit", args=[site.pk]),
+            )
+        )
+    return links

@@ -1,0 +1,89 @@
+"""What was counted at the sites: one row per tap or correction; totals are sums."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.constraints import ConstraintErrorsOnFields
+from events.models import Site
+
+
+class TallyEntry(ConstraintErrorsOnFields):
+    """One counted change at a site. Totals are sums of `delta`.
+
+    `client_id` is made by the counting device for every tap; because it is unique, a
+    batch that is sent again is stored once. A correction by a coordinator is an entry
+    too, with a reason, so every total can be traced back.
+    """
+
+    class Category(models.TextChoices):
+        VISITORS = "visitors", _("visitors")
+        CHILDREN = "children", _("children")
+        COFFEES = "coffees", _("cups of coffee")
+        CONVERSATIONS = "conversations", _("conversations")
+
+    # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free.
+    TAP_DELTA_MIN = -1
+    TAP_DELTA_MAX = 50
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="tally_entries"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    delta = models.IntegerField(_("change"))
+    client_id = models.UUIDField(_("client id"), unique=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+    is_correction = models.BooleanField(_("correction"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    # The upload that stored the entry: tells a tap stored by this request from one a
+    # concurrent request stored first, and groups an audit trail by upload.
+    sync_id = models.UUIDField(_("upload"), null=True, blank=True, editable=False)
+
+    constraint_error_fields = {
+        "tally_tap_delta_range": "delta",
+        "tally_correction_has_reason": "reason",
+        "tally_delta_not_zero": "delta",
+    }
+
+    class Meta:
+        verbose_name = _("tally entry")
+        verbose_name_plural = _("tally entries")
+        ordering = ["site", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["site", "category"], name="tally_site_category_idx"),
+            models.Index(fields=["site", "recorded_at"], name="tally_site_recorded_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_correction=True) | models.Q(delta__gte=-1, delta__lte=50),
+                name="tally_tap_delta_range",
+                violation_error_code="tally_tap_delta_range",
+                violation_error_message=_("A tap counts between -1 and +50."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_correction=False) | ~models.Q(reason=""),
+                name="tally_correction_has_reason",
+                violation_error_code="tally_correction_has_reason",
+                violation_error_message=_("A correction needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delta=0),
+                name="tally_delta_not_zero",
+                violation_error_code="tally_delta_not_zero",
+                violation_error_message=_("A change of zero counts nothing."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.category} {self.delta:+d}"

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from .views import counting, dashboard
+
+app_name = "tallies"
+
+urlpatterns = [
+    path("sites/<int:pk>/count/", counting.site_counter, name="site_counter"),
+    path("sites/<int:pk>/tallies/", counting.site_tally_audit, name="site_tally_audit"),
+    path("dashboard/", dashboard.dashboard_index, name="dashboard_index"),
+    path("dashboard/<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:slug>/data.json", dashboard.dashboard_data, name="dashboard_data"),
+    path(
+        "dashboard/<slug:slug>/sites.csv",
+        dashboard.dashboard_sites_csv,
+        name="dashboard_sites_csv",
+    ),
+    path(
+        "dashboard/<slug:slug>/hours.csv",
+        dashboard.dashboard_hours_csv,
+        name="dashboard_hours_csv",
+    ),
+    path("dashboard/<slug:slug>/report/", dashboard.impact_report, name="impact_report"),
+]

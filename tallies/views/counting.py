@@ -1,0 +1,202 @@
+"""Counting at a site: the counter at the door (`tallies.record_tally`), and the audit
+trail with corrections (`tallies.correct_tally`). The rules are in `tallies/rules.py`;
+anonymous visitors are sent to the log-in page, a site nobody may see is a 404."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from common import clock
+from common.errors import DomainError
+from common.forms import show_errors
+from events.models import Site
+from events.selectors import site_for
+
+from ..models import TallyEntry
+from ..selectors import (
+    categories_for,
+    local_zone,
+    tally_hours,
+    tally_totals,
+    tally_window,
+)
+from ..services import tally_correct
+
+
+def category_label(value: str) -> str:
+    return str(TallyEntry.Category(value).label)
+
+
+def _site_for(request, pk: int, permission: str) -> Site:
+    return site_for(request.user, pk, permission)
+
+
+# --- Counter ---------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def site_counter(request, pk: int):
+    """The counter at the door: big buttons, works on with no network (see counter.js)."""
+    site = _site_for(request, pk, "tallies.record_tally")
+    totals = tally_totals(site)
+    window = tally_window(site)
+    categories = [
+        {"value": value, "label": category_label(value), "total": totals[value]}
+        for value in categories_for(site)
+    ]
+    config = {
+        "site": site.pk,
+        "api": reverse("tallies_api:site_tallies", kwargs={"pk": site.pk}),
+        "totals": totals,
+        "labels": {c["value"]: c["label"] for c in categories},
+        "strings": {
+            "pending_one": _("1 tap not yet sent"),
+            "pending_other": _("%(n)s taps not yet sent"),
+            "all_sent": _("All taps sent"),
+            "all_sent_refused_one": _("All taps sent, but 1 was refused: see below"),
+            "all_sent_refused_other": _("All taps sent, but %(n)s were refused: see below"),
+            "sending": _("Sending…"),
+            "offline": _("No connection: taps are kept on this phone and sent later."),
+            "forbidden": _(
+                "The server refused the taps: log in again. They are kept on this phone."
+            ),
+            "cancelled": _("This site is cancelled; the taps cannot be sent."),
+            "error": _("The server could not take the taps; trying again."),
+            "synced_at": _("Last contact with the server: %(time)s"),
+            "refused_title": _("Refused by the server"),
+            "no_storage": _(
+                "This browser cannot store taps: do not reload the page until all are sent."
+            ),
+        },
+    }
+    return render(
+        request,
+        "tallies/counter.html",
+        {
+            "site": site,
+            "categories": categories,
+            "config": config,
+            "can_correct": request.user.has_perm("tallies.correct_tally", site),
+            "on_the_day": window[0] <= clock.now() < window[1],
+        },
+    )
+
+
+# --- Audit trail and corrections ---------------------------------------------------------
+
+
+class CorrectionForm(forms.Form):
+    category = forms.ChoiceField(label=gettext_lazy("What"))
+    delta = forms.IntegerField(
+        label=gettext_lazy("Change"),
+        help_text=gettext_lazy("For example 120 to add, or -15 to take off."),
+    )
+    at_time = forms.TimeField(
+        label=gettext_lazy("About the time"),
+        required=False,
+        help_text=gettext_lazy(
+            "Where it belongs in the figures per hour. Empty: now, or closing time."
+        ),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy('For example: "counter reset at 14:00, add 120".'),
+    )
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (value, category_label(value)) for value in categories_for(site)
+        ]
+        self.site = site
+
+    def recorded_at(self) -> datetime.datetime | None:
+        at_time = self.cleaned_data.get("at_time")
+        if at_time is None:
+            return None
+        day = timezone.localtime(self.site.opens_at, local_zone()).date()
+        return datetime.datetime.combine(day, at_time, tzinfo=local_zone())
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_tally_audit(request, pk: int):
+    """Every entry at a site with who, when and from which device, and the correction
+    form. Coordinators of the site's branch and organisers."""
+    site = _site_for(request, pk, "tallies.correct_tally")
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, site=site)
+        if form.is_valid():
+            try:
+                tally_correct(
+                    site=site,
+                    category=form.cleaned_data["category"],
+                    delta=form.cleaned_data["delta"],
+                    reason=form.cleaned_data["reason"],
+                    recorded_at=form.recorded_at(),
+                    client_id=form.cleaned_data["client_id"],
+                    device_id="web",
+                    by=request.user,
+                )
+            except DomainError as error:
+                show_errors(form, error, field_names={"recorded_at": "at_time"})
+            else:
+                messages.success(request, _("The correction was added."))
+                return redirect("tallies:site_tally_audit", pk=site.pk)
+    else:
+        form = CorrectionForm(site=site, initial={"client_id": uuid.uuid4()})
+
+    entries = (
+        TallyEntry.objects.filter(site=site)
+        .select_related("recorded_by")
+        .order_by("-received_at", "-id")
+    )
+    only = request.GET.get("only")
+    if only == "corrections":
+        entries = entries.filter(is_correction=True)
+    category = request.GET.get("category")
+    if category in categories_for(site):
+        entries = entries.filter(category=category)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = tally_totals(site)
+    categories = categories_for(site)
+    filter_category = category if category in categories else ""
+    filter_only = only or ""
+    return render(
+        request,
+        "tallies/tally_audit.html",
+        {
+            "site": site,
+            "form": form,
+            "page": page,
+            "totals": [(category_label(c), totals[c]) for c in categories],
+            "category_choices": [(c, category_label(c)) for c in categories],
+            "hours": [(row["hour"], [row[c] for c in categories]) for row in tally_hours(site)],
+            "category_labels": [category_label(c) for c in categories],
+            "filter_category": filter_category,
+            "filter_only": filter_only,
+            # What the links to the other pages keep.
+            "page_query": urlencode({"category": filter_category, "only": filter_only}),
+        },
+    )

@@ -1,0 +1,281 @@
+"""The live dashboard of an edition with its data and CSV exports, and the printable impact
+report (`tallies.view_dashboard`: organisers see every edition, coordinators the published
+ones)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from common import clock
+from common.spreadsheets import csv_response, spreadsheet_cell
+from events.models import Event, Site
+
+from ..charts import Series, bar_chart_svg
+from ..figures import (
+    EditionFigures,
+    change_ratio,
+    edition_figures,
+    previous_edition,
+    site_hour_rows,
+)
+from ..selectors import CATEGORIES_BY_KIND, local_zone
+from .counting import category_label
+
+# The tile server for the dashboard map; a deployment can set its own in settings.
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+def _dashboard_events(request):
+    """Editions whose dashboard `request.user` may open: all for organisers, published
+    ones for coordinators."""
+    if not request.user.has_perm("tallies.view_dashboard"):
+        raise PermissionDenied
+    if request.user.has_perm("events.manage_event"):
+        return Event.objects.all()
+    return Event.objects.published()
+
+
+def _event_for_dashboard(request, slug: str) -> Event:
+    return get_object_or_404(_dashboard_events(request), slug=slug)
+
+
+# --- Dashboard ---------------------------------------------------------------------------
+
+
+def _hour_chart(figures: EditionFigures, previous: EditionFigures | None):
+    current = figures.hour_of_day()
+    earlier = previous.hour_of_day() if previous else {}
+    hours = sorted(set(current) | set(earlier)) or [figures.event.default_opens_at.hour]
+    headline = category_label(figures.headline_category)
+    series = [Series(figures.event.name, [current.get(h, 0) for h in hours], "#005f99")]
+    if previous:
+        series.append(
+            Series(previous.event.name, [earlier.get(h, 0) for h in hours], "#b9d3e6", "#005f99")
+        )
+    return bar_chart_svg(
+        labels=[f"{h:02d}:00" for h in hours],
+        series=series,
+        title=_("%(category)s per hour") % {"category": headline.capitalize()},
+        description=_("Per hour of the day, Europe/Amsterdam time."),
+    )
+
+
+def _change(current: int, previous: int | None, *, started: bool = True) -> dict:
+    # Before the day there is nothing to compare yet: "-100%" would only alarm people.
+    ratio = None if previous is None or not started else change_ratio(current, previous)
+    change = None if ratio is None else round(ratio * 100)
+    return {
+        "current": current,
+        "previous": previous,
+        "change": change,
+        "change_signed": None if change is None else f"{change:+d}",
+    }
+
+
+def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> list[dict]:
+    """Per category, and for the number of sites counting: this edition, the previous
+    one and the change in percent (None without a previous figure above zero, and before
+    the edition's day)."""
+    started = figures.event.date <= timezone.localdate()
+    rows = [
+        {
+            "label": category_label(category),
+            **_change(
+                figures.totals[category],
+                previous.totals.get(category, 0) if previous else None,
+                started=started,
+            ),
+        }
+        for category in figures.categories
+    ]
+    rows.append(
+        {
+            "label": _("sites counting"),
+            **_change(
+                figures.sites_counting,
+                previous.sites_counting if previous else None,
+                started=started,
+            ),
+        }
+    )
+    return rows
+
+
+def _dashboard_state(event: Event) -> dict:
+    """The edition's figures as the dashboard, its JSON and the impact report show them,
+    compared with the previous edition of the same kind."""
+    figures = edition_figures(event)
+    earlier_event = previous_edition(event)
+    previous = edition_figures(earlier_event) if earlier_event else None
+    return {
+        "event": event,
+        "figures": figures,
+        "category_labels": [category_label(c) for c in figures.categories],
+        "previous": previous,
+        "chart": _hour_chart(figures, previous),
+        "comparison": _comparison(figures, previous),
+        "updated_at": timezone.localtime(clock.now(), local_zone()),
+    }
+
+
+def _payload(state: dict) -> dict:
+    figures: EditionFigures = state["figures"]
+    previous: EditionFigures | None = state["previous"]
+    return {
+        "event": figures.event.slug,
+        "updated_at": state["updated_at"].isoformat(),
+        "updated_at_display": date_format(state["updated_at"], "H:i:s"),
+        "categories": [{"value": c, "label": category_label(c)} for c in figures.categories],
+        "totals": figures.totals,
+        "sites_counting": figures.sites_counting,
+        "sites": [
+            {
+                "id": row.site.pk,
+                "name": row.site.display_name,
+                "town": row.site.location.city,
+                "branch": row.site.branch.name,
+                "lat": row.site.location.latitude,
+                "lon": row.site.location.longitude,
+                "totals": row.totals,
+                "headline": row.headline,
+            }
+            for row in figures.sites
+        ],
+        "hours": [{"hour": hour.isoformat(), "counts": counts} for hour, counts in figures.hours],
+        "comparison": state["comparison"],
+        "previous": None
+        if previous is None
+        else {
+            "event": previous.event.slug,
+            "name": previous.event.name,
+            "totals": previous.totals,
+            "sites_counting": previous.sites_counting,
+        },
+        "chart_svg": str(state["chart"]),
+    }
+
+
+@login_required
+@require_safe
+def dashboard_index(request):
+    """Editions to open the dashboard of, newest first."""
+    events = _dashboard_events(request).order_by("-date", "name")
+    return render(request, "tallies/dashboard_index.html", {"events": events})
+
+
+@login_required
+@require_safe
+def dashboard(request, slug: str):
+    """National totals, per site, per hour and on a map, refreshed live (dashboard.js)."""
+    from django.conf import settings
+
+    event = _event_for_dashboard(request, slug)
+    state = _dashboard_state(event)
+    return render(
+        request,
+        "tallies/dashboard.html",
+        {
+            **state,
+            "payload": _payload(state),
+            "data_url": reverse("tallies:dashboard_data", kwargs={"slug": event.slug}),
+            "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
+            "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
+        },
+    )
+
+
+@login_required
+@require_safe
+def dashboard_data(request, slug: str):
+    """The dashboard's figures as JSON, polled by the page during the day."""
+    event = _event_for_dashboard(request, slug)
+    response = JsonResponse(_payload(_dashboard_state(event)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _column(label: str) -> str:
+    return capfirst(str(label))
+
+
+@login_required
+@require_safe
+def dashboard_sites_csv(request, slug: str):
+    """One row per site: its totals per category."""
+    event = _event_for_dashboard(request, slug)
+    figures = edition_figures(event)
+    response, writer = csv_response(f"{event.slug}-sites.csv")
+    writer.writerow(
+        [
+            _("Site number"),
+            _("Site"),
+            _("Town"),
+            _("Branch"),
+            *(_column(category_label(c)) for c in figures.categories),
+        ]
+    )
+    for row in figures.sites:
+        writer.writerow(
+            [
+                row.site.pk,
+                spreadsheet_cell(row.site.display_name),
+                spreadsheet_cell(row.site.location.city),
+                spreadsheet_cell(row.site.branch.name),
+                *(row.totals[c] for c in figures.categories),
+            ]
+        )
+    return response
+
+
+@login_required
+@require_safe
+def dashboard_hours_csv(request, slug: str):
+    """One row per site and local hour with entries: the sums per category."""
+    event = _event_for_dashboard(request, slug)
+    categories = CATEGORIES_BY_KIND[event.kind]
+    names = {site.pk: site for site in Site.objects.filter(event=event).select_related("location")}
+    response, writer = csv_response(f"{event.slug}-hours.csv")
+    writer.writerow(
+        [
+            _("Hour"),
+            _("Site number"),
+            _("Site"),
+            *(_column(category_label(c)) for c in categories),
+        ]
+    )
+    for hour, site_id, counts in site_hour_rows(event):
+        writer.writerow(
+            [
+                hour.isoformat(),
+                site_id,
+                spreadsheet_cell(names[site_id].display_name),
+                *(counts[c] for c in categories),
+            ]
+        )
+    return response
+
+
+@login_required
+@require_safe
+def impact_report(request, slug: str):
+    """The printable impact report of an edition, compared with the previous one."""
+    event = _event_for_dashboard(request, slug)
+    state = _dashboard_state(event)
+    return render(
+        request,
+        "tallies/impact_report.html",
+        {
+            **state,
+            "branches": state["figures"].branches(),
+        },
+    )

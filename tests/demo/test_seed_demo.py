@@ -1,0 +1,108 @@
+"""`seed_demo`: real towns, the historical editions, idempotent, never in production."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from accounts.models import Volunteer
+from events.models import Event, Shift, Signup, Site
+from locations.models import Branch, Location
+from tallies.models import TallyEntry
+from demo.seed import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
+
+MODELS = [Event, Site, Shift, TallyEntry, Location, Branch, Volunteer, Signup]
+
+
+def row_counts(django_user_model) -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    counts["User"] = django_user_model.objects.count()
+    return counts
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_twice_changes_nothing(seeded, django_user_model, settings):
+    first = row_counts(django_user_model)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert row_counts(django_user_model) == first
+    assert "nothing was changed" in out.getvalue()
+    assert first["Site"] > 80 and first["TallyEntry"] > 1000
+
+
+def test_2018_open_day_has_40_azcs_and_about_19000_visitors(seeded):
+    edition = Event.objects.get(slug="open-azc-dag-2018")
+    assert str(edition.date) == "2018-09-22"
+    assert edition.date.weekday() == 5  # a Saturday
+    assert edition.sites.filter(location__kind=Location.Kind.AZC).count() == 40
+    visitors = TallyEntry.objects.filter(site__event=edition, category="visitors").aggregate(
+        total=Sum("delta")
+    )["total"]
+    assert 19_000 <= visitors <= 19_500
+
+
+def test_upcoming_editions_have_published_sites_with_open_shifts(seeded):
+    coffee = Event.objects.get(slug="bakkie-doen-2027")
+    assert str(coffee.date) == "2027-06-20"
+    assert Event.objects.get(slug="bakkie-doen-2019").kind == Event.Kind.COFFEE
+    autumn = Event.objects.get(slug="open-azc-dag-2027")
+    assert autumn.date.month in (9, 10, 11) and autumn.date.weekday() == 5
+    for edition in (coffee, autumn):
+        published = Site.objects.published().filter(event=edition)
+        assert published.count() >= 15
+        assert Shift.objects.filter(site__in=published, capacity__gt=0).exists()
+
+
+def test_every_position_is_a_real_dutch_town(seeded):
+    for location in Location.objects.all():
+        assert 50.7 < location.latitude < 53.6, location
+        assert 3.3 < location.longitude < 7.3, location
+        assert location.position_precision == Location.Precision.TOWN
+    ter_apel = Location.objects.get(name="azc Ter Apel")
+    assert (round(ter_apel.latitude, 2), round(ter_apel.longitude, 2)) == (52.88, 7.06)
+
+
+def test_demo_accounts_can_log_in_with_the_published_password(seeded, client):
+    for email in (DEMO_ORGANISER, DEMO_COORDINATOR, DEMO_VOLUNTEER):
+        response = client.post(
+            "/accounts/login/", {"login": email, "password": DEMO_PASSWORD}, follow=False
+        )
+        assert response.status_code == 302, email
+        client.logout()
+
+
+def test_demo_roles(seeded, django_user_model):
+    assert django_user_model.objects.get(email=DEMO_ORGANISER).is_organiser
+    coordinator = django_user_model.objects.get(email=DEMO_COORDINATOR)
+    assert list(coordinator.coordinated_branches.values_list("name", flat=True)) == [
+        "Afdeling Utrecht"
+    ]
+    assert Volunteer.objects.filter(user__email=DEMO_VOLUNTEER).exists()
+
+
+def test_refuses_without_debug_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Event.objects.count() == 0
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    assert Event.objects.count() == 4
+
+
+def test_coming_shifts_have_volunteers_and_a_waitlist(seeded):
+    """Rosters, open spots and the waitlist have something to show in the demo."""
+    signups = Signup.objects.filter(
+        shift__site__event__slug__in=["bakkie-doen-2027", "open-azc-dag-2027"]
+    )
+    assert signups.filter(status=Signup.Status.CONFIRMED).count() >= 30
+    assert signups.filter(status=Signup.Status.WAITLISTED).exists()
+    assert signups.filter(shift__site__branch__name="Afdeling Utrecht").exists()
+    # Never more confirmed than places (the claiming service did the work).
+    for shift in Shift.objects.filter(signups__isnull=False).distinct():
+        assert shift.signups.filter(status=Signup.Status.CONFIRMED).count() <= shift.capacity

@@ -1,0 +1,445 @@
+"""Coordinators plan shifts: add, edit (places never below those confirmed), delete or
+cancel, many at once from a pattern; rosters with contact details and CSV; understaffed."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Shift, Signup
+from events import errors
+from volunteers import services
+
+from tests.factories import aware_local, make_shift, make_volunteer, make_volunteers
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# --- Services ---------------------------------------------------------------------------------
+
+
+def test_places_cannot_go_below_the_confirmed_number(site):
+    shift = make_shift(site, capacity=3)
+    for person in make_volunteers(3):
+        services.signup_create(shift=shift, volunteer=person)
+    with pytest.raises(errors.CapacityBelowConfirmed) as caught:
+        services.shift_edit(shift=shift, capacity=2, notes="changed")
+    assert caught.value.code == "capacity_below_confirmed"
+    assert "3 vrijwilligers" in caught.value.detail
+    shift.refresh_from_db()
+    assert (shift.capacity, shift.notes) == (3, "")
+
+
+def test_more_places_move_the_waitlist_up(site, django_capture_on_commit_callbacks):
+    shift = make_shift(site, capacity=1)
+    first, second, third = make_volunteers(3)
+    for person in (first, second, third):
+        services.signup_create(shift=shift, volunteer=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_edit(shift=shift, capacity=2)
+    assert Signup.objects.get(volunteer=second).status == "confirmed"
+    assert Signup.objects.get(volunteer=third).status == "waitlisted"
+    assert [m.to for m in mail.outbox] == [[second.user.email]]
+
+
+def test_end_before_start_is_refused_on_the_field(site):
+    shift = make_shift(site)
+    with pytest.raises(ValidationError) as caught:
+        services.shift_edit(shift=shift, ends_at=shift.starts_at - datetime.timedelta(hours=1))
+    assert "ends_at" in caught.value.message_dict
+    shift.refresh_from_db()
+    assert shift.ends_at > shift.starts_at
+
+
+def test_a_time_change_raises_the_calendar_sequence(shift):
+    updated = services.shift_edit(
+        shift=shift, starts_at=shift.starts_at + datetime.timedelta(minutes=30)
+    )
+    assert updated.sequence == shift.sequence + 1
+
+
+def test_volunteers_are_mailed_the_old_and_new_time_when_their_shift_moves(
+    coordinator_client, site, django_capture_on_commit_callbacks
+):
+    """A coordinator moves a shift to another time: its volunteers (with a place or on the
+    waitlist) hear it, with both times; those who released it earlier do not."""
+    hours_to_site_day = (site.opens_at - timezone.now()).total_seconds() / 3600
+    shift = make_shift(site, capacity=1, starts_in_hours=hours_to_site_day)
+    holder, waiting, gone = (make_volunteer(f"{n}@example.org") for n in ("houder", "wacht", "weg"))
+    for person in (gone, holder, waiting):
+        services.signup_create(shift=shift, volunteer=person)
+    services.signup_release(shift=shift, volunteer=gone)  # holder moves up; waiting waits
+    mail.outbox.clear()
+    start = timezone.localtime(shift.starts_at)
+    new_day = start + datetime.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("events:shift_edit", args=[shift.pk]),
+            {
+                "role": "reception",
+                "date": new_day.date().isoformat(),
+                "start": new_day.strftime("%H:%M"),
+                "end": (new_day + datetime.timedelta(hours=2)).strftime("%H:%M"),
+                "capacity": "1",
+            },
+        )
+    assert response.status_code == 302
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {"houder@example.org", "wacht@example.org"}
+    body = by_address["houder@example.org"].body
+    assert by_address["houder@example.org"].subject.startswith("Nieuwe tijd: ")
+    assert (
+        f"{start:%H:%M}" in body and "De coördinator heeft de tijd van je dienst veranderd" in body
+    )
+    assert "Je plaats blijft van jou" in body
+    assert "Je blijft op de wachtlijst" in by_address["wacht@example.org"].body
+
+    # Only the places changing: no mail.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_edit(shift=shift, capacity=2)
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Nieuwe tijd")] == []
+
+
+def test_deleting_a_shift_nobody_signed_up_for(site):
+    shift = make_shift(site)
+    assert services.shift_delete(shift=shift) is True
+    assert not Shift.objects.filter(pk=shift.pk).exists()
+
+
+def test_deleting_a_shift_with_signups_cancels_it_and_tells_them(
+    site, django_capture_on_commit_callbacks
+):
+    shift = make_shift(site, capacity=1)
+    holder, waiting, gone = make_volunteers(3)
+    services.signup_create(shift=shift, volunteer=gone)
+    services.signup_release(shift=shift, volunteer=gone)
+    services.signup_create(shift=shift, volunteer=holder)
+    services.signup_create(shift=shift, volunteer=waiting)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.shift_delete(shift=shift) is False
+    shift.refresh_from_db()
+    assert shift.is_cancelled and shift.sequence == 1
+    assert set(shift.signups.values_list("status", flat=True)) == {"cancelled"}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([holder.user.email, waiting.user.email])
+    assert "Geschrapt" in mail.outbox[0].subject
+    # Nobody can claim it any more.
+    with pytest.raises(errors.ShiftCancelled):
+        services.signup_create(shift=shift, volunteer=make_volunteer())
+
+
+def test_a_series_from_opening_hours_slots_roles_and_places(site):
+    created, skipped = services.shift_create_series(
+        site=site,
+        starts_at=aware_local(2027, 9, 25, 10),
+        ends_at=aware_local(2027, 9, 25, 15),
+        slot_minutes=120,
+        roles=["reception", "tour_guide"],
+        capacity=3,
+    )
+    assert skipped == 0
+    slots = sorted(
+        (
+            timezone.localtime(s.starts_at).strftime("%H:%M"),
+            timezone.localtime(s.ends_at).strftime("%H:%M"),
+            s.role,
+        )
+        for s in created
+    )
+    assert slots == [
+        ("10:00", "12:00", "reception"),
+        ("10:00", "12:00", "tour_guide"),
+        ("12:00", "14:00", "reception"),
+        ("12:00", "14:00", "tour_guide"),
+        ("14:00", "15:00", "reception"),  # the last slot ends at closing time
+        ("14:00", "15:00", "tour_guide"),
+    ]
+    assert {s.capacity for s in created} == {3}
+    # The same pattern again adds nothing.
+    again, skipped = services.shift_create_series(
+        site=site,
+        starts_at=aware_local(2027, 9, 25, 10),
+        ends_at=aware_local(2027, 9, 25, 15),
+        slot_minutes=120,
+        roles=["reception", "tour_guide"],
+        capacity=3,
+    )
+    assert (again, skipped) == ([], 6)
+
+
+def test_a_bad_series_names_its_fields_and_makes_nothing(site):
+    with pytest.raises(ValidationError) as caught:
+        services.shift_create_series(
+            site=site,
+            starts_at=aware_local(2027, 9, 25, 15),
+            ends_at=aware_local(2027, 9, 25, 10),
+            slot_minutes=5,
+            roles=[],
+            capacity=-1,
+        )
+    assert set(caught.value.message_dict) == {"ends_at", "slot_hours", "roles", "capacity"}
+    with pytest.raises(ValidationError) as caught:
+        services.shift_create_series(
+            site=site,
+            starts_at=aware_local(2027, 9, 25, 0),
+            ends_at=aware_local(2027, 9, 25, 23),
+            slot_minutes=15,
+            roles=["reception", "coffee", "setup"],
+            capacity=1,
+        )
+    assert "slot_hours" in caught.value.message_dict
+    assert not Shift.objects.exists()
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def test_coordinator_adds_a_shift_on_the_plan_page(coordinator_client, site):
+    url = reverse("events:site_shifts", args=[site.pk])
+    page = coordinator_client.get(url)
+    assert page.context["form"].initial["start"] == datetime.time(11, 0)
+    response = coordinator_client.post(
+        url,
+        {"role": "coffee", "date": "2027-09-25", "start": "12:00", "end": "14:00", "capacity": 4},
+    )
+    assert response.status_code == 302
+    shift = site.shifts.get()
+    assert (shift.role, shift.capacity) == ("coffee", 4)
+    assert timezone.localtime(shift.starts_at) == aware_local(2027, 9, 25, 12)
+
+    # The same form sent again (a second tap on a slow connection) adds nothing.
+    again = coordinator_client.post(
+        url,
+        {"role": "coffee", "date": "2027-09-25", "start": "12:00", "end": "14:00", "capacity": 4},
+    )
+    assert again.status_code == 200
+    assert "Deze locatie heeft deze dienst al" in again.context["form"].errors["date"][0]
+    assert site.shifts.count() == 1
+
+
+def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
+    response = coordinator_client.post(
+        reverse("events:site_shifts", args=[site.pk]),
+        {"role": "coffee", "date": "2027-09-25", "start": "14:00", "end": "12:00", "capacity": 4},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    # Beside the "Until" field, not above the form.
+    assert form.errors["end"] == ["Een dienst moet eindigen nadat hij begint."]
+    assert not site.shifts.exists()
+
+
+@pytest.mark.parametrize("day", ["2030-09-25", "2027-09-23", "2027-09-27", "2026-09-25"])
+def test_a_mistyped_date_far_from_the_sites_day_is_refused(coordinator_client, site, day):
+    # The site opens on 25 September 2027; a shift on 25 September 2030 used to be added.
+    response = coordinator_client.post(
+        reverse("events:site_shifts", args=[site.pk]),
+        {"role": "coffee", "date": day, "start": "12:00", "end": "14:00", "capacity": 4},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [
+        "Een dienst valt op de dag van zijn locatie (25 september 2027), of hooguit een "
+        "dag ervoor of erna."
+    ]
+    assert not site.shifts.exists()
+
+
+@pytest.mark.parametrize("day", ["2027-09-24", "2027-09-26"])
+def test_set_up_the_day_before_and_clearing_up_after_are_fine(coordinator_client, site, day):
+    response = coordinator_client.post(
+        reverse("events:site_shifts", args=[site.pk]),
+        {"role": "setup", "date": day, "start": "18:00", "end": "21:00", "capacity": 2},
+    )
+    assert response.status_code == 302
+    assert site.shifts.count() == 1
+
+
+def test_moving_a_shift_away_from_its_sites_day_is_refused(shift):
+    before = (shift.starts_at, shift.ends_at, shift.sequence)
+    with pytest.raises(ValidationError) as caught:
+        services.shift_edit(
+            shift=shift,
+            starts_at=shift.starts_at + datetime.timedelta(days=365),
+            ends_at=shift.ends_at + datetime.timedelta(days=365),
+        )
+    assert "starts_at" in caught.value.message_dict
+    shift.refresh_from_db()
+    assert (shift.starts_at, shift.ends_at, shift.sequence) == before
+
+
+def test_lowering_places_below_confirmed_on_the_page(coordinator_client, site):
+    shift = make_shift(site, capacity=2)
+    for person in make_volunteers(2):
+        services.signup_create(shift=shift, volunteer=person)
+    local = timezone.localtime(shift.starts_at)
+    response = coordinator_client.post(
+        reverse("events:shift_edit", args=[shift.pk]),
+        {
+            "role": shift.role,
+            "date": local.date().isoformat(),
+            "start": local.strftime("%H:%M"),
+            "end": timezone.localtime(shift.ends_at).strftime("%H:%M"),
+            "capacity": 1,
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "2 vrijwilligers" in " ".join(response.context["form"].errors["capacity"])
+    shift.refresh_from_db()
+    assert shift.capacity == 2
+
+
+def test_delete_page_explains_then_cancels(coordinator_client, site):
+    shift = make_shift(site)
+    services.signup_create(shift=shift, volunteer=make_volunteer())
+    url = reverse("events:shift_delete", args=[shift.pk])
+    assert "wordt geschrapt in plaats van verwijderd" in text(coordinator_client.get(url))
+    response = coordinator_client.post(url, follow=True)
+    assert "De dienst is geschrapt; 1 vrijwilliger heeft een e-mail gekregen." in text(response)
+    shift.refresh_from_db()
+    assert shift.is_cancelled
+
+
+def test_series_page(coordinator_client, site):
+    url = reverse("events:shift_series", args=[site.pk])
+    response = coordinator_client.post(
+        url,
+        {
+            "date": "2027-09-25",
+            "start": "11:00",
+            "end": "16:00",
+            "slot_hours": "2.5",
+            "roles": ["reception", "coffee"],
+            "capacity": 2,
+        },
+        follow=True,
+    )
+    assert "4 diensten toegevoegd." in text(response)
+    assert site.shifts.count() == 4
+
+
+def test_roster_shows_contact_details_to_the_branch(coordinator_client, shift):
+    person = make_volunteer("noor@example.org", first_name="Noor", last_name="Haddad")
+    person.phone = "0687654321"
+    person.languages = ["ar", "nl"]
+    person.save()
+    services.signup_create(shift=shift, volunteer=person)
+    page = text(coordinator_client.get(reverse("events:roster", args=[shift.site_id])))
+    assert "Noor Haddad" in page and "noor@example.org" in page and "0687654321" in page
+    assert "Arabisch, Nederlands" in page
+
+
+def test_roster_csv(coordinator_client, shift):
+    person = make_volunteer("noor@example.org", first_name="=HYPERLINK(1)", last_name="Haddad")
+    services.signup_create(shift=shift, volunteer=person)
+    waiting = make_volunteer("sam@example.org", first_name="Sam")
+    shift.capacity = 1
+    shift.save()
+    services.signup_create(shift=shift, volunteer=waiting)
+    response = coordinator_client.get(reverse("events:roster_csv", args=[shift.site_id]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Datum", "Van", "Tot", "Taak", "Status"]
+    assert rows[1][:9] == [
+        "2027-09-25",
+        "11:00",
+        "13:30",
+        "ontvangst",
+        "bevestigd",
+        "",
+        "'=HYPERLINK(1)",
+        "Haddad",
+        "noor@example.org",
+    ]
+    assert rows[2][4:7] == ["op de wachtlijst", "1", "Sam"]
+
+
+def test_understaffed_shows_missing_places_across_the_branchs_sites(
+    coordinator_client, site, django_assert_max_num_queries
+):
+    full = make_shift(site, capacity=1)
+    services.signup_create(shift=full, volunteer=make_volunteer())
+    short = make_shift(site, capacity=3, starts_in_hours=100)
+    services.signup_create(shift=short, volunteer=make_volunteer())
+    make_shift(site, capacity=3, starts_in_hours=-10)  # over: not listed
+    with django_assert_max_num_queries(12):
+        response = coordinator_client.get(reverse("events:understaffed"))
+    shifts = response.context["shifts"]
+    assert [(s.pk, s.missing) for s in shifts] == [(short.pk, 2)]
+
+
+def test_understaffed_says_so_when_the_edition_is_unknown(coordinator_client, site):
+    short = make_shift(site, capacity=2, starts_in_hours=100)
+    response = coordinator_client.get(reverse("events:understaffed"), {"event": "bestaat-niet"})
+    assert response.status_code == 200
+    assert "Er is geen editie bestaat-niet" in response.content.decode()
+    assert [s.pk for s in response.context["shifts"]] == [short.pk]
+
+
+def test_coordinate_index_lists_only_the_branchs_sites(coordinator_client, site, other_branch):
+    from events.models import Site
+    from locations.models import Location
+
+    Site.objects.create(
+        event=site.event,
+        location=Location.objects.create(name="Markt", city="Zwolle"),
+        branch=other_branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+    )
+    response = coordinator_client.get(reverse("events:coordinate"))
+    assert [s.pk for s in response.context["sites"]] == [site.pk]
+
+
+def test_a_cancelled_shift_cannot_be_changed(site):
+    shift = make_shift(site, is_cancelled=True)
+    with pytest.raises(errors.ShiftCancelled):
+        services.shift_edit(shift=shift, capacity=10)
+    shift.refresh_from_db()
+    assert shift.capacity == 3
+
+
+def test_the_shifts_of_a_past_edition_are_history(coordinator_client, branch):
+    """Planning on a day that has passed rewrote who worked when: adding, changing and
+    deleting shifts of a past edition are refused with the reason, and nothing changes."""
+    from tests.events.editions_helpers import draft_site, past_edition, place
+
+    old_site = draft_site(past_edition(), place(), branch, status="published", shifts=1)
+    old_shift = old_site.shifts.get()
+
+    response = coordinator_client.post(
+        reverse("events:site_shifts", args=[old_site.pk]),
+        {
+            "role": "reception",
+            "date": timezone.localtime(old_site.opens_at).date().isoformat(),
+            "start": "12:00",
+            "end": "13:00",
+            "capacity": "2",
+        },
+    )
+    assert "vond plaats op" in text(response)
+    edit = coordinator_client.post(
+        reverse("events:shift_edit", args=[old_shift.pk]),
+        {
+            "role": "reception",
+            "date": timezone.localtime(old_shift.starts_at).date().isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+            "capacity": "9",
+        },
+    )
+    assert "vond plaats op" in text(edit)
+    deleted = coordinator_client.post(
+        reverse("events:shift_delete", args=[old_shift.pk]), follow=True
+    )
+    assert "vond plaats op" in text(deleted)
+    old_shift.refresh_from_db()
+    assert (old_site.shifts.count(), old_shift.capacity) == (1, 2)

@@ -1,0 +1,28 @@
+"""The links the volunteer's side adds to a site's pages (see `events.extensions`)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from common import clock
+from events.extensions import Link
+from events.services.editions import edition_is_closed
+
+
+def help_here(*, user, site) -> list[Link]:
+    """On the public page, while the site has not closed: its open shifts, to claim one."""
+    if site.closes_at <= clock.now():
+        return []
+    url = reverse("volunteers:shift_list") + f"?site={site.pk}"
+    return [Link(_("Help here: claim a shift"), url)]
+
+
+def ask_for_help(*, user, site) -> list[Link]:
+    """On the management page of a public site that is still to come: mail the branch's
+    volunteers about its open places."""
+    if not (
+        user.has_perm("volunteers.appeal_for_site", site)
+        and site.is_public
+        and not edition_is_closed(site.event)
+    ):
+        return []
+    return [Link(_("Ask volunteers for help"), reverse("volunteers:site_appeal", args=[site.pk]))]

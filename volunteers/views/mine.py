@@ -1,0 +1,109 @@
+"""A volunteer's own pages: my shifts, my profile, my data, deleting my account."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.services import volunteer_get_or_create, volunteer_update_profile
+from common import clock
+from common.languages import language_match, language_name
+from events import selectors
+from events.models import Signup
+from events.services.signups import can_release, release_deadline
+
+from .. import services
+from ..forms import AccountDeleteForm, ProfileForm
+from ..privacy import volunteer_data_export
+
+
+@login_required
+def my_shifts(request):
+    volunteer = volunteer_get_or_create(user=request.user)
+    now = clock.now()
+    coming, past, cancelled = [], [], []
+    signups = list(selectors.signups_of(volunteer))
+    positions = selectors.waitlist_positions(signups)
+    for signup in signups:
+        shift = signup.shift
+        if signup.status == Signup.Status.CANCELLED:
+            # Only shifts the coordinator cancelled are news; own releases are not.
+            if shift.is_cancelled and shift.ends_at > now:
+                cancelled.append(signup)
+            continue
+        if shift.ends_at <= now:
+            if signup.status == Signup.Status.CONFIRMED:
+                past.append(signup)
+            continue
+        signup.can_release = can_release(signup, now)
+        signup.release_deadline = release_deadline(shift)
+        signup.position = positions.get(signup.pk)
+        signup.languages = language_match(volunteer.languages, shift.site.languages_needed)
+        coming.append(signup)
+    return render(
+        request,
+        "volunteers/my_shifts.html",
+        {
+            "volunteer": volunteer,
+            "coming": coming,
+            "past": past[::-1],
+            "cancelled": cancelled,
+            "verified": request.user.has_perm("events.claim_shift"),
+        },
+    )
+
+
+@login_required
+def profile(request):
+    volunteer = volunteer_get_or_create(user=request.user)
+    user = request.user
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": volunteer.phone,
+        "languages": volunteer.languages,
+        "home_branch": volunteer.home_branch,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        volunteer_update_profile(volunteer=volunteer, **form.cleaned_data)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("volunteers:profile")
+    return render(
+        request,
+        "volunteers/profile.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "spoken": [language_name(code) for code in volunteer.languages or []],
+        },
+    )
+
+
+@login_required
+def my_data(request):
+    """Everything we hold about the signed-in person, as a JSON download."""
+    data = volunteer_data_export(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account has been deleted. Thank you for your help."))
+        return redirect("events:home")
+    return render(request, "volunteers/account_delete.html", {"form": form})
