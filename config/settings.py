@@ -343,7 +343,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "SignupStatusEnum": "volunteers.models.Signup.Status",
+        "SignupStatusEnum": "events.models.Signup.Status",
         "SiteStatusEnum": "events.models.Site.Status",
     },
 }

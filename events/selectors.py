@@ -38,43 +38,46 @@ def sites_visible_to(user) -> QuerySet[Site]:
     return Site.objects.filter(visible_sites(user))
 
 
-def _allowed(user, permissions: tuple[str, ...], obj) -> None:
-    if permissions and not any(user.has_perm(permission, obj) for permission in permissions):
+def can_see(user, site: Site) -> bool:
+    """`sites_visible_to` for a site in hand, without a query."""
+    if site.is_public or is_organiser(user):
+        return True
+    return site.branch_id in coordinated_branch_ids(user)
+
+
+def _load(user, obj, site: Site, permissions: tuple[str, ...]):
+    if permissions and any(user.has_perm(permission, obj) for permission in permissions):
+        return obj
+    if not can_see(user, site):
+        raise Http404
+    if permissions:
         raise PermissionDenied
+    return obj
 
 
 def site_for(user, pk, *permissions: str, queryset: QuerySet[Site] | None = None) -> Site:
-    """The site `pk` for `user`, or the one answer every page and API view gives: 404
-    when the person cannot see it (it does not exist, or it is another branch's draft),
-    403 when they can see it but have none of `permissions` on it."""
+    """The site `pk` for `user`, by the one policy of every page and API view: 404 when
+    the person may neither see it (it does not exist, or it is another branch's draft)
+    nor act on it; 403 when they may see it but have none of `permissions` on it."""
     sites = queryset if queryset is not None else Site.objects.all()
-    site = (
-        sites.filter(visible_sites(user))
-        .select_related("event", "location", "branch")
-        .filter(pk=pk)
-        .first()
-    )
+    site = sites.select_related("event", "location", "branch").filter(pk=pk).first()
     if site is None:
         raise Http404
-    _allowed(user, permissions, site)
-    return site
+    return _load(user, site, site, permissions)
 
 
 def shift_for(user, pk, *permissions: str, queryset: QuerySet[Shift] | None = None) -> Shift:
-    """The shift `pk` for `user`, by the same policy as `site_for`: 404 unless its site is
-    visible to them (and, once cancelled, unless they manage it), 403 without any of
-    `permissions`."""
+    """The shift `pk` for `user`, by the same policy as `site_for` (its site decides what
+    the person may see; a cancelled shift is seen only by those who plan it)."""
     shifts = queryset if queryset is not None else Shift.objects.all()
     shift = (
-        shifts.filter(visible_sites(user, "site__"))
-        .select_related("site__event", "site__location", "site__branch")
+        shifts.select_related("site__event", "site__location", "site__branch")
         .filter(pk=pk)
         .first()
     )
     if shift is None or (shift.is_cancelled and not user.has_perm("events.manage_shift", shift)):
         raise Http404
-    _allowed(user, permissions, shift)
-    return shift
+    return _load(user, shift, shift.site, permissions)
 
 
 def sites_planned_by(user) -> QuerySet[Site]:

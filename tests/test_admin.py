@@ -93,6 +93,6 @@ def test_records_with_service_rules_are_added_on_the_pages_not_the_admin(organis
 
 
 def test_signups_and_tallies_are_read_only_in_the_admin(organiser_client):
-    assert organiser_client.get(reverse("admin:volunteers_signup_add")).status_code == 403
-    assert organiser_client.get(reverse("admin:events_tallyentry_add")).status_code == 403
+    assert organiser_client.get(reverse("admin:events_signup_add")).status_code == 403
+    assert organiser_client.get(reverse("admin:tallies_tallyentry_add")).status_code == 403
     assert Site.objects.count() == 0

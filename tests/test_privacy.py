@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import resolve
 
 from events.models import Signup
+from tests.factories import make_shift, make_volunteer
 
 from .test_url_protection import ALL, is_public
-from tests.factories import make_shift, make_volunteer
 
 PERSONAL = ["Zebulon", "Quackenbush", "zebulon.q@example.org", "0698765432", "Ingrid-Ottolien"]
 

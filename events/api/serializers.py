@@ -192,7 +192,7 @@ class SiteStatusSerializer(serializers.Serializer):
     """A site's place in the workflow after a transition."""
 
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Site.Status.values)
+    status = serializers.ChoiceField(choices=Site.Status.choices)
     status_label = serializers.CharField(source="get_status_display")
     review_comment = serializers.CharField(
         help_text="What the national office asked to change, after a send-back."

@@ -9,7 +9,6 @@ from django.core import mail
 from django.urls import reverse
 
 from events.models import Signup
-
 from tests.factories import make_shift
 
 PASSWORD = "een-lang-wachtwoord-42"

@@ -4,7 +4,6 @@ import pytest
 
 from events.models import Signup
 from tests.browser.conftest import log_in
-
 from tests.factories import make_shift, make_volunteer
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tallies.selectors import tally_totals
 from tallies.models import TallyEntry
+from tallies.selectors import tally_totals
 from tests.browser.conftest import log_in
 from tests.tallies.conftest import confirm_shift, make_site, make_today_event
 

@@ -8,7 +8,6 @@ import pytest
 
 from locations.models import Location
 from tests.browser.conftest import log_in
-
 from tests.factories import make_shift
 
 MEASURE = """() => ({

@@ -7,10 +7,9 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from accounts.models import Volunteer
 from events.models import Signup
+from events.services import shift_delete, site_cancel
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
-from events.services import site_cancel
-from events.services import shift_delete
 
 pytestmark = pytest.mark.django_db
 

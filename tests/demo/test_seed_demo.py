@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from accounts.models import Volunteer
+from demo.seed import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
 from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
 from tallies.models import TallyEntry
-from demo.seed import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
 
 MODELS = [Event, Site, Shift, TallyEntry, Location, Branch, Volunteer, Signup]
 

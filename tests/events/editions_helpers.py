@@ -5,8 +5,8 @@ import datetime
 from django.utils import timezone
 
 from common.clock import at_local
-from events.services.editions import event_create
 from events.models import Event, Shift, Site
+from events.services.editions import event_create
 from locations.models import Location, Province
 
 

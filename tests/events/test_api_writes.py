@@ -374,14 +374,14 @@ def test_routes_of_other_modules_are_not_shadowed():
     """Claiming, releasing and tallies are other modules' routes: none of ours matches."""
     from django.urls import Resolver404, resolve
 
-    from events.api import views
+    from events.api import events, shifts, sites
 
     ours = {
-        views.EventListView,
-        views.SiteListView,
-        views.SiteDetailView,
-        views.ShiftListView,
-        views.ShiftDetailView,
+        events.EventListView,
+        sites.SiteListView,
+        sites.SiteDetailView,
+        shifts.ShiftListView,
+        shifts.ShiftDetailView,
     }
     others = ("/api/v1/shifts/1/claim/", "/api/v1/shifts/1/release/", "/api/v1/sites/1/tallies/")
     for path in others:
@@ -395,6 +395,8 @@ def test_routes_of_other_modules_are_not_shadowed():
 def test_a_cancelled_site_gets_no_new_shift(coordinator_client, site, coordinator):
     site_cancel(site=site, by=coordinator)
     response = coordinator_client.post(SHIFTS, shift_body(site), content_type="application/json")
-    assert response.status_code == 400, response.content
+    # A rule refusing the change (409, as for the site itself), naming the field.
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "site_wrong_status"
     assert response.json()["fields"]["site"] == ["Deze locatie is geannuleerd; dat kan nu niet."]
     assert not site.shifts.exists()

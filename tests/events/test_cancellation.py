@@ -3,12 +3,11 @@
 import pytest
 
 from accounts.models import Volunteer
-from events.errors import EditionClosed
+from events.errors import EditionClosed, SiteWrongStatus
 from events.models import Signup, Site
-from events.errors import SiteWrongStatus
+from events.services import site_cancel
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
-from events.services import site_cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -3,15 +3,20 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events.errors import EditionClosed, RegistrationClosed, RegistrationNotYetOpen
 from common.clock import at_local
-from events.services.cloning import event_clone
-from events.services.editions import event_create, event_templates_set, event_update, registration_state
+from common.errors import InvalidInput
+from events.errors import EditionClosed, RegistrationClosed, RegistrationNotYetOpen
 from events.models import Event, Shift, ShiftTemplate, Site, SiteStatusChange
 from events.services import site_create
+from events.services.cloning import event_clone
+from events.services.editions import (
+    event_create,
+    event_templates_set,
+    event_update,
+    registration_state,
+)
 from tests.conftest import AMSTERDAM
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
 
@@ -59,7 +64,7 @@ def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
 
 def test_registration_must_close_after_it_opens_and_before_the_day_ends(organiser):
     date = datetime.date(2028, 9, 23)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_create(
             name="Open azc dag 2028",
             kind=Event.Kind.OPEN_DAY,
@@ -68,8 +73,8 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
             registration_opens_at=at_local(date, datetime.time(9)) - datetime.timedelta(days=9),
             registration_closes_at=at_local(date, datetime.time(9)) - datetime.timedelta(days=10),
         )
-    assert "registration_closes_at" in caught.value.message_dict
-    with pytest.raises(ValidationError) as caught:
+    assert "registration_closes_at" in caught.value.field_errors
+    with pytest.raises(InvalidInput) as caught:
         event_create(
             name="Open azc dag 2028",
             kind=Event.Kind.OPEN_DAY,
@@ -77,36 +82,36 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
             by=organiser,
             registration_closes_at=at_local(date + datetime.timedelta(days=2), datetime.time(9)),
         )
-    assert "registration_closes_at" in caught.value.message_dict
+    assert "registration_closes_at" in caught.value.field_errors
     assert not Event.objects.exists()
     assert not ShiftTemplate.objects.exists()
 
 
 def test_a_taken_slug_is_refused_on_the_slug_field(organiser, event):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_create(
             name="Nog een", slug=event.slug, kind=Event.Kind.COFFEE, date=event.date, by=organiser
         )
-    assert "slug" in caught.value.message_dict
+    assert "slug" in caught.value.field_errors
     assert Event.objects.count() == 1
 
 
 def test_a_taken_slug_is_explained_in_the_forms_words(organiser, event):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_create(name="Nog een", slug=event.slug, kind="coffee", date=event.date, by=organiser)
-    assert caught.value.message_dict["slug"] == ["Een andere editie gebruikt deze korte naam al."]
+    assert caught.value.field_errors["slug"] == ["Een andere editie gebruikt deze korte naam al."]
 
 
 def test_a_new_or_cloned_edition_cannot_lie_in_the_past(organiser, edition_2018):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_create(name="Te laat", kind="coffee", date=yesterday, by=organiser)
-    assert "Kies een datum die nog komt" in caught.value.message_dict["date"][0]
-    with pytest.raises(ValidationError) as caught:
+    assert "Kies een datum die nog komt" in caught.value.field_errors["date"][0]
+    with pytest.raises(InvalidInput) as caught:
         event_clone(
             source=edition_2018, name="Terug in de tijd", slug="terug", date=yesterday, by=organiser
         )
-    assert "date" in caught.value.message_dict
+    assert "date" in caught.value.field_errors
     assert list(Event.objects.values_list("slug", flat=True)) == ["open-azc-dag-2018"]
 
 
@@ -116,9 +121,9 @@ def test_the_slug_is_fixed_once_people_use_its_links(organiser):
     event = event_update(event=event, by=organiser, slug="Bakkie-Doen-2029-NEW")
     assert event.slug == "bakkie-doen-2029-new"
     event_update(event=event, by=organiser, is_published=True)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_update(event=event, by=organiser, slug="bakkie-doen-anders")
-    assert "kalenderabonnementen" in caught.value.message_dict["slug"][0]
+    assert "kalenderabonnementen" in caught.value.field_errors["slug"][0]
     event.refresh_from_db()
     assert event.slug == "bakkie-doen-2029-new"
     # A slug stored with capitals (the admin takes them) does not lock the settings: sent
@@ -133,7 +138,7 @@ def test_templates_are_replaced_and_checked_row_by_row(organiser):
     event = upcoming_edition()
     from events.services.editions import TemplateSpec
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_templates_set(
             event=event,
             templates=[
@@ -141,7 +146,7 @@ def test_templates_are_replaced_and_checked_row_by_row(organiser):
                 TemplateSpec("juggling", datetime.time(12), datetime.time(11), 2),
             ],
         )
-    assert caught.value.message_dict["templates"] == [
+    assert caught.value.field_errors["templates"] == [
         "Rij 2: onbekende taak.",
         "Rij 2: een dienst moet eindigen nadat hij begint.",
     ]
@@ -212,9 +217,9 @@ def test_the_same_location_twice_in_one_edition_is_refused_on_the_location_field
     event = upcoming_edition()
     location = place()
     site_create(event=event, location=location, branch=branch, by=coordinator)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         site_create(event=event, location=location, branch=other_branch, by=organiser)
-    assert caught.value.message_dict["location"] == [
+    assert caught.value.field_errors["location"] == [
         "Deze plek heeft in deze editie al een locatie."
     ]
     assert Site.objects.count() == 1
@@ -235,9 +240,9 @@ def test_a_cancelled_site_frees_its_location_for_a_new_registration(coordinator,
     first.refresh_from_db()
     assert first.status == Site.Status.CANCELLED
     # Still one active site per location: a third is refused.
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         site_create(event=event, location=location, branch=branch, by=coordinator)
-    assert "location" in caught.value.message_dict
+    assert "location" in caught.value.field_errors
     assert Site.objects.filter(event=event).count() == 2
 
 
@@ -380,7 +385,7 @@ def test_clone_is_one_transaction(organiser, edition_2018, monkeypatch):
 
 
 def test_clone_refuses_a_taken_slug_and_creates_nothing(organiser, edition_2018):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_clone(
             source=edition_2018,
             name="Zelfde",
@@ -388,7 +393,7 @@ def test_clone_refuses_a_taken_slug_and_creates_nothing(organiser, edition_2018)
             date=datetime.date(2027, 9, 25),
             by=organiser,
         )
-    assert "slug" in caught.value.message_dict
+    assert "slug" in caught.value.field_errors
     assert Event.objects.count() == 1 and Site.objects.count() == 3
 
 
@@ -413,9 +418,9 @@ def test_the_date_cannot_change_once_sites_are_planned_on_it(organiser, branch):
     new_date = event.date + datetime.timedelta(days=7)
     assert event_update(event=event, by=organiser, date=new_date).date == new_date
     draft_site(event, place(), branch)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         event_update(event=event, by=organiser, date=event.date + datetime.timedelta(days=14))
-    assert caught.value.message_dict["date"] == [
+    assert caught.value.field_errors["date"] == [
         "De datum kan niet veranderen: er is 1 locatie op deze datum gepland."
     ]
     event.refresh_from_db()

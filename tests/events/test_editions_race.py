@@ -6,13 +6,12 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection
 
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInput
+from events.errors import SiteWrongStatus
 from events.models import Site, SiteStatusChange
 from events.services import site_create
-from events.errors import SiteWrongStatus
 from events.services.workflow import site_publish
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
 
@@ -28,7 +27,7 @@ def run_together(work) -> list:
         try:
             barrier.wait(timeout=30)
             outcomes[i] = work(i)
-        except (DomainError, ValidationError) as error:
+        except DomainError as error:
             outcomes[i] = error
         except Exception as error:  # anything else is a bug: keep it to fail the test
             outcomes[i] = ("unexpected", error)
@@ -54,10 +53,10 @@ def test_the_same_location_registered_at_once_gives_one_site_and_clear_errors(
         lambda i: site_create(event=edition, location=location, branch=branch, by=coordinator)
     )
     sites = [o for o in outcomes if isinstance(o, Site)]
-    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
     assert len(sites) == 1, outcomes
     assert len(refused) == PEOPLE - 1, outcomes
-    assert all("location" in error.message_dict for error in refused)
+    assert all("location" in error.field_errors for error in refused)
     assert Site.objects.count() == 1
     assert SiteStatusChange.objects.count() == 1
     assert sites[0].shifts.count() == 7  # no shifts left behind by the losers

@@ -6,11 +6,11 @@ change both."""
 import pytest
 
 from accounts.models import Volunteer
+from accounts.services import volunteer_get_or_create
 from events.models import Signup, Site
 from events.services import shift_update, site_cancel, site_update
 from locations.models import Location
 from tests.conftest import aware
-from accounts.services import volunteer_get_or_create
 
 
 def fetch(client, url):
@@ -146,7 +146,8 @@ def test_changes_reach_the_volunteer_feed(client, profile, shift, site, organise
 def test_changes_reach_the_coordinator_feed(
     client, coordinator, profile, shift, site, other_branch, event
 ):
-    url = f"/calendar/branch/{volunteer_get_or_create(user=coordinator).coordinator_calendar_token}.ics"
+    token = volunteer_get_or_create(user=coordinator).coordinator_calendar_token
+    url = f"/calendar/branch/{token}.ics"
     assert_change_reaches_calendars(
         client,
         url,

@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from common.errors import InvalidInput
 from events.models import Site
 from events.services import shift_create, shift_update, site_create, site_update
 from locations.models import Location
@@ -20,9 +20,9 @@ def test_site_create_uses_the_edition_default_hours(event, location, branch, coo
 
 
 def test_site_create_refuses_a_second_site_at_the_same_location(site, other_branch, organiser):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         site_create(event=site.event, location=site.location, branch=other_branch, by=organiser)
-    assert "location" in caught.value.message_dict
+    assert "location" in caught.value.field_errors
     assert Site.objects.count() == 1
 
 
@@ -39,17 +39,17 @@ def test_site_update_raises_sequence_on_time_or_place_only(site, shift, organise
 
 
 def test_site_update_refuses_bad_hours_and_changes_nothing(site, organiser):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         site_update(site=site, by=organiser, closes_at=aware(2027, 9, 25, 9))
-    assert "closes_at" in caught.value.message_dict
+    assert "closes_at" in caught.value.field_errors
     site.refresh_from_db()
     assert site.closes_at == aware(2027, 9, 25, 16) and site.sequence == 0
 
 
 def test_site_update_refuses_fields_it_does_not_own(site, organiser):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         site_update(site=site, by=organiser, status=Site.Status.CANCELLED)
-    assert "status" in caught.value.message_dict
+    assert "status" in caught.value.field_errors
 
 
 def test_shift_create_and_update(site):
@@ -64,9 +64,9 @@ def test_shift_create_and_update(site):
     assert shift.sequence == 0
     shift = shift_update(shift=shift, ends_at=shift.ends_at + datetime.timedelta(hours=1))
     assert shift.sequence == 1
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         shift_update(shift=shift, ends_at=shift.starts_at)
-    assert "ends_at" in caught.value.message_dict
+    assert "ends_at" in caught.value.field_errors
 
 
 def test_a_cancelled_site_or_a_past_edition_cannot_be_edited(site, organiser):

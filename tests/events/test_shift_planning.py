@@ -7,14 +7,12 @@ import io
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from common.errors import InvalidInput
+from events import errors, services
 from events.models import Shift, Signup
-from events import errors
-from volunteers import services
-
 from tests.factories import aware_local, make_shift, make_volunteer, make_volunteers
 
 
@@ -30,7 +28,7 @@ def test_places_cannot_go_below_the_confirmed_number(site):
     for person in make_volunteers(3):
         services.signup_create(shift=shift, volunteer=person)
     with pytest.raises(errors.CapacityBelowConfirmed) as caught:
-        services.shift_edit(shift=shift, capacity=2, notes="changed")
+        services.shift_update(shift=shift, capacity=2, notes="changed")
     assert caught.value.code == "capacity_below_confirmed"
     assert "3 vrijwilligers" in caught.value.detail
     shift.refresh_from_db()
@@ -43,7 +41,7 @@ def test_more_places_move_the_waitlist_up(site, django_capture_on_commit_callbac
     for person in (first, second, third):
         services.signup_create(shift=shift, volunteer=person)
     with django_capture_on_commit_callbacks(execute=True):
-        services.shift_edit(shift=shift, capacity=2)
+        services.shift_update(shift=shift, capacity=2)
     assert Signup.objects.get(volunteer=second).status == "confirmed"
     assert Signup.objects.get(volunteer=third).status == "waitlisted"
     assert [m.to for m in mail.outbox] == [[second.user.email]]
@@ -51,15 +49,15 @@ def test_more_places_move_the_waitlist_up(site, django_capture_on_commit_callbac
 
 def test_end_before_start_is_refused_on_the_field(site):
     shift = make_shift(site)
-    with pytest.raises(ValidationError) as caught:
-        services.shift_edit(shift=shift, ends_at=shift.starts_at - datetime.timedelta(hours=1))
-    assert "ends_at" in caught.value.message_dict
+    with pytest.raises(InvalidInput) as caught:
+        services.shift_update(shift=shift, ends_at=shift.starts_at - datetime.timedelta(hours=1))
+    assert "ends_at" in caught.value.field_errors
     shift.refresh_from_db()
     assert shift.ends_at > shift.starts_at
 
 
 def test_a_time_change_raises_the_calendar_sequence(shift):
-    updated = services.shift_edit(
+    updated = services.shift_update(
         shift=shift, starts_at=shift.starts_at + datetime.timedelta(minutes=30)
     )
     assert updated.sequence == shift.sequence + 1
@@ -104,7 +102,7 @@ def test_volunteers_are_mailed_the_old_and_new_time_when_their_shift_moves(
     # Only the places changing: no mail.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.shift_edit(shift=shift, capacity=2)
+        services.shift_update(shift=shift, capacity=2)
     assert [m.subject for m in mail.outbox if m.subject.startswith("Nieuwe tijd")] == []
 
 
@@ -175,7 +173,7 @@ def test_a_series_from_opening_hours_slots_roles_and_places(site):
 
 
 def test_a_bad_series_names_its_fields_and_makes_nothing(site):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.shift_create_series(
             site=site,
             starts_at=aware_local(2027, 9, 25, 15),
@@ -184,8 +182,8 @@ def test_a_bad_series_names_its_fields_and_makes_nothing(site):
             roles=[],
             capacity=-1,
         )
-    assert set(caught.value.message_dict) == {"ends_at", "slot_hours", "roles", "capacity"}
-    with pytest.raises(ValidationError) as caught:
+    assert set(caught.value.field_errors) == {"ends_at", "slot_hours", "roles", "capacity"}
+    with pytest.raises(InvalidInput) as caught:
         services.shift_create_series(
             site=site,
             starts_at=aware_local(2027, 9, 25, 0),
@@ -194,7 +192,7 @@ def test_a_bad_series_names_its_fields_and_makes_nothing(site):
             roles=["reception", "coffee", "setup"],
             capacity=1,
         )
-    assert "slot_hours" in caught.value.message_dict
+    assert "slot_hours" in caught.value.field_errors
     assert not Shift.objects.exists()
 
 
@@ -263,13 +261,13 @@ def test_set_up_the_day_before_and_clearing_up_after_are_fine(coordinator_client
 
 def test_moving_a_shift_away_from_its_sites_day_is_refused(shift):
     before = (shift.starts_at, shift.ends_at, shift.sequence)
-    with pytest.raises(ValidationError) as caught:
-        services.shift_edit(
+    with pytest.raises(InvalidInput) as caught:
+        services.shift_update(
             shift=shift,
             starts_at=shift.starts_at + datetime.timedelta(days=365),
             ends_at=shift.ends_at + datetime.timedelta(days=365),
         )
-    assert "starts_at" in caught.value.message_dict
+    assert "starts_at" in caught.value.field_errors
     shift.refresh_from_db()
     assert (shift.starts_at, shift.ends_at, shift.sequence) == before
 
@@ -373,7 +371,7 @@ def test_understaffed_shows_missing_places_across_the_branchs_sites(
     with django_assert_max_num_queries(12):
         response = coordinator_client.get(reverse("events:understaffed"))
     shifts = response.context["shifts"]
-    assert [(s.pk, s.missing) for s in shifts] == [(short.pk, 2)]
+    assert [(s.pk, s.open_spots) for s in shifts] == [(short.pk, 2)]
 
 
 def test_understaffed_says_so_when_the_edition_is_unknown(coordinator_client, site):
@@ -402,7 +400,7 @@ def test_coordinate_index_lists_only_the_branchs_sites(coordinator_client, site,
 def test_a_cancelled_shift_cannot_be_changed(site):
     shift = make_shift(site, is_cancelled=True)
     with pytest.raises(errors.ShiftCancelled):
-        services.shift_edit(shift=shift, capacity=10)
+        services.shift_update(shift=shift, capacity=10)
     shift.refresh_from_db()
     assert shift.capacity == 3
 

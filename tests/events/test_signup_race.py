@@ -13,10 +13,9 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from events.models import Signup
-from volunteers import services
+from events import locking, selectors, services
 from events.errors import ShiftOverlap
-
+from events.models import Shift, Signup
 from tests.factories import aware_local, make_shift, make_volunteers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +75,7 @@ def test_many_simultaneous_claims_never_overbook(site, round_number):
     assert_never_overbooked(shift, THREADS)
     # The waitlist has one clear order: positions 1..27, each once.
     waitlisted = Signup.objects.filter(shift=shift, status="waitlisted")
-    assert sorted(services.waitlist_position(s) for s in waitlisted) == list(
+    assert sorted(selectors.waitlist_position(s) for s in waitlisted) == list(
         range(1, THREADS - CAPACITY + 1)
     )
 
@@ -87,21 +86,21 @@ def test_control_without_the_lock_the_shift_does_overbook(site, monkeypatch):
     shift = make_shift(site, capacity=CAPACITY)
     people = make_volunteers(THREADS)
     counted = threading.Barrier(THREADS)
-    real_count = services._confirmed_count
+    real_count = selectors.confirmed_count
 
     def count_then_wait(locked_shift):
         number = real_count(locked_shift)
         counted.wait(timeout=60)
         return number
 
-    monkeypatch.setattr(services, "_write_transaction", contextlib.nullcontext)
-    monkeypatch.setattr(services, "_lock_volunteers", lambda ids: None)
+    monkeypatch.setattr(locking, "write_transaction", contextlib.nullcontext)
+    monkeypatch.setattr(locking, "lock_volunteers", lambda ids: None)
     monkeypatch.setattr(
-        services,
-        "_lock_shift",
-        lambda pk: services.Shift.objects.select_related("site__event").get(pk=pk),
+        locking,
+        "lock_shift",
+        lambda pk: Shift.objects.select_related("site__event").get(pk=pk),
     )
-    monkeypatch.setattr(services, "_confirmed_count", count_then_wait)
+    monkeypatch.setattr(selectors, "confirmed_count", count_then_wait)
 
     results = claim_all_at_once(shift, people)
     assert [r for r in results if isinstance(r, Exception)] == []
@@ -222,30 +221,28 @@ def test_editing_a_shift_while_its_site_is_cancelled_does_not_deadlock(
     """Cancelling locks the site and then its shifts; editing a shift must lock only the
     shift, or the two wait for each other ("deadlock detected", shown as a 503). Both
     take their first lock before either goes on (a barrier makes that certain)."""
-    from events.services import workflow as cancellation
+    from events.services import shifts as shift_services
+    from events.services import workflow
 
     shift = make_shift(site, capacity=2)
     (person,) = make_volunteers(1)
     services.signup_create(shift=shift, volunteer=person)
     both_hold = threading.Barrier(2)
-    real_update = services.event_services.shift_update
-    real_closed = cancellation.edition_is_closed
+    real_refuse = workflow.refuse_closed_edition
 
-    def update_when_both_hold(**changes):
+    # Each service checks the edition right after taking its first lock (the shift; the
+    # site): wait there until the other holds its own.
+    def refuse_when_both_hold(event):
         both_hold.wait(timeout=30)
-        return real_update(**changes)
+        return real_refuse(event)
 
-    def closed_when_both_hold(event):
-        both_hold.wait(timeout=30)
-        return real_closed(event)
-
-    monkeypatch.setattr(services.event_services, "shift_update", update_when_both_hold)
-    monkeypatch.setattr(cancellation, "edition_is_closed", closed_when_both_hold)
+    monkeypatch.setattr(shift_services, "refuse_closed_edition", refuse_when_both_hold)
+    monkeypatch.setattr(workflow, "refuse_closed_edition", refuse_when_both_hold)
 
     def work(which):
         if which == "edit":
-            return services.shift_edit(shift=shift, notes="Ingang aan de achterkant")
-        return cancellation.site_cancel(site=site, by=organiser)
+            return services.shift_update(shift=shift, notes="Ingang aan de achterkant")
+        return services.site_cancel(site=site, by=organiser)
 
     results = run_together(work, ["edit", "cancel"], timeout=90)
     assert [r for r in results if isinstance(r, Exception)] == []

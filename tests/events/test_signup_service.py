@@ -6,12 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.models import Event, Shift, Signup, Site
-from locations.models import Location
 from events import errors
-from events.services import signup_create, signup_release
+from events.models import Event, Shift, Signup, Site
 from events.selectors import waitlist_position
-
+from events.services import signup_create, signup_release
+from locations.models import Location
 from tests.factories import make_shift, make_volunteer, make_volunteers
 
 CONFIRMED, WAITLISTED, CANCELLED = "confirmed", "waitlisted", "cancelled"

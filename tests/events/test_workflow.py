@@ -2,10 +2,16 @@
 
 import pytest
 
-from events.errors import EditionClosed
+from events.errors import CommentRequired, EditionClosed, SiteIncomplete, SiteWrongStatus
 from events.models import Site, SiteStatusChange
-from events.errors import CommentRequired, SiteIncomplete, SiteWrongStatus
-from events.services.workflow import site_missing, site_publish, site_send_back, site_submit, sites_publish_bulk, with_completeness
+from events.services.workflow import (
+    site_missing,
+    site_publish,
+    site_send_back,
+    site_submit,
+    sites_publish_bulk,
+    with_completeness,
+)
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
 
 pytestmark = pytest.mark.django_db

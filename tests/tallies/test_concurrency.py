@@ -13,9 +13,9 @@ import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
 
-from tallies.services import TallyTap, tally_record
-from tallies.selectors import tally_totals
 from tallies.models import TallyEntry
+from tallies.selectors import tally_totals
+from tallies.services import TallyTap, tally_record
 from tests.conftest import aware
 
 from .conftest import tap

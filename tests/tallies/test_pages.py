@@ -10,12 +10,12 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from demo.seed import DemoSeeder
 from events.models import Event, Site
-from tallies.services import TallyTap, tally_correct, tally_record
 from locations.models import Location
 from tallies.models import TallyEntry
+from tallies.services import TallyTap, tally_correct, tally_record
 from tests.conftest import aware, make_user
-from demo.seed import DemoSeeder
 
 # --- Counter ---------------------------------------------------------------------------------
 

@@ -4,14 +4,14 @@ import datetime
 import uuid
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from common.errors import InvalidInput
 from events.models import Event, Site
-from tallies.errors import SiteCancelled
-from tallies.services import TallyTap, tally_correct, tally_record
-from tallies.selectors import tally_hours, tally_totals
 from locations.models import Location
+from tallies.errors import SiteCancelled
 from tallies.models import TallyEntry
+from tallies.selectors import tally_hours, tally_totals
+from tallies.services import TallyTap, tally_correct, tally_record
 from tests.conftest import aware
 
 # The `site` fixture is open 25 September 2027, 11:00–16:00 (Amsterdam, UTC+2).
@@ -259,9 +259,9 @@ def test_after_the_day_a_correction_defaults_to_closing_time(site, coordinator):
 )
 def test_a_bad_correction_names_the_field_and_stores_nothing(site, coordinator, changes, field):
     arguments = {"category": "visitors", "delta": 20, "reason": "Turflijst", **changes}
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         tally_correct(site=site, by=coordinator, now=DURING, **arguments)
-    assert field in caught.value.message_dict
+    assert field in caught.value.field_errors
     assert not TallyEntry.objects.exists()
 
 

@@ -7,10 +7,11 @@ from django.core import mail
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from events import locking
+from events import services as event_services
 from events.models import Signup
-from volunteers import services
-
 from tests.factories import make_shift, make_volunteer
+from volunteers import services
 
 
 def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, volunteer, site):
@@ -18,7 +19,7 @@ def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, vol
     profile.languages = ["nl", "ar"]
     profile.save()
     shift = make_shift(site)
-    services.signup_create(shift=shift, volunteer=profile)
+    event_services.signup_create(shift=shift, volunteer=profile)
     response = volunteer_client.get(reverse("volunteers:my_data"))
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert 'filename="my-data.json"' in response["Content-Disposition"]
@@ -40,9 +41,9 @@ def test_delete_account_anonymises_and_keeps_the_counts(
     past = make_shift(site, starts_in_hours=-50)
     Signup.objects.create(shift=past, volunteer=leaving, status="confirmed")
     coming = make_shift(site, capacity=1, starts_in_hours=5)  # past the release deadline
-    services.signup_create(shift=coming, volunteer=leaving)
+    event_services.signup_create(shift=coming, volunteer=leaving)
     waiting = make_volunteer()
-    services.signup_create(shift=coming, volunteer=waiting)
+    event_services.signup_create(shift=coming, volunteer=waiting)
     Token.objects.create(user=leaving.user)
     site.branch.coordinators.add(leaving.user)
 
@@ -96,9 +97,9 @@ def test_delete_account_releases_a_place_claimed_while_it_was_being_deleted(
     commits in between must not keep a place for the deleted account."""
     leaving = make_volunteer()
     first = make_shift(site, starts_in_hours=50)
-    services.signup_create(shift=first, volunteer=leaving)
+    event_services.signup_create(shift=first, volunteer=leaving)
     late = make_shift(site, starts_in_hours=60)
-    real_lock = services._lock_volunteers
+    real_lock = locking.lock_volunteers
     claimed = []
 
     def lock_after_a_concurrent_claim(ids):
@@ -106,7 +107,7 @@ def test_delete_account_releases_a_place_claimed_while_it_was_being_deleted(
             claimed.append(Signup.objects.create(shift=late, volunteer=leaving, status="confirmed"))
         real_lock(ids)
 
-    monkeypatch.setattr(services, "_lock_volunteers", lock_after_a_concurrent_claim)
+    monkeypatch.setattr(locking, "lock_volunteers", lock_after_a_concurrent_claim)
     with django_capture_on_commit_callbacks(execute=True):
         services.account_delete(user=leaving.user)
 

@@ -9,10 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from events.models import Signup
+from tests.factories import aware_local, make_volunteer, make_volunteers
 from volunteers import reminders
 from volunteers.models import ReminderSent
-
-from tests.factories import aware_local, make_volunteer, make_volunteers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Signup, Site
-
 from tests.factories import make_shift, make_volunteer
 
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from events.models import Event, Signup, Site
 from locations.models import Location
-
 from tests.factories import make_shift, make_volunteer
 
 LIST = reverse("volunteers:shift_list")
