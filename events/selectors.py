@@ -71,9 +71,7 @@ def shift_for(user, pk, *permissions: str, queryset: QuerySet[Shift] | None = No
     the person may see; a cancelled shift is seen only by those who plan it)."""
     shifts = queryset if queryset is not None else Shift.objects.all()
     shift = (
-        shifts.select_related("site__event", "site__location", "site__branch")
-        .filter(pk=pk)
-        .first()
+        shifts.select_related("site__event", "site__location", "site__branch").filter(pk=pk).first()
     )
     if shift is None or (shift.is_cancelled and not user.has_perm("events.manage_shift", shift)):
         raise Http404
