@@ -49,6 +49,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Collect new strings (needs GNU gettext), then fill and compile with scripts/po_fill.py.

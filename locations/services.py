@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from common import clock
 
 from .borders import is_in_netherlands
 from .geocoding import GeocodeResult, address_query, geocode
-from .models import Location
+from .models import Branch, Location
 from .signals import location_moved
 
 MANUAL_SOURCE = "manual"
@@ -177,7 +179,7 @@ def location_save(
     after = {name: getattr(target, name) for name in ADDRESS_FIELDS + POSITION_FIELDS}
     changed = created or after != before
     if result is not None and changed:
-        target.geocoded_at = timezone.now()
+        target.geocoded_at = clock.now()
     if commit and changed:
         moved = [name for name in PLACE_FIELDS if after[name] != before[name]]
         try:
@@ -237,3 +239,22 @@ def location_input_from(location: Location, **changes) -> LocationInput:
     values = {name: getattr(location, name) for name in fields if hasattr(location, name)}
     values.update(changes)
     return LocationInput(**values)
+
+
+# --- Branches -------------------------------------------------------------------------------
+
+
+def branch_create(*, name: str, town: str = "", province: str = "", email: str = "") -> Branch:
+    """A new branch; its slug is made from its name. Raises `ValidationError` naming the
+    field (a name or slug another branch has)."""
+    branch = Branch(
+        name=name.strip(), slug=slugify(name), town=town, province=province, email=email
+    )
+    branch.full_clean()
+    branch.save()
+    return branch
+
+
+def branch_coordinator_add(*, branch: Branch, user) -> None:
+    """Make `user` a coordinator of `branch` (nothing changes when they are one already)."""
+    branch.coordinators.add(user)

@@ -3,6 +3,11 @@
 Personas: `organiser`, `coordinator` (of `branch`), `volunteer` and their logged-in
 clients `organiser_client`, `coordinator_client`, `volunteer_client`, and
 `anonymous_client`.
+
+Dates derive from "today" (`common.clock`, which `TEST_CLOCK` moves; see
+config/settings_test.py): the edition of the fixtures is held on `EVENT_DAY`, the last
+Saturday of September of next year, as an Open azc dag is. It always lies ahead and in
+summer time (+02:00), whatever the date the suite runs on.
 """
 
 import datetime
@@ -14,6 +19,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import translation
+
+from common import clock
 
 from accounts.models import Volunteer
 from events.models import Event, Shift, Site
@@ -131,6 +138,22 @@ def aware(year, month, day, hour=0, minute=0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
 
 
+def last_weekday_of(year: int, month: int, weekday: int) -> datetime.date:
+    """The last Monday (0) … Sunday (6) of a month."""
+    last = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+    return last - datetime.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+EVENT_DAY = last_weekday_of(clock.today().year + 1, 9, 5)
+YEAR = EVENT_DAY.year
+
+
+def on_event_day(hour: int = 0, minute: int = 0, *, days: int = 0) -> datetime.datetime:
+    """A wall-clock time on `EVENT_DAY` (or `days` later), Europe/Amsterdam."""
+    day = EVENT_DAY + datetime.timedelta(days=days)
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMSTERDAM)
+
+
 @pytest.fixture
 def location(db):
     return Location.objects.create(
@@ -149,10 +172,10 @@ def location(db):
 @pytest.fixture
 def event(db):
     return Event.objects.create(
-        name="Open azc dag 2027",
-        slug="open-azc-dag-2027",
+        name=f"Open azc dag {YEAR}",
+        slug=f"open-azc-dag-{YEAR}",
         kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2027, 9, 25),
+        date=EVENT_DAY,
         is_published=True,
     )
 
@@ -163,8 +186,8 @@ def site(db, event, location, branch):
         event=event,
         location=location,
         branch=branch,
-        opens_at=aware(2027, 9, 25, 11),
-        closes_at=aware(2027, 9, 25, 16),
+        opens_at=on_event_day(11),
+        closes_at=on_event_day(16),
         status=Site.Status.PUBLISHED,
     )
 
@@ -174,7 +197,7 @@ def shift(db, site):
     return Shift.objects.create(
         site=site,
         role=Shift.Role.RECEPTION,
-        starts_at=aware(2027, 9, 25, 11),
-        ends_at=aware(2027, 9, 25, 13, 30),
+        starts_at=on_event_day(11),
+        ends_at=on_event_day(13, 30),
         capacity=3,
     )

@@ -20,6 +20,7 @@ from .editions import (
     registration_check,
     registration_state,
 )
+from .history import PastSite, edition_history_record
 from .shifts import shift_create, shift_create_series, shift_delete, shift_update
 from .signups import signup_create, signup_release
 from .sites import site_create, site_update, sites_location_moved
@@ -35,8 +36,10 @@ from .workflow import (
 __all__ = [
     "CancellationResult",
     "CloneResult",
+    "PastSite",
     "RegistrationState",
     "TemplateSpec",
+    "edition_history_record",
     "event_clone",
     "event_create",
     "event_templates_set",

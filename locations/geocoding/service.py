@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from common import clock
 
 from ..addresses import format_house_number
 from ..gazetteer import fold
@@ -179,7 +180,7 @@ def _retry_seconds() -> float:
 
 
 def _cache_get(key: str, names: list[str], signature: str) -> GeocodeResult | None:
-    entry = GeocodeCacheEntry.objects.filter(query=key, expires_at__gt=timezone.now()).first()
+    entry = GeocodeCacheEntry.objects.filter(query=key, expires_at__gt=clock.now()).first()
     if entry is None:
         return None
     if not entry.found:
@@ -212,7 +213,7 @@ def _store(key: str, fields: dict) -> None:
 
 
 def _cache_put(key: str, result: GeocodeResult, *, seconds: float) -> None:
-    now = timezone.now()
+    now = clock.now()
     _store(
         key,
         {
@@ -230,7 +231,7 @@ def _cache_put(key: str, result: GeocodeResult, *, seconds: float) -> None:
 
 
 def _cache_put_not_found(key: str, signature: str, *, seconds: float) -> None:
-    now = timezone.now()
+    now = clock.now()
     _store(
         key,
         {

@@ -15,7 +15,8 @@ import datetime
 import time
 
 from django.db import transaction
-from django.utils import timezone
+
+from common import clock
 
 from ..models import GeocoderThrottle
 from .errors import ProviderError
@@ -36,7 +37,7 @@ def reserve_slot(*, provider: str, interval: float, max_wait: float) -> float:
         throttle, _ = GeocoderThrottle.objects.select_for_update().get_or_create(
             provider=provider, defaults={"next_request_at": _EPOCH}
         )
-        now = timezone.now()
+        now = clock.now()
         slot = max(now, throttle.next_request_at)
         wait = (slot - now).total_seconds()
         if wait > max_wait:

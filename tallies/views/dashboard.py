@@ -86,7 +86,7 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
     """Per category, and for the number of sites counting: this edition, the previous
     one and the change in percent (None without a previous figure above zero, and before
     the edition's day)."""
-    started = figures.event.date <= timezone.localdate()
+    started = figures.event.date <= clock.today()
     rows = [
         {
             "label": category_label(category),

@@ -5,6 +5,7 @@ except under CI (`CI=true`), where a missing browser is a failure: CI must prove
 Screenshots go to `var/screenshots/` (or `SCREENSHOT_DIR`); the run prints the folder.
 """
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -68,6 +69,12 @@ def page(browser):
         viewport={"width": 390, "height": 844}, locale="nl-NL", timezone_id="Europe/Amsterdam"
     )
     context.set_default_timeout(15_000)
+    from django.conf import settings
+
+    if settings.TEST_CLOCK:
+        # The server's clock is moved (config/settings_test.py): the page's must agree,
+        # or the counter would send taps from another year. Time runs on from there.
+        context.clock.install(time=datetime.datetime.now(datetime.UTC))
     page = context.new_page()
     yield page
     context.close()

@@ -1,5 +1,6 @@
 """`seed_demo`: real towns, the historical editions, idempotent, never in production."""
 
+import datetime
 import io
 
 import pytest
@@ -7,7 +8,16 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from accounts.models import Volunteer
-from demo.seed import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
+from common import clock
+from demo.seed import (
+    DEMO_COORDINATOR,
+    DEMO_ORGANISER,
+    DEMO_PASSWORD,
+    DEMO_VOLUNTEER,
+    coming_slugs,
+    next_bakkie_doen,
+    next_open_day,
+)
 from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
 from tallies.models import TallyEntry
@@ -47,12 +57,26 @@ def test_2018_open_day_has_40_azcs_and_about_19000_visitors(seeded):
     assert 19_000 <= visitors <= 19_500
 
 
+def test_the_coming_editions_are_the_next_ones_from_today():
+    assert next_bakkie_doen(datetime.date(2026, 12, 5)) == datetime.date(2027, 6, 20)
+    assert next_bakkie_doen(datetime.date(2027, 6, 20)) == datetime.date(2027, 6, 20)
+    assert next_bakkie_doen(datetime.date(2027, 6, 21)) == datetime.date(2028, 6, 20)
+    assert next_open_day(datetime.date(2026, 12, 5)) == datetime.date(2027, 9, 25)
+    assert next_open_day(datetime.date(2018, 1, 1)) == datetime.date(2018, 9, 22)
+    assert next_open_day(datetime.date(2027, 9, 26)) == datetime.date(2028, 9, 23)
+
+
 def test_upcoming_editions_have_published_sites_with_open_shifts(seeded):
-    coffee = Event.objects.get(slug="bakkie-doen-2027")
-    assert str(coffee.date) == "2027-06-20"
+    today = clock.today()
+    coffee_slug, open_day_slug = coming_slugs()
+    coffee = Event.objects.get(slug=coffee_slug)
+    assert coffee.date == next_bakkie_doen(today) and (coffee.date.month, coffee.date.day) == (
+        6,
+        20,
+    )
     assert Event.objects.get(slug="bakkie-doen-2019").kind == Event.Kind.COFFEE
-    autumn = Event.objects.get(slug="open-azc-dag-2027")
-    assert autumn.date.month in (9, 10, 11) and autumn.date.weekday() == 5
+    autumn = Event.objects.get(slug=open_day_slug)
+    assert autumn.date.month == 9 and autumn.date.weekday() == 5 and autumn.date >= today
     for edition in (coffee, autumn):
         published = Site.objects.published().filter(event=edition)
         assert published.count() >= 15
@@ -97,12 +121,24 @@ def test_refuses_without_debug_unless_forced(db, settings):
 
 def test_coming_shifts_have_volunteers_and_a_waitlist(seeded):
     """Rosters, open spots and the waitlist have something to show in the demo."""
-    signups = Signup.objects.filter(
-        shift__site__event__slug__in=["bakkie-doen-2027", "open-azc-dag-2027"]
-    )
+    signups = Signup.objects.filter(shift__site__event__slug__in=coming_slugs())
     assert signups.filter(status=Signup.Status.CONFIRMED).count() >= 30
     assert signups.filter(status=Signup.Status.WAITLISTED).exists()
     assert signups.filter(shift__site__branch__name="Afdeling Utrecht").exists()
     # Never more confirmed than places (the claiming service did the work).
     for shift in Shift.objects.filter(signups__isnull=False).distinct():
         assert shift.signups.filter(status=Signup.Status.CONFIRMED).count() <= shift.capacity
+
+
+def test_each_demo_role_can_do_its_work_today(seeded, client, django_user_model):
+    """Registration of the coming editions is open (until their day begins)."""
+    coordinator = django_user_model.objects.get(email=DEMO_COORDINATOR)
+    client.force_login(coordinator)
+    ahead = Event.objects.filter(slug__in=coming_slugs(), date__gt=clock.today())
+    assert ahead.exists()
+    for slug in ahead.values_list("slug", flat=True):
+        page = client.get(f"/manage/editions/{slug}/register/")
+        assert page.status_code == 200
+        assert page.context["form"] is not None, slug  # the form, not "registration closed"
+    history = Event.objects.get(slug="open-azc-dag-2018")
+    assert history.sites.filter(status_changes__comment__startswith="Recorded afterwards").exists()
