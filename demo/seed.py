@@ -333,8 +333,9 @@ class DemoSeeder:
         self._count("users", True, len(profiles))
         self._count("volunteers", True, len(profiles))
         shifts = sorted(
-            Shift.objects.filter(site__in=Site.objects.published(), site__event__slug__in=slugs)
-            .select_related("site__event", "site__location"),
+            Shift.objects.filter(
+                site__in=Site.objects.published(), site__event__slug__in=slugs
+            ).select_related("site__event", "site__location"),
             # Reception before the other shifts of the same hour, so that its extra
             # volunteer finds it full and joins its waitlist.
             key=lambda shift: (

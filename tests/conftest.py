@@ -20,9 +20,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.utils import translation
 
-from common import clock
-
 from accounts.models import Volunteer
+from common import clock
 from events.models import Event, Shift, Site
 from locations.models import Branch, Location, Province
 
