@@ -108,9 +108,9 @@ def status_literals(source: str) -> list[str]:
     instead of the model's choices (`Signup.Status.CONFIRMED`, `signup.is_waitlisted`)."""
     problems = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.keyword) and node.arg and STATUS_KEYWORD.match(node.arg):
-            if _texts(node.value):
-                problems.append(f"line {node.value.lineno}: {node.arg}=<text>")
+        is_status = isinstance(node, ast.keyword) and node.arg and STATUS_KEYWORD.match(node.arg)
+        if is_status and _texts(node.value):
+            problems.append(f"line {node.value.lineno}: {node.arg}=<text>")
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             names_status = any(
