@@ -53,10 +53,12 @@ lint: install-test
 	$(RUN_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Collect new strings (needs GNU gettext), then fill and compile with scripts/po_fill.py.
+# Translations are remembered first, so a string that moved to another app keeps its own.
 messages: install-test
+	$(BIN)/python scripts/po_fill.py --remember var/translations.json
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete \
 		--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" --no-location
-	$(BIN)/python scripts/po_fill.py
+	$(BIN)/python scripts/po_fill.py --recall var/translations.json
 
 # Seeds a large PostgreSQL dataset (once), runs the app under gunicorn and measures it
 # against baselines; see benchmarks/run_all.py. BENCH_ARGS=--quick for a shorter run.

@@ -6,6 +6,7 @@ beside its field; a malformed query parameter is named in `"parameter"`.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -33,7 +34,10 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": exc.detail}
         if exc.field_errors:
             body["fields"] = exc.field_errors
-        return Response(body, status=exc.status_code)
+        response = Response(body, status=exc.status_code)
+        if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+            response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+        return response
     if isinstance(exc, DataError):
         # A value the database cannot hold that validation let through, e.g. a NUL
         # character in a slug that PostgreSQL is asked to look up (found by fuzzing).

@@ -59,4 +59,7 @@ if TEST_CLOCK and os.environ.get("TEST_CLOCK_PROCESS") != str(os.getpid()):
         _offset = str(_moment.timestamp() - time.time())
         os.environ["TEST_CLOCK_OFFSET"] = _offset
     time_machine.travel(time.time() + float(_offset), tick=True).start()
+    # time-machine starts the moved clock ticking at its first reading, not at start():
+    # read it now, or a process that reads it late would lag behind the others.
+    time.time()
     os.environ["TEST_CLOCK_PROCESS"] = str(os.getpid())

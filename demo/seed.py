@@ -16,7 +16,6 @@ kept as it is. It lives in the top layer because it fills every app.
 import datetime
 import random
 import uuid
-from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -30,243 +29,29 @@ from common.errors import DomainError
 from events import services
 from events.models import Event, Shift, Site
 from events.services.editions import TemplateSpec
-from locations.models import Branch, Location, Province
+from locations.models import Branch, Location
 from locations.services import (
     LocationInput,
     branch_coordinator_add,
     branch_create,
     location_save,
 )
-from tallies.models import TallyEntry
 from tallies.services import TallyTap, tally_record
 
-DEMO_PASSWORD = "actiedag-demo-2027"  # noqa: S105 (published on purpose: demo only)
-DEMO_ORGANISER = "organiser@example.org"
-DEMO_COORDINATOR = "coordinator@example.org"
-DEMO_VOLUNTEER = "volunteer@example.org"
-DEMO_COORDINATOR_BRANCH = "Afdeling Utrecht"
-DEMO_VOLUNTEER_NAMES = [
-    ("Anouk", "de Vries"),
-    ("Yusuf", "Haddad"),
-    ("Merel", "Jansen"),
-    ("Tesfay", "Gebremedhin"),
-    ("Sanne", "Bakker"),
-    ("Rahim", "Ahmadi"),
-    ("Lotte", "Visser"),
-    ("Nour", "Al-Khatib"),
-    ("Daan", "Smit"),
-    ("Samira", "El Idrissi"),
-    ("Joris", "Mulder"),
-    ("Hiwet", "Tekle"),
-    ("Fleur", "de Boer"),
-    ("Omar", "Sayed"),
-    ("Ruben", "Meijer"),
-    ("Layla", "Hassan"),
-]
-
-TALLY_NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4c55-9d55-2c6a3b1f0a18")
-
-# (town as written in Dutch, name in the gazetteer, province)
-AZC_TOWNS = [
-    ("Ter Apel", "Ter Apel", Province.GRONINGEN),
-    ("Musselkanaal", "Musselkanaal", Province.GRONINGEN),
-    ("Winschoten", "Winschoten", Province.GRONINGEN),
-    ("Delfzijl", "Delfzijl", Province.GRONINGEN),
-    ("Groningen", "Groningen", Province.GRONINGEN),
-    ("Assen", "Assen", Province.DRENTHE),
-    ("Emmen", "Emmen", Province.DRENTHE),
-    ("Hoogeveen", "Hoogeveen", Province.DRENTHE),
-    ("Veenhuizen", "Veenhuizen", Province.DRENTHE),
-    ("Leeuwarden", "Leeuwarden", Province.FRIESLAND),
-    ("Sneek", "Sneek", Province.FRIESLAND),
-    ("Drachten", "Drachten", Province.FRIESLAND),
-    ("Burgum", "Burgum", Province.FRIESLAND),
-    ("Zwolle", "Zwolle", Province.OVERIJSSEL),
-    ("Almelo", "Almelo", Province.OVERIJSSEL),
-    ("Enschede", "Enschede", Province.OVERIJSSEL),
-    ("Dronten", "Dronten", Province.FLEVOLAND),
-    ("Luttelgeest", "Luttelgeest", Province.FLEVOLAND),
-    ("Zeewolde", "Zeewolde", Province.FLEVOLAND),
-    ("Apeldoorn", "Apeldoorn", Province.GELDERLAND),
-    ("Arnhem", "Arnhem", Province.GELDERLAND),
-    ("Nijmegen", "Nijmegen", Province.GELDERLAND),
-    ("Wageningen", "Wageningen", Province.GELDERLAND),
-    ("Ede", "Ede", Province.GELDERLAND),
-    ("Utrecht", "Utrecht", Province.UTRECHT),
-    ("Amersfoort", "Amersfoort", Province.UTRECHT),
-    ("Zeist", "Zeist", Province.UTRECHT),
-    ("Amsterdam", "Amsterdam", Province.NOORD_HOLLAND),
-    ("Den Helder", "Den Helder", Province.NOORD_HOLLAND),
-    ("Heerhugowaard", "Heerhugowaard", Province.NOORD_HOLLAND),
-    ("Rijswijk", "Rijswijk", Province.ZUID_HOLLAND),
-    ("Alphen aan den Rijn", "Alphen aan den Rijn", Province.ZUID_HOLLAND),
-    ("Rotterdam", "Rotterdam", Province.ZUID_HOLLAND),
-    ("Dordrecht", "Dordrecht", Province.ZUID_HOLLAND),
-    ("Middelburg", "Middelburg", Province.ZEELAND),
-    ("Oisterwijk", "Oisterwijk", Province.NOORD_BRABANT),
-    ("Gilze", "Gilze", Province.NOORD_BRABANT),
-    ("Budel", "Budel", Province.NOORD_BRABANT),
-    ("Overloon", "Overloon", Province.NOORD_BRABANT),
-    ("Echt", "Echt", Province.LIMBURG),
-    ("Weert", "Weert", Province.LIMBURG),
-    ("Maastricht", "Maastricht", Province.LIMBURG),
-]
-
-# (town, name in the gazetteer, province, square where coffee is handed out)
-COFFEE_SPOTS = [
-    ("Groningen", "Groningen", Province.GRONINGEN, "Grote Markt"),
-    ("Leeuwarden", "Leeuwarden", Province.FRIESLAND, "Nieuwestad"),
-    ("Zwolle", "Zwolle", Province.OVERIJSSEL, "Grote Markt"),
-    ("Enschede", "Enschede", Province.OVERIJSSEL, "Oude Markt"),
-    ("Deventer", "Deventer", Province.OVERIJSSEL, "Brink"),
-    ("Apeldoorn", "Apeldoorn", Province.GELDERLAND, "Marktplein"),
-    ("Arnhem", "Arnhem", Province.GELDERLAND, "Korenmarkt"),
-    ("Nijmegen", "Nijmegen", Province.GELDERLAND, "Grote Markt"),
-    ("Utrecht", "Utrecht", Province.UTRECHT, "Neude"),
-    ("Amersfoort", "Amersfoort", Province.UTRECHT, "Hof"),
-    ("Amsterdam", "Amsterdam", Province.NOORD_HOLLAND, "Dam"),
-    ("Haarlem", "Haarlem", Province.NOORD_HOLLAND, "Grote Markt"),
-    ("Alkmaar", "Alkmaar", Province.NOORD_HOLLAND, "Waagplein"),
-    ("Hilversum", "Hilversum", Province.NOORD_HOLLAND, "Kerkbrink"),
-    ("Leiden", "Leiden", Province.ZUID_HOLLAND, "Beestenmarkt"),
-    ("Den Haag", "The Hague", Province.ZUID_HOLLAND, "Plein"),
-    ("Delft", "Delft", Province.ZUID_HOLLAND, "Markt"),
-    ("Rotterdam", "Rotterdam", Province.ZUID_HOLLAND, "Binnenrotte"),
-    ("Dordrecht", "Dordrecht", Province.ZUID_HOLLAND, "Statenplein"),
-    ("Gouda", "Gouda", Province.ZUID_HOLLAND, "Markt"),
-    ("Middelburg", "Middelburg", Province.ZEELAND, "Markt"),
-    ("Breda", "Breda", Province.NOORD_BRABANT, "Grote Markt"),
-    ("Tilburg", "Tilburg", Province.NOORD_BRABANT, "Heuvel"),
-    ("Eindhoven", "Eindhoven", Province.NOORD_BRABANT, "Markt"),
-    ("Maastricht", "Maastricht", Province.LIMBURG, "Vrijthof"),
-    ("Venlo", "Venlo", Province.LIMBURG, "Markt"),
-]
-
-OPEN_DAY_SHIFTS = [
-    # (role, start, end, places)
-    (Shift.Role.SETUP, datetime.time(9, 30), datetime.time(11, 0), 2),
-    (Shift.Role.RECEPTION, datetime.time(11, 0), datetime.time(13, 30), 3),
-    (Shift.Role.RECEPTION, datetime.time(13, 30), datetime.time(16, 0), 3),
-    (Shift.Role.TOUR_GUIDE, datetime.time(11, 0), datetime.time(13, 30), 4),
-    (Shift.Role.TOUR_GUIDE, datetime.time(13, 30), datetime.time(16, 0), 4),
-    (Shift.Role.COFFEE, datetime.time(11, 0), datetime.time(16, 0), 2),
-    (Shift.Role.COUNTING, datetime.time(11, 0), datetime.time(13, 30), 1),
-    (Shift.Role.COUNTING, datetime.time(13, 30), datetime.time(16, 0), 1),
-]
-
-COFFEE_SHIFTS = [
-    (Shift.Role.SETUP, datetime.time(9, 30), datetime.time(10, 0), 2),
-    (Shift.Role.COFFEE, datetime.time(10, 0), datetime.time(12, 0), 3),
-    (Shift.Role.COFFEE, datetime.time(12, 0), datetime.time(14, 0), 3),
-    (Shift.Role.CONVERSATION, datetime.time(10, 0), datetime.time(14, 0), 4),
-]
-
-
-@dataclass
-class EditionPlan:
-    slug: str
-    name: str
-    kind: str
-    date: datetime.date
-    opens: datetime.time
-    closes: datetime.time
-    description: str
-    towns: list = field(default_factory=list)
-    # Totals per category, spread over the sites, for editions that have happened.
-    tallies: dict[str, int] = field(default_factory=dict)
-    # Sites that are not yet published: town -> status.
-    unpublished: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def is_history(self) -> bool:
-        return bool(self.tallies)
-
-
-def next_bakkie_doen(today: datetime.date) -> datetime.date:
-    """World Refugee Day, 20 June, this year or the next: the coming Bakkie Doen."""
-    day = datetime.date(today.year, 6, 20)
-    return day if day >= today else datetime.date(today.year + 1, 6, 20)
-
-
-def next_open_day(today: datetime.date) -> datetime.date:
-    """The fourth Saturday of September (22 September 2018, 25 September 2027), this year
-    or the next: the coming Open azc dag."""
-    for year in (today.year, today.year + 1):
-        first = datetime.date(year, 9, 1)
-        day = first + datetime.timedelta(days=(5 - first.weekday()) % 7 + 21)
-        if day >= today:
-            return day
-    raise AssertionError("unreachable")
-
-
-def editions(today: datetime.date | None = None) -> list[EditionPlan]:
-    today = today or clock.today()
-    coffee_day, open_day = next_bakkie_doen(today), next_open_day(today)
-    azc_2018 = [town for town, *_ in AZC_TOWNS[:40]]
-    azc_coming = [town for town, *_ in AZC_TOWNS[::2]]
-    coffee_2019 = [spot[0] for spot in COFFEE_SPOTS[:18]]
-    coffee_coming = [spot[0] for spot in COFFEE_SPOTS]
-    return [
-        EditionPlan(
-            slug="open-azc-dag-2018",
-            name="Open azc dag 2018",
-            kind=Event.Kind.OPEN_DAY,
-            date=datetime.date(2018, 9, 22),
-            opens=datetime.time(11, 0),
-            closes=datetime.time(16, 0),
-            description="Veertig azc's openden hun deuren voor buren en belangstellenden.",
-            towns=azc_2018,
-            tallies={TallyEntry.Category.VISITORS: 19_250, TallyEntry.Category.CHILDREN: 4_120},
-        ),
-        EditionPlan(
-            slug="bakkie-doen-2019",
-            name="Bakkie Doen 2019",
-            kind=Event.Kind.COFFEE,
-            date=datetime.date(2019, 6, 20),
-            opens=datetime.time(10, 0),
-            closes=datetime.time(14, 0),
-            description=(
-                "Op Wereldvluchtelingendag schonken vluchtelingen koffie voor voorbijgangers."
-            ),
-            towns=coffee_2019,
-            tallies={
-                TallyEntry.Category.COFFEES: 2_140,
-                TallyEntry.Category.CONVERSATIONS: 860,
-            },
-        ),
-        EditionPlan(
-            slug=f"bakkie-doen-{coffee_day.year}",
-            name=f"Bakkie Doen {coffee_day.year}",
-            kind=Event.Kind.COFFEE,
-            date=coffee_day,
-            opens=datetime.time(10, 0),
-            closes=datetime.time(14, 0),
-            description=(
-                "Op Wereldvluchtelingendag schenken vluchtelingen koffie en raken ze in gesprek "
-                "met voorbijgangers. Kom langs of help mee."
-            ),
-            towns=coffee_coming,
-            unpublished={"Venlo": Site.Status.SUBMITTED, "Maastricht": Site.Status.DRAFT},
-        ),
-        EditionPlan(
-            slug=f"open-azc-dag-{open_day.year}",
-            name=f"Open azc dag {open_day.year}",
-            kind=Event.Kind.OPEN_DAY,
-            date=open_day,
-            opens=datetime.time(11, 0),
-            closes=datetime.time(16, 0),
-            description=(
-                "Azc's in het hele land openen hun deuren: maak kennis met de bewoners, "
-                "krijg een rondleiding en drink een kop koffie mee."
-            ),
-            towns=azc_coming,
-            unpublished={"Weert": Site.Status.SUBMITTED, "Gilze": Site.Status.DRAFT},
-        ),
-    ]
-
-
-def coming_slugs(today: datetime.date | None = None) -> list[str]:
-    return [plan.slug for plan in editions(today) if not plan.is_history]
+from .editions import EditionPlan, coming_slugs, editions
+from .places import (
+    AZC_TOWNS,
+    COFFEE_SHIFTS,
+    COFFEE_SPOTS,
+    DEMO_COORDINATOR,
+    DEMO_COORDINATOR_BRANCH,
+    DEMO_ORGANISER,
+    DEMO_PASSWORD,
+    DEMO_VOLUNTEER,
+    DEMO_VOLUNTEER_NAMES,
+    OPEN_DAY_SHIFTS,
+    TALLY_NAMESPACE,
+)
 
 
 class DemoSeeder:

@@ -25,11 +25,21 @@ class ParsedFeed:
         return str(self.events[uid][name])
 
 
+def read_with_own_timezones(text: str) -> vobject.base.Component:
+    """vobject keeps the first VTIMEZONE it reads for a TZID in a registry for the rest of
+    the process, and reads the times of every later file through that one, although it
+    may cover other years. Register this file's own VTIMEZONEs first, then read it again,
+    so that its times are read through them."""
+    for timezone in vobject.readOne(text).contents.get("vtimezone", []):
+        vobject.icalendar.registerTzid(timezone.tzid.value, timezone.gettzinfo())
+    return vobject.readOne(text)
+
+
 def parse_feed(raw: bytes) -> ParsedFeed:
     """Parse with both libraries and check they read the same events (the times as the
     same instants: vobject through the file's own VTIMEZONE, icalendar by TZID)."""
     calendar = icalendar.Calendar.from_ical(raw)
-    other = vobject.readOne(raw.decode("utf-8"))
+    other = read_with_own_timezones(raw.decode("utf-8"))
     assert other.name == "VCALENDAR"
     assert other.version.value == "2.0"
     events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}

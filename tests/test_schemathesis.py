@@ -36,7 +36,7 @@ from accounts.models import Volunteer
 from events.models import Event, Shift, Signup, Site
 from locations.models import Location
 from tallies.models import TallyEntry
-from tests.conftest import make_user
+from tests.conftest import EVENT_DAY, YEAR, make_user
 
 # Two of schemathesis' checks guess at a contract that ours deliberately differs from:
 # `positive_data_acceptance` expects every schema-valid request to succeed, but an unknown
@@ -64,10 +64,10 @@ def api_world(db, django_user_model, branch, other_branch):
         name="Fuzz day", slug="fuzz-day", kind=Event.Kind.OPEN_DAY, date=today, is_published=True
     )
     coming = Event.objects.create(
-        name="Open azc dag 2027",
-        slug="open-azc-dag-2027",
+        name=f"Open azc dag {YEAR}",
+        slug=f"open-azc-dag-{YEAR}",
         kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2027, 9, 25),
+        date=EVENT_DAY,
         is_published=True,
     )
     sites = {}

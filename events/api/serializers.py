@@ -174,8 +174,11 @@ class SiteUpdateSerializer(SiteWriteFields):
 
 
 class SendBackSerializer(RejectUnknownFields):
+    # Blank passes here: the workflow decides (`comment_required`), as on the page.
     comment = serializers.CharField(
-        max_length=2000, help_text="What the branch should change (sent to its coordinators)."
+        max_length=2000,
+        allow_blank=True,
+        help_text="What the branch should change (sent to its coordinators).",
     )
 
 

@@ -9,15 +9,8 @@ from django.db.models import Sum
 
 from accounts.models import Volunteer
 from common import clock
-from demo.seed import (
-    DEMO_COORDINATOR,
-    DEMO_ORGANISER,
-    DEMO_PASSWORD,
-    DEMO_VOLUNTEER,
-    coming_slugs,
-    next_bakkie_doen,
-    next_open_day,
-)
+from demo.editions import coming_slugs, next_bakkie_doen, next_open_day
+from demo.places import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
 from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
 from tallies.models import TallyEntry
@@ -141,4 +134,4 @@ def test_each_demo_role_can_do_its_work_today(seeded, client, django_user_model)
         assert page.status_code == 200
         assert page.context["form"] is not None, slug  # the form, not "registration closed"
     history = Event.objects.get(slug="open-azc-dag-2018")
-    assert history.sites.filter(status_changes__comment__startswith="Recorded afterwards").exists()
+    assert history.sites.filter(status_changes__comment__startswith="Achteraf ingevoerd").exists()

@@ -8,6 +8,11 @@ from common.clock import at_local
 from events.models import Event, Shift, Site
 from events.services.editions import event_create
 from locations.models import Location, Province
+from tests.conftest import EVENT_DAY
+
+# The same weekday a year after `EVENT_DAY` (52 weeks on): a coming edition that is not
+# the one of the shared fixtures.
+NEXT_EVENT_DAY = EVENT_DAY + datetime.timedelta(weeks=52)
 
 
 def upcoming_edition(

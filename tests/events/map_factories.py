@@ -5,7 +5,7 @@ import datetime
 from accounts.models import Volunteer
 from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
-from tests.conftest import aware
+from tests.conftest import EVENT_DAY, aware
 
 # name: (latitude, longitude) of the town centre (GeoNames, as the offline gazetteer).
 TOWNS = {
@@ -18,7 +18,7 @@ TOWNS = {
 }
 
 
-def make_event(slug: str, kind: str = Event.Kind.OPEN_DAY, day=datetime.date(2027, 9, 25), **kw):
+def make_event(slug: str, kind: str = Event.Kind.OPEN_DAY, day: datetime.date = EVENT_DAY, **kw):
     return Event.objects.create(
         name=kw.pop("name", slug.replace("-", " ").title()),
         slug=slug,

@@ -10,7 +10,7 @@ from accounts.models import Volunteer
 from events.models import Signup
 from events.search.results import APPROXIMATE_LAT_STEP, APPROXIMATE_LON_STEP
 from locations.selectors import distance_km
-from tests.conftest import make_user
+from tests.conftest import YEAR, make_user
 
 from .map_factories import make_shift, make_site, sign_up
 
@@ -130,7 +130,7 @@ def test_filters_cannot_narrow_a_hidden_site_down(client, hidden_site, coordinat
 
 
 def test_the_map_page_shows_no_address_of_a_hidden_site(client, hidden_site):
-    html = client.get("/map/?event=open-azc-dag-2027").content.decode()
+    html = client.get(f"/map/?event=open-azc-dag-{YEAR}").content.decode()
     assert "azc Zwolle" in html
     assert "Hoogstraat" not in html and "6.07231" not in html
     assert "Locatie bij benadering" in html
@@ -184,14 +184,14 @@ def public_responses(client, sites) -> dict[str, str]:
     urls = [
         "/",
         "/map/",
-        "/map/?event=open-azc-dag-2027&open_spots=true",
-        "/map/embed/?event=open-azc-dag-2027",
+        f"/map/?event=open-azc-dag-{YEAR}&open_spots=true",
+        f"/map/embed/?event=open-azc-dag-{YEAR}",
         "/api/v1/events/",
         URL,
         f"{URL}?near=52.5,6.1&radius_km=100",
         f"{URL}?page=1&page_size=1",
         "/api/schema/",
-        "/calendar/events/open-azc-dag-2027.ics",
+        f"/calendar/events/open-azc-dag-{YEAR}.ics",
     ]
     for site in sites:
         urls += [f"{URL}{site.pk}/", f"/api/v1/shifts/?site={site.pk}", f"/sites/{site.pk}/"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import Event, Signup, Site
 from locations.models import Location
-from tests.conftest import aware, make_user
+from tests.conftest import EVENT_DAY, YEAR, make_user, on_event_day
 
 from .map_factories import TOWNS, make_event, make_shift, make_site, sign_up
 
@@ -22,12 +22,12 @@ def ids(response) -> list[int]:
 
 @pytest.fixture
 def open_day(db):
-    return make_event("open-azc-dag-2027", Event.Kind.OPEN_DAY, datetime.date(2027, 9, 25))
+    return make_event(f"open-azc-dag-{YEAR}", Event.Kind.OPEN_DAY, EVENT_DAY)
 
 
 @pytest.fixture
 def coffee(db):
-    return make_event("bakkie-doen-2027", Event.Kind.COFFEE, datetime.date(2027, 6, 20))
+    return make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, datetime.date(YEAR, 6, 20))
 
 
 @pytest.fixture
@@ -71,15 +71,15 @@ def test_sites_are_a_geojson_feature_collection(client, sites):
         "id": site.pk,
         "name": "Open azc dag Utrecht",
         "status": "published",
-        "event": "open-azc-dag-2027",
-        "event_name": "Open Azc Dag 2027",
+        "event": f"open-azc-dag-{YEAR}",
+        "event_name": f"Open Azc Dag {YEAR}",
         "kind": "open_day",
         "location_name": "Open azc dag Utrecht",
         "town": "Utrecht",
         "address": "Stationsplein 1, 3511 AB Utrecht",
         "approximate": False,
-        "opens_at": "2027-09-25T11:00:00+02:00",
-        "closes_at": "2027-09-25T16:00:00+02:00",
+        "opens_at": f"{EVENT_DAY.isoformat()}T11:00:00+02:00",
+        "closes_at": f"{EVENT_DAY.isoformat()}T16:00:00+02:00",
         "open_spots": 0,
         "url": f"http://testserver/sites/{site.pk}/",
         "calendar_url": f"http://testserver/calendar/sites/{site.pk}.ics",
@@ -119,10 +119,10 @@ def test_a_site_without_position_has_a_null_geometry(client, open_day, branch):
 
 
 def test_times_carry_the_dutch_offset_in_winter_and_summer(client, branch):
-    winter = make_event("winter", day=datetime.date(2027, 1, 16))
+    winter = make_event("winter", day=datetime.date(YEAR, 1, 16))
     site = make_site(winter, "Utrecht", branch)
     (feature,) = client.get(URL).json()["features"]
-    assert feature["properties"]["opens_at"] == "2027-01-16T11:00:00+01:00"
+    assert feature["properties"]["opens_at"] == f"{YEAR}-01-16T11:00:00+01:00"
     assert site.opens_at == datetime.datetime.fromisoformat(feature["properties"]["opens_at"])
 
 
@@ -222,31 +222,34 @@ def test_bad_kind(client, db, value):
 
 
 def test_filter_dates_by_the_dutch_day(client, branch):
-    event = make_event("nachtelijk", day=datetime.date(2027, 9, 25))
+    event = make_event("nachtelijk", day=EVENT_DAY)
+    day_before = EVENT_DAY - datetime.timedelta(days=1)
+    day_after = EVENT_DAY + datetime.timedelta(days=1)
     # Half past midnight in Amsterdam is still the evening before in UTC.
-    early = make_site(event, "Utrecht", branch, opens_at=aware(2027, 9, 25, 0, 30))
-    late = make_site(event, "Zwolle", branch, opens_at=aware(2027, 9, 24, 23, 30))
-    assert ids(client.get(f"{URL}?date_from=2027-09-25")) == [early.pk]
-    assert ids(client.get(f"{URL}?date_to=2027-09-24")) == [late.pk]
-    both = f"{URL}?date_from=2027-09-24&date_to=2027-09-25"
+    early = make_site(event, "Utrecht", branch, opens_at=on_event_day(0, 30))
+    late = make_site(event, "Zwolle", branch, opens_at=on_event_day(23, 30, days=-1))
+    assert ids(client.get(f"{URL}?date_from={EVENT_DAY.isoformat()}")) == [early.pk]
+    assert ids(client.get(f"{URL}?date_to={day_before.isoformat()}")) == [late.pk]
+    both = f"{URL}?date_from={day_before.isoformat()}&date_to={EVENT_DAY.isoformat()}"
     assert sorted(ids(client.get(both))) == sorted([early.pk, late.pk])
-    assert ids(client.get(f"{URL}?date_from=2027-09-26")) == []
+    assert ids(client.get(f"{URL}?date_from={day_after.isoformat()}")) == []
 
 
 def test_date_filters_across_editions(client, sites):
-    assert len(ids(client.get(f"{URL}?date_from=2027-07-01"))) == 3
-    assert len(ids(client.get(f"{URL}?date_to=2027-07-01"))) == 2
+    # Between the coffee edition (20 June) and the open day (September).
+    assert len(ids(client.get(f"{URL}?date_from={YEAR}-07-01"))) == 3
+    assert len(ids(client.get(f"{URL}?date_to={YEAR}-07-01"))) == 2
 
 
 @pytest.mark.parametrize(
     "query, parameter",
     [
-        ("date_from=2027-13-01", "date_from"),
-        ("date_from=25-09-2027", "date_from"),
-        ("date_from=2027-9-25", "date_from"),
+        (f"date_from={YEAR}-13-01", "date_from"),
+        (f"date_from=25-09-{YEAR}", "date_from"),
+        (f"date_from={YEAR}-9-25", "date_from"),
         ("date_to=tomorrow", "date_to"),
-        ("date_to=2027-02-30", "date_to"),
-        ("date_from=2027-09-26&date_to=2027-09-25", "date_to"),
+        (f"date_to={YEAR}-02-30", "date_to"),
+        (f"date_from={YEAR}-09-26&date_to={YEAR}-09-25", "date_to"),
         # The first and last days of the calendar overflow once turned into Dutch time.
         ("date_from=0001-01-01", "date_from"),
         ("date_to=9999-12-31", "date_to"),
@@ -485,7 +488,7 @@ def five_thousand_sites(open_day, branch, django_user_model):
         )
         for n in range(5000)
     )
-    start = aware(2027, 9, 25, 11)
+    start = on_event_day(11)
     made = Site.objects.bulk_create(
         Site(
             event=open_day,
@@ -504,7 +507,7 @@ def five_thousand_sites(open_day, branch, django_user_model):
 
 
 def test_five_thousand_sites_take_at_most_three_queries(
-    client, five_thousand_sites, django_assert_max_num_queries, django_assert_num_queries
+    client, five_thousand_sites, open_day, django_assert_max_num_queries, django_assert_num_queries
 ):
     with django_assert_max_num_queries(3):
         body = client.get(URL).json()
@@ -515,10 +518,10 @@ def test_five_thousand_sites_take_at_most_three_queries(
     with django_assert_num_queries(1):
         client.get(URL)
     with django_assert_num_queries(3):
-        body = client.get(f"{URL}?event=open-azc-dag-2027&page=2&page_size=1000").json()
+        body = client.get(f"{URL}?event={open_day.slug}&page=2&page_size=1000").json()
     assert body["numberReturned"] == 1000
     with django_assert_num_queries(2):
-        body = client.get(f"{URL}?event=open-azc-dag-2027&near=52,5&radius_km=50").json()
+        body = client.get(f"{URL}?event={open_day.slug}&near=52,5&radius_km=50").json()
     assert body["numberReturned"] > 0
 
 

@@ -6,12 +6,17 @@ import pytest
 from events.models import Shift, Signup, Site
 from events.services import site_cancel
 from locations.models import Location
-from tests.conftest import make_user
+from tests.conftest import EVENT_DAY, YEAR, make_user
 
 from .map_factories import make_shift, make_site, sign_up
 
 SITES = "/api/v1/sites/"
 SHIFTS = "/api/v1/shifts/"
+
+
+def on_the_day(clock_time: str) -> str:
+    """An ISO time on the fixtures' `EVENT_DAY`, in summer time, as the API writes it."""
+    return f"{EVENT_DAY.isoformat()}T{clock_time}+02:00"
 
 
 @pytest.fixture
@@ -45,7 +50,7 @@ def test_a_coordinator_registers_a_draft_site_for_their_branch(
     assert feature["properties"]["status"] == "draft"
     assert feature["properties"]["name"] == "Open dag De Pijler"
     # Opening hours default to the edition's.
-    assert feature["properties"]["opens_at"] == "2027-09-25T10:00:00+02:00"
+    assert feature["properties"]["opens_at"] == on_the_day("10:00:00")
     assert response["Location"] == f"http://testserver/api/v1/sites/{site.pk}/"
     assert coordinator_client.get(response["Location"]).status_code == 200
 
@@ -89,7 +94,7 @@ def test_others_may_not_register_a_site(
         ({"status": "published"}, "status"),
         ({"colour": "red"}, "colour"),
         (
-            {"opens_at": "2027-09-25T16:00:00+02:00", "closes_at": "2027-09-25T11:00:00+02:00"},
+            {"opens_at": on_the_day("16:00:00"), "closes_at": on_the_day("11:00:00")},
             "closes_at",
         ),
     ],
@@ -118,11 +123,11 @@ def test_a_second_site_at_the_same_place_is_refused(coordinator_client, site, br
 def test_a_coordinator_changes_their_site(coordinator_client, site):
     response = coordinator_client.patch(
         f"{SITES}{site.pk}/",
-        {"closes_at": "2027-09-25T17:00:00+02:00", "show_approximate_location": True},
+        {"closes_at": on_the_day("17:00:00"), "show_approximate_location": True},
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    assert response.json()["properties"]["closes_at"] == "2027-09-25T17:00:00+02:00"
+    assert response.json()["properties"]["closes_at"] == on_the_day("17:00:00")
     site.refresh_from_db()
     assert site.show_approximate_location is True
     assert site.sequence == 1  # calendars see the new time
@@ -174,7 +179,7 @@ def test_shifts_of_a_site_with_open_spots(client, site, django_user_model):
     assert shift["confirmed"] == 1
     assert shift["open_spots"] == 2
     assert shift["role"] == "reception"
-    assert shift["starts_at"] == "2027-09-25T11:00:00+02:00"
+    assert shift["starts_at"] == on_the_day("11:00:00")
     assert shift["site_url"] == f"http://testserver/sites/{site.pk}/"
     assert "notes" not in shift
 
@@ -224,8 +229,8 @@ def shift_body(site, **extra):
     return {
         "site": site.pk,
         "role": "tour_guide",
-        "starts_at": "2027-09-25T11:00:00+02:00",
-        "ends_at": "2027-09-25T13:00:00+02:00",
+        "starts_at": on_the_day("11:00:00"),
+        "ends_at": on_the_day("13:00:00"),
         "capacity": 4,
         **extra,
     }
@@ -243,7 +248,7 @@ def test_a_coordinator_plans_a_shift(coordinator_client, site):
 @pytest.mark.parametrize(
     "change, field",
     [
-        ({"ends_at": "2027-09-25T10:00:00+02:00"}, "ends_at"),
+        ({"ends_at": on_the_day("10:00:00")}, "ends_at"),
         ({"capacity": -1}, "capacity"),
         ({"role": "chef"}, "role"),
         ({"site": 999999}, "site"),
@@ -273,7 +278,7 @@ def test_others_may_not_plan_shifts(client, site, volunteer):
 def test_a_coordinator_changes_a_shift(coordinator_client, shift):
     response = coordinator_client.patch(
         f"{SHIFTS}{shift.pk}/",
-        {"capacity": 5, "ends_at": "2027-09-25T14:00:00+02:00"},
+        {"capacity": 5, "ends_at": on_the_day("14:00:00")},
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
@@ -330,7 +335,7 @@ def test_a_shift_outside_the_years_2000_to_2100_is_refused(coordinator_client, s
     assert response.status_code == 400
     assert "starts_at" in response.json()["fields"]
     shift.refresh_from_db()
-    assert shift.starts_at.year == 2027
+    assert shift.starts_at.year == YEAR
 
 
 def test_a_nul_character_in_a_slug_is_a_400(coordinator_client, branch, location, event):

@@ -8,8 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Volunteer
+from common import clock
 from events.models import Event, Shift, Signup, Site
-from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
+from tests.conftest import YEAR
+from tests.events.editions_helpers import (
+    NEXT_EVENT_DAY,
+    draft_site,
+    past_edition,
+    place,
+    upcoming_edition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -117,22 +125,23 @@ def test_a_coordinator_manages_their_own_branch_only(
 
 
 def test_organiser_creates_an_edition_with_default_shifts_and_edits_them(organiser_client):
+    year = YEAR + 1
     response = organiser_client.post(
         reverse("events:edition_create"),
         {
-            "name": "Bakkie Doen 2028",
+            "name": f"Bakkie Doen {year}",
             "kind": "coffee",
-            "date": "2028-06-20",
-            "registration_opens_at": "2028-01-15T09:00",
-            "registration_closes_at": "2028-05-31T23:59",
+            "date": f"{year}-06-20",
+            "registration_opens_at": f"{year}-01-15T09:00",
+            "registration_closes_at": f"{year}-05-31T23:59",
             "release_deadline_hours": "24",
         },
         follow=True,
     )
-    event = Event.objects.get(slug="bakkie-doen-2028")
+    event = Event.objects.get(slug=f"bakkie-doen-{year}")
     assert response.redirect_chain[-1][0] == reverse("events:edition_templates", args=[event.slug])
     assert _messages(response) == [
-        "Bakkie Doen 2028 is aangemaakt met de gebruikelijke diensten. Controleer ze hieronder."
+        f"Bakkie Doen {year} is aangemaakt met de gebruikelijke diensten. Controleer ze hieronder."
     ]
     assert (event.default_opens_at, event.default_closes_at) == (
         datetime.time(10),
@@ -177,10 +186,11 @@ def test_a_bad_registration_window_is_shown_beside_its_field(organiser_client):
     response = organiser_client.post(
         reverse("events:edition_create"),
         {
-            "name": "Open azc dag 2028",
+            "name": f"Open azc dag {NEXT_EVENT_DAY.year}",
             "kind": "open_day",
-            "date": "2028-09-23",
-            "registration_closes_at": "2028-10-01T09:00",
+            "date": NEXT_EVENT_DAY.isoformat(),
+            # A week and a day after the edition.
+            "registration_closes_at": f"{NEXT_EVENT_DAY + datetime.timedelta(days=8)}T09:00",
             "release_deadline_hours": "24",
         },
     )
@@ -221,7 +231,7 @@ def test_organiser_clones_an_edition_through_the_page(organiser_client, branch):
     url = reverse("events:edition_clone", args=[source.slug])
     page = organiser_client.get(url)
     suggested = page.context["form"].initial["date"]
-    assert suggested > datetime.date.today()
+    assert suggested > clock.today()
     assert suggested.weekday() == source.date.weekday()
     assert "1 geannuleerde locatie wordt niet meegenomen." in page.content.decode()
     response = organiser_client.post(

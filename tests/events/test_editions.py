@@ -17,8 +17,14 @@ from events.services.editions import (
     event_update,
     registration_state,
 )
-from tests.conftest import AMSTERDAM
-from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
+from tests.conftest import AMSTERDAM, EVENT_DAY, YEAR, aware, last_weekday_of
+from tests.events.editions_helpers import (
+    NEXT_EVENT_DAY,
+    draft_site,
+    past_edition,
+    place,
+    upcoming_edition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +33,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_open_day_gets_the_usual_hours_and_shifts(organiser):
+    year = NEXT_EVENT_DAY.year
     event = event_create(
-        name="Open azc dag 2028",
+        name=f"Open azc dag {year}",
         kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2028, 9, 23),
+        date=NEXT_EVENT_DAY,
         by=organiser,
     )
-    assert event.slug == "open-azc-dag-2028"
+    assert event.slug == f"open-azc-dag-{year}"
     assert not event.is_published
     assert (event.default_opens_at, event.default_closes_at) == (
         datetime.time(11),
@@ -46,9 +53,9 @@ def test_a_new_open_day_gets_the_usual_hours_and_shifts(organiser):
 
 def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
     event = event_create(
-        name="Bakkie Doen 2028",
+        name=f"Bakkie Doen {YEAR + 1}",
         kind=Event.Kind.COFFEE,
-        date=datetime.date(2028, 6, 20),
+        date=datetime.date(YEAR + 1, 6, 20),
         by=organiser,
     )
     assert (event.default_opens_at, event.default_closes_at) == (
@@ -63,10 +70,10 @@ def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
 
 
 def test_registration_must_close_after_it_opens_and_before_the_day_ends(organiser):
-    date = datetime.date(2028, 9, 23)
+    date = NEXT_EVENT_DAY
     with pytest.raises(InvalidInput) as caught:
         event_create(
-            name="Open azc dag 2028",
+            name=f"Open azc dag {date.year}",
             kind=Event.Kind.OPEN_DAY,
             date=date,
             by=organiser,
@@ -76,7 +83,7 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
     assert "registration_closes_at" in caught.value.field_errors
     with pytest.raises(InvalidInput) as caught:
         event_create(
-            name="Open azc dag 2028",
+            name=f"Open azc dag {date.year}",
             kind=Event.Kind.OPEN_DAY,
             date=date,
             by=organiser,
@@ -299,7 +306,8 @@ def edition_2018(db, branch, other_branch):
 def test_clone_copies_sites_as_drafts_with_shifts_at_the_same_wall_clock_time(
     organiser, edition_2018, branch
 ):
-    winter = datetime.date(2027, 11, 27)  # CET: one hour further from UTC than in September
+    # The last Saturday of November: CET, one hour further from UTC than in September.
+    winter = last_weekday_of(YEAR, 11, 5)
     result = event_clone(
         source=edition_2018, name="Open azc dag winter", slug="winter", date=winter, by=organiser
     )
@@ -352,12 +360,12 @@ def test_clone_copies_sites_as_drafts_with_shifts_at_the_same_wall_clock_time(
 
 
 def test_clone_takes_a_given_registration_window(organiser, edition_2018):
-    opens = datetime.datetime(2027, 6, 1, 9, tzinfo=AMSTERDAM)
+    opens = aware(YEAR, 6, 1, 9)
     result = event_clone(
         source=edition_2018,
-        name="Open azc dag 2027",
-        slug="open-azc-dag-2027b",
-        date=datetime.date(2027, 9, 25),
+        name=f"Open azc dag {YEAR}",
+        slug=f"open-azc-dag-{YEAR}b",
+        date=EVENT_DAY,
         by=organiser,
         registration_opens_at=opens,
         registration_closes_at=None,
@@ -376,7 +384,7 @@ def test_clone_is_one_transaction(organiser, edition_2018, monkeypatch):
             source=edition_2018,
             name="Kapot",
             slug="kapot",
-            date=datetime.date(2027, 9, 25),
+            date=EVENT_DAY,
             by=organiser,
         )
     assert not Event.objects.filter(slug="kapot").exists()
@@ -390,7 +398,7 @@ def test_clone_refuses_a_taken_slug_and_creates_nothing(organiser, edition_2018)
             source=edition_2018,
             name="Zelfde",
             slug=edition_2018.slug,
-            date=datetime.date(2027, 9, 25),
+            date=EVENT_DAY,
             by=organiser,
         )
     assert "slug" in caught.value.field_errors
@@ -407,7 +415,7 @@ def test_clone_costs_the_same_queries_for_many_sites(
             source=edition_2018,
             name="Groot",
             slug="groot",
-            date=datetime.date(2027, 9, 25),
+            date=EVENT_DAY,
             by=organiser,
         )
     assert (result.sites, result.shifts) == (32, 93)

@@ -11,10 +11,13 @@ from events.models import Event, Shift, Signup, Site, SiteStatusChange
 from events.services import site_cancel, site_update
 from locations.models import Location, Province
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
-from tests.conftest import aware
+from tests.conftest import EVENT_DAY, YEAR, on_event_day
 
 UTC = datetime.UTC
-LONG_AGO = datetime.datetime(2026, 3, 1, 9, 15, 42, 123456, tzinfo=UTC)
+# Well before today, whatever the date the suite runs on.
+LONG_AGO = datetime.datetime(YEAR - 2, 3, 1, 9, 15, 42, 123456, tzinfo=UTC)
+EVENT_SLUG = f"open-azc-dag-{YEAR}"
+EVENT_FEED = f"/calendar/events/{EVENT_SLUG}.ics"
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +59,8 @@ def hidden_location(db):
 
 
 def make_site(event, location, branch, *, status=Site.Status.PUBLISHED, **fields):
-    fields.setdefault("opens_at", aware(2027, 9, 25, 11))
-    fields.setdefault("closes_at", aware(2027, 9, 25, 16))
+    fields.setdefault("opens_at", on_event_day(11))
+    fields.setdefault("closes_at", on_event_day(16))
     return Site.objects.create(
         event=event, location=location, branch=branch, status=status, **fields
     )
@@ -77,8 +80,8 @@ def test_event_feed_has_every_published_site_with_all_fields(
         street_location,
         other_branch,
         public_description="Rondleidingen; koffie, thee en muziek.\nKom langs!",
-        opens_at=aware(2027, 9, 25, 10, 30),
-        closes_at=aware(2027, 9, 25, 15),
+        opens_at=on_event_day(10, 30),
+        closes_at=on_event_day(15),
     )
     draft = make_site(
         event, Location.objects.create(name="Neude", city="Utrecht"), branch, status="draft"
@@ -88,7 +91,7 @@ def test_event_feed_has_every_published_site_with_all_fields(
     )
     age(site, amersfoort, site.location, street_location, event, branch, other_branch)
 
-    response = client.get("/calendar/events/open-azc-dag-2027.ics")
+    response = client.get(EVENT_FEED)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -96,7 +99,7 @@ def test_event_feed_has_every_published_site_with_all_fields(
     cal = feed.calendar
     assert str(cal["VERSION"]) == "2.0"
     assert str(cal["PRODID"]).startswith("-//Actiedagen//")
-    assert str(cal["X-WR-CALNAME"]) == "Open azc dag 2027"
+    assert str(cal["X-WR-CALNAME"]) == f"Open azc dag {YEAR}"
     assert set(feed.events) == {
         f"site-{site.pk}@actiedagen.example.org",
         f"site-{amersfoort.pk}@actiedagen.example.org",
@@ -105,12 +108,12 @@ def test_event_feed_has_every_published_site_with_all_fields(
     assert f"site-{submitted.pk}@" not in response.content.decode()
 
     vevent = feed.event(f"site-{amersfoort.pk}@actiedagen.example.org")
-    assert str(vevent["SUMMARY"]) == "Open azc dag 2027: azc Amersfoort"
+    assert str(vevent["SUMMARY"]) == f"Open azc dag {YEAR}: azc Amersfoort"
     assert vevent["DTSTART"].params["TZID"] == "Europe/Amsterdam"
     assert vevent["DTEND"].params["TZID"] == "Europe/Amsterdam"
-    assert vevent.decoded("DTSTART") == aware(2027, 9, 25, 10, 30)
-    assert vevent.decoded("DTEND") == aware(2027, 9, 25, 15)
-    assert "DTSTART;TZID=Europe/Amsterdam:20270925T103000" in unfolded_lines(feed.raw)
+    assert vevent.decoded("DTSTART") == on_event_day(10, 30)
+    assert vevent.decoded("DTEND") == on_event_day(15)
+    assert f"DTSTART;TZID=Europe/Amsterdam:{EVENT_DAY:%Y%m%d}T103000" in unfolded_lines(feed.raw)
     assert (
         str(vevent["LOCATION"]) == "azc Amersfoort, Barchman Wuytierslaan 10A, 3818 LH Amersfoort"
     )
@@ -124,7 +127,7 @@ def test_event_feed_has_every_published_site_with_all_fields(
     assert str(vevent["STATUS"]) == "CONFIRMED"
     # DTSTAMP is the last change of what the event shows, to the second, in UTC.
     assert vevent.decoded("DTSTAMP") == LONG_AGO.replace(microsecond=0)
-    assert "DTSTAMP:20260301T091542Z" in unfolded_lines(feed.raw)
+    assert f"DTSTAMP:{YEAR - 2}0301T091542Z" in unfolded_lines(feed.raw)
     assert str(vevent["TRANSP"]) == "TRANSPARENT"
     # One VTIMEZONE, for the zone the events use.
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
@@ -134,7 +137,7 @@ def test_dtstamp_follows_the_latest_change_of_site_place_or_edition(client, even
     age(site, site.location, event, branch)
     later = LONG_AGO + datetime.timedelta(days=10, seconds=7)
     age(site.location, moment=later)
-    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    feed = fetch_feed(client, EVENT_FEED)
     vevent = feed.event(f"site-{site.pk}@actiedagen.example.org")
     assert vevent.decoded("DTSTAMP") == later.replace(microsecond=0)
     assert vevent.decoded("LAST-MODIFIED") == later.replace(microsecond=0)
@@ -144,7 +147,7 @@ def test_site_shown_approximately_gives_only_the_town_and_a_rounded_position(
     client, event, hidden_location, branch
 ):
     hidden = make_site(event, hidden_location, branch, show_approximate_location=True)
-    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{hidden.pk}.ics"):
+    for url in (EVENT_FEED, f"/calendar/sites/{hidden.pk}.ics"):
         feed = fetch_feed(client, url)
         vevent = feed.event(f"site-{hidden.pk}@actiedagen.example.org")
         assert str(vevent["LOCATION"]) == "Budel"
@@ -176,13 +179,13 @@ def test_uid_survives_an_edit_while_sequence_rises(client, event, site, organise
     assert after_text.decoded("DTSTAMP") > before.decoded("DTSTAMP")
 
     # Time and then place: the same UID, sequence up each time.
-    site_update(site=site, by=organiser, opens_at=aware(2027, 9, 25, 12))
+    site_update(site=site, by=organiser, opens_at=on_event_day(12))
     after_time = fetch_feed(client, f"/calendar/sites/{site.pk}.ics").event(uid)
     assert int(after_time["SEQUENCE"]) == 1
-    assert after_time.decoded("DTSTART") == aware(2027, 9, 25, 12)
+    assert after_time.decoded("DTSTART") == on_event_day(12)
 
     site_update(site=site, by=organiser, location=street_location)
-    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    feed = fetch_feed(client, EVENT_FEED)
     assert list(feed.events) == [uid]
     moved = feed.event(uid)
     assert int(moved["SEQUENCE"]) == 2
@@ -246,7 +249,7 @@ def test_cancelled_site_stays_in_the_feeds_as_cancelled(client, event, site, org
     age(site, site.location, event, site.branch)
     uid = f"site-{site.pk}@actiedagen.example.org"
     site_cancel(site=site, by=organiser, comment="Het azc gaat verbouwen")
-    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{site.pk}.ics"):
+    for url in (EVENT_FEED, f"/calendar/sites/{site.pk}.ics"):
         vevent = fetch_feed(client, url).event(uid)
         assert str(vevent["STATUS"]) == "CANCELLED"
         assert int(vevent["SEQUENCE"]) == 1
@@ -264,13 +267,13 @@ def test_a_site_that_was_never_published_stays_out_even_when_cancelled(
     )
     site_cancel(site=draft, by=organiser)
     assert SiteStatusChange.objects.filter(site=draft, to_status="cancelled").exists()
-    feed = fetch_feed(client, "/calendar/events/open-azc-dag-2027.ics")
+    feed = fetch_feed(client, EVENT_FEED)
     assert feed.events == {}
     assert client.get(f"/calendar/sites/{draft.pk}.ics").status_code == 404
 
 
 def test_unchanged_feed_is_byte_identical_and_answers_304(client, event, site, organiser):
-    url = "/calendar/events/open-azc-dag-2027.ics"
+    url = EVENT_FEED
     first = client.get(url)
     second = client.get(url)
     assert first.content == second.content
@@ -299,12 +302,12 @@ def test_compressed_feed_also_answers_304(client, event, site):
 
 
 def test_empty_feed_is_a_valid_empty_calendar(client, event):
-    response = client.get("/calendar/events/open-azc-dag-2027.ics")
+    response = client.get(EVENT_FEED)
     assert response.status_code == 200
     feed = parse_feed(response.content)
     assert feed.events == {}
     assert feed.calendar.walk("VTIMEZONE") == []
-    assert str(feed.calendar["X-WR-CALNAME"]) == "Open azc dag 2027"
+    assert str(feed.calendar["X-WR-CALNAME"]) == f"Open azc dag {YEAR}"
     assert str(feed.calendar["PRODID"])
     lines = unfolded_lines(response.content)
     assert lines[0] == "BEGIN:VCALENDAR"
@@ -313,10 +316,10 @@ def test_empty_feed_is_a_valid_empty_calendar(client, event):
 
 def test_unknown_unpublished_or_hidden_feeds_are_not_found(client, event, site, branch):
     hidden = Event.objects.create(
-        name="Bakkie Doen 2028",
-        slug="bakkie-doen-2028",
+        name=f"Bakkie Doen {YEAR + 1}",
+        slug=f"bakkie-doen-{YEAR + 1}",
         kind="coffee",
-        date=datetime.date(2028, 6, 20),
+        date=datetime.date(YEAR + 1, 6, 20),
         is_published=False,
     )
     draft = make_site(
@@ -340,7 +343,7 @@ def test_feeds_answer_only_safe_methods(client, site):
 def test_site_feed_has_one_event_named_after_site_and_edition(client, site):
     feed = fetch_feed(client, f"/calendar/sites/{site.pk}.ics")
     assert list(feed.events) == [f"site-{site.pk}@actiedagen.example.org"]
-    assert str(feed.calendar["X-WR-CALNAME"]) == "azc Utrecht – Open azc dag 2027"
+    assert str(feed.calendar["X-WR-CALNAME"]) == f"azc Utrecht – Open azc dag {YEAR}"
 
 
 def test_feed_queries_do_not_grow_with_the_number_of_sites(
@@ -356,7 +359,7 @@ def test_feed_queries_do_not_grow_with_the_number_of_sites(
             )
             make_site(event, location, branch, show_approximate_location=number % 2 == 0)
 
-    url = "/calendar/events/open-azc-dag-2027.ics"
+    url = EVENT_FEED
     add_sites(1)
     with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
@@ -404,15 +407,15 @@ def test_public_feeds_carry_no_personal_data(client, event, site, coordinator, v
     shift = Shift.objects.create(
         site=site,
         role="reception",
-        starts_at=aware(2027, 9, 25, 11),
-        ends_at=aware(2027, 9, 25, 13),
+        starts_at=on_event_day(11),
+        ends_at=on_event_day(13),
         capacity=2,
         notes="Bel Karim op 0687654321",
     )
     Signup.objects.create(
         shift=shift, volunteer=Volunteer.objects.get(user=volunteer), status="confirmed"
     )
-    for url in ("/calendar/events/open-azc-dag-2027.ics", f"/calendar/sites/{site.pk}.ics"):
+    for url in (EVENT_FEED, f"/calendar/sites/{site.pk}.ics"):
         text = client.get(url).content.decode()
         for personal in (
             "volunteer@example.org",
@@ -426,9 +429,9 @@ def test_public_feeds_carry_no_personal_data(client, event, site, coordinator, v
 
 
 def test_event_and_site_pages_link_to_their_feeds(client, site):
-    event_page = client.get("/events/open-azc-dag-2027/").content.decode()
-    assert 'href="http://testserver/calendar/events/open-azc-dag-2027.ics"' in event_page
-    assert 'href="webcal://testserver/calendar/events/open-azc-dag-2027.ics"' in event_page
+    event_page = client.get(f"/events/{EVENT_SLUG}/").content.decode()
+    assert f'href="http://testserver{EVENT_FEED}"' in event_page
+    assert f'href="webcal://testserver{EVENT_FEED}"' in event_page
     assert "Toevoegen aan agenda" in event_page
     assert "Abonneren" in event_page
     site_page = client.get(f"/sites/{site.pk}/").content.decode()

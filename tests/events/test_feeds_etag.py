@@ -10,7 +10,7 @@ from accounts.services import volunteer_get_or_create
 from events.models import Signup, Site
 from events.services import shift_update, site_cancel, site_update
 from locations.models import Location
-from tests.conftest import aware
+from tests.conftest import YEAR, aware, on_event_day
 
 
 def fetch(client, url):
@@ -45,12 +45,12 @@ def second_site(db, event, branch):
         branch=branch,
         status=Site.Status.PUBLISHED,
         location=Location.objects.create(name="Neude", city="Utrecht"),
-        opens_at=aware(2027, 9, 25, 12),
-        closes_at=aware(2027, 9, 25, 17),
+        opens_at=on_event_day(12),
+        closes_at=on_event_day(17),
     )
 
 
-EVENT_URL = "/calendar/events/open-azc-dag-2027.ics"
+EVENT_URL = f"/calendar/events/open-azc-dag-{YEAR}.ics"
 
 
 def test_site_edits_reach_edition_and_site_feeds(client, site, second_site, organiser):
@@ -66,7 +66,7 @@ def test_site_edits_reach_edition_and_site_feeds(client, site, second_site, orga
             lambda url=url: site_update(
                 site=site,
                 by=organiser,
-                closes_at=aware(2027, 9, 25, 17 if url == EVENT_URL else 18),
+                closes_at=on_event_day(17 if url == EVENT_URL else 18),
             ),
         )
 
@@ -96,8 +96,8 @@ def test_sites_joining_leaving_or_cancelled_reach_the_edition_feed(
             branch=branch,
             status=Site.Status.PUBLISHED,
             location=Location.objects.create(name="Vismarkt", city="Utrecht"),
-            opens_at=aware(2027, 9, 25, 12),
-            closes_at=aware(2027, 9, 25, 17),
+            opens_at=on_event_day(12),
+            closes_at=on_event_day(17),
         ),
     )
     assert_change_reaches_calendars(client, EVENT_URL, lambda: site_cancel(site=site, by=organiser))
@@ -126,7 +126,7 @@ def test_changes_reach_the_volunteer_feed(client, profile, shift, site, organise
     def claim():
         nonlocal signup
         signup = Signup.objects.create(
-            shift=shift, volunteer=profile, status="confirmed", confirmed_at=aware(2027, 9, 1)
+            shift=shift, volunteer=profile, status="confirmed", confirmed_at=aware(YEAR, 9, 1)
         )
 
     def release():
@@ -162,12 +162,12 @@ def test_changes_reach_the_coordinator_feed(
         branch=other_branch,
         status=Site.Status.DRAFT,
         location=Location.objects.create(name="azc Zwolle", city="Zwolle"),
-        opens_at=aware(2027, 9, 25, 11),
-        closes_at=aware(2027, 9, 25, 16),
+        opens_at=on_event_day(11),
+        closes_at=on_event_day(16),
     )
     assert_change_reaches_calendars(client, url, rename(zwolle, "status", "submitted"))
     other_shift = zwolle.shifts.create(
-        role="coffee", starts_at=aware(2027, 9, 25, 11), ends_at=aware(2027, 9, 25, 12), capacity=1
+        role="coffee", starts_at=on_event_day(11), ends_at=on_event_day(12), capacity=1
     )
     assert_change_reaches_calendars(client, url, other_shift.delete)
     assert_change_reaches_calendars(client, url, rename(event, "name", "Open azc dag (verzet)"))

@@ -12,7 +12,7 @@ from events.calendar import vtimezone
 from events.models import Event, Site
 from locations.models import Location
 from tests.calendar_parsing import fetch_feed, unfolded_lines
-from tests.conftest import aware
+from tests.conftest import YEAR, aware, last_weekday_of
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 UTC = datetime.UTC
@@ -64,18 +64,18 @@ def assert_offsets_agree(raw: bytes, years):
 
 @pytest.fixture
 def two_year_event(db, branch):
-    """An edition whose sites span 2027 and 2028."""
+    """An edition whose sites span two years: June of YEAR and January of the next."""
     event = Event.objects.create(
         name="Bakkie Doen",
         slug="bakkie-doen",
         kind=Event.Kind.COFFEE,
-        date=datetime.date(2027, 6, 20),
+        date=datetime.date(YEAR, 6, 20),
         is_published=True,
     )
     for number, (start, end) in enumerate(
         [
-            (aware(2027, 6, 20, 9), aware(2027, 6, 20, 12)),
-            (aware(2028, 1, 10, 9), aware(2028, 1, 10, 12)),
+            (aware(YEAR, 6, 20, 9), aware(YEAR, 6, 20, 12)),
+            (aware(YEAR + 1, 1, 10, 9), aware(YEAR + 1, 1, 10, 12)),
         ]
     ):
         Site.objects.create(
@@ -93,19 +93,19 @@ def test_feed_vtimezone_gives_the_offsets_zoneinfo_gives_around_every_change(
     client, two_year_event
 ):
     response = client.get("/calendar/events/bakkie-doen.ics")
-    assert_offsets_agree(response.content, [2027, 2028])
+    assert_offsets_agree(response.content, [YEAR, YEAR + 1])
 
 
 def test_vtimezone_covers_only_the_years_of_the_feed(client, two_year_event, event, site):
     two_years = client.get("/calendar/events/bakkie-doen.ics").content
-    one_year = client.get("/calendar/events/open-azc-dag-2027.ics").content
+    one_year = client.get(f"/calendar/events/{event.slug}.ics").content
 
     def onset_years(raw):
         timezone = icalendar.Calendar.from_ical(raw).walk("VTIMEZONE")[0]
         return sorted({sub.decoded("DTSTART").year for sub in timezone.subcomponents})
 
-    assert onset_years(two_years) == [2027, 2028]
-    assert onset_years(one_year) == [2027]
+    assert onset_years(two_years) == [YEAR, YEAR + 1]
+    assert onset_years(one_year) == [YEAR]
     # 1 January, start and end of summer time: three observances for one year.
     assert len(icalendar.Calendar.from_ical(one_year).walk("VTIMEZONE")[0].subcomponents) == 3
 
@@ -145,31 +145,32 @@ def test_onsets_are_local_times_before_the_change():
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "hours"),
+    ("month", "hours"),
     [
         # The last Sunday of October: 02:00-03:00 happens twice; the shift lasts 3 hours.
-        ((2027, 10, 31, 1, 30), (2027, 10, 31, 3, 30), 3),
+        (10, 3),
         # The last Sunday of March: 02:00-03:00 does not exist; the shift lasts 1 hour.
-        ((2027, 3, 28, 1, 30), (2027, 3, 28, 3, 30), 1),
+        (3, 1),
     ],
 )
 def test_a_site_across_a_change_of_summer_time_keeps_its_wall_clock_times(
-    client, event, branch, start, end, hours
+    client, event, branch, month, hours
 ):
+    change = last_weekday_of(YEAR, month, 6)  # the Sunday summer time starts or ends
     night = Site.objects.create(
         event=event,
         branch=branch,
         status=Site.Status.PUBLISHED,
         location=Location.objects.create(name="Nachtcafé", city="Utrecht"),
-        opens_at=aware(*start),
-        closes_at=aware(*end),
+        opens_at=aware(change.year, change.month, change.day, 1, 30),
+        closes_at=aware(change.year, change.month, change.day, 3, 30),
     )
     feed = fetch_feed(client, f"/calendar/sites/{night.pk}.ics")
     lines = unfolded_lines(feed.raw)
-    assert f"DTSTART;TZID=Europe/Amsterdam:{start[0]}{start[1]:02}{start[2]:02}T013000" in lines
-    assert f"DTEND;TZID=Europe/Amsterdam:{end[0]}{end[1]:02}{end[2]:02}T033000" in lines
+    assert f"DTSTART;TZID=Europe/Amsterdam:{change:%Y%m%d}T013000" in lines
+    assert f"DTEND;TZID=Europe/Amsterdam:{change:%Y%m%d}T033000" in lines
     # Both parsers (checked alike in fetch_feed) read the same instants and duration.
     vevent = next(iter(feed.events.values()))
     duration = vevent.decoded("DTEND").astimezone(UTC) - vevent.decoded("DTSTART").astimezone(UTC)
     assert duration == datetime.timedelta(hours=hours)
-    assert_offsets_agree(feed.raw, [2027])
+    assert_offsets_agree(feed.raw, [YEAR])

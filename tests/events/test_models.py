@@ -11,7 +11,8 @@ from django.utils import timezone
 from events.models import Event, Shift, ShiftTemplate, Site
 from locations.models import Location
 from tallies.models import TallyEntry
-from tests.conftest import aware
+from tests.conftest import YEAR, aware
+from tests.events.editions_helpers import NEXT_EVENT_DAY
 
 
 def test_shift_must_end_after_start(shift):
@@ -63,25 +64,26 @@ def test_one_site_per_event_and_location(site, other_branch):
 
 
 def test_same_location_in_another_edition_is_fine(site):
+    day = NEXT_EVENT_DAY
     next_year = Event.objects.create(
-        name="Open azc dag 2028",
-        slug="oad-2028",
+        name=f"Open azc dag {day.year}",
+        slug=f"oad-{day.year}",
         kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2028, 9, 23),
+        date=day,
     )
     Site.objects.create(
         event=next_year,
         location=site.location,
         branch=site.branch,
-        opens_at=aware(2028, 9, 23, 11),
-        closes_at=aware(2028, 9, 23, 16),
+        opens_at=aware(day.year, day.month, day.day, 11),
+        closes_at=aware(day.year, day.month, day.day, 16),
     )
     assert Site.objects.filter(location=site.location).count() == 2
 
 
 def test_registration_window_order(event):
-    event.registration_opens_at = aware(2027, 5, 1)
-    event.registration_closes_at = aware(2027, 4, 1)
+    event.registration_opens_at = aware(YEAR, 5, 1)
+    event.registration_closes_at = aware(YEAR, 4, 1)
     with pytest.raises(ValidationError) as caught:
         event.full_clean()
     assert "registration_closes_at" in caught.value.message_dict

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events.models import Event, Site
 from locations.models import Location
-from tests.conftest import aware
+from tests.conftest import EVENT_DAY, YEAR, on_event_day
 
 
 @pytest.fixture
@@ -40,15 +40,16 @@ def test_home_lists_upcoming_published_events_with_site_counts(
         event=site.event,
         location=draft_location,
         branch=site.branch,
-        opens_at=aware(2027, 9, 25, 11),
-        closes_at=aware(2027, 9, 25, 16),
+        opens_at=on_event_day(11),
+        closes_at=on_event_day(16),
         status=Site.Status.DRAFT,
     )
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Open azc dag 2027" in html
-    assert "zaterdag 25 september 2027" in html
+    assert f"Open azc dag {YEAR}" in html
+    # EVENT_DAY is always the last Saturday of September.
+    assert f"zaterdag {EVENT_DAY.day} september {YEAR}" in html
     assert "1 locatie" in html  # the draft site is not counted
     assert "Open azc dag 2018" not in html
     assert "Geheime editie" not in html

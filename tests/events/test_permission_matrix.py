@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from events.models import Signup, Site
 from locations.models import Location
+from tests.conftest import EVENT_DAY
 from tests.factories import make_shift, make_volunteer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -183,7 +184,7 @@ def test_a_coordinator_cannot_plan_on_another_branchs_draft_site(world, client, 
     client.force_login(users["coordinator"])
     response = client.post(
         f"/coordinate/sites/{draft.pk}/shifts/",
-        {"role": "coffee", "date": "2027-09-25", "start": "11:00", "end": "12:00", "capacity": 2},
+        {"role": "coffee", "date": str(EVENT_DAY), "start": "11:00", "end": "12:00", "capacity": 2},
     )
     # Another branch's draft is not theirs to see: not found (`selectors.site_for`).
     assert response.status_code == 404

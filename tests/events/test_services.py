@@ -8,14 +8,14 @@ from common.errors import InvalidInput
 from events.models import Site
 from events.services import shift_create, shift_update, site_create, site_update
 from locations.models import Location
-from tests.conftest import aware
+from tests.conftest import on_event_day
 
 
 def test_site_create_uses_the_edition_default_hours(event, location, branch, coordinator):
     site = site_create(event=event, location=location, branch=branch, by=coordinator)
     assert site.status == Site.Status.DRAFT
-    assert site.opens_at == aware(2027, 9, 25, 10)
-    assert site.closes_at == aware(2027, 9, 25, 16)
+    assert site.opens_at == on_event_day(10)
+    assert site.closes_at == on_event_day(16)
     assert site.created_by == coordinator
 
 
@@ -29,7 +29,7 @@ def test_site_create_refuses_a_second_site_at_the_same_location(site, other_bran
 def test_site_update_raises_sequence_on_time_or_place_only(site, shift, organiser):
     site = site_update(site=site, by=organiser, public_description="Welkom!")
     assert site.sequence == 0
-    site = site_update(site=site, by=organiser, closes_at=aware(2027, 9, 25, 17))
+    site = site_update(site=site, by=organiser, closes_at=on_event_day(17))
     assert site.sequence == 1
     elsewhere = Location.objects.create(name="Neude", city="Utrecht")
     site = site_update(site=site, by=organiser, location=elsewhere)
@@ -40,10 +40,10 @@ def test_site_update_raises_sequence_on_time_or_place_only(site, shift, organise
 
 def test_site_update_refuses_bad_hours_and_changes_nothing(site, organiser):
     with pytest.raises(InvalidInput) as caught:
-        site_update(site=site, by=organiser, closes_at=aware(2027, 9, 25, 9))
+        site_update(site=site, by=organiser, closes_at=on_event_day(9))
     assert "closes_at" in caught.value.field_errors
     site.refresh_from_db()
-    assert site.closes_at == aware(2027, 9, 25, 16) and site.sequence == 0
+    assert site.closes_at == on_event_day(16) and site.sequence == 0
 
 
 def test_site_update_refuses_fields_it_does_not_own(site, organiser):
@@ -56,8 +56,8 @@ def test_shift_create_and_update(site):
     shift = shift_create(
         site=site,
         role="coffee",
-        starts_at=aware(2027, 9, 25, 11),
-        ends_at=aware(2027, 9, 25, 12),
+        starts_at=on_event_day(11),
+        ends_at=on_event_day(12),
         capacity=2,
     )
     shift = shift_update(shift=shift, capacity=4, notes="Neem een schort mee")

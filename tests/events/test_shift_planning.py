@@ -13,7 +13,8 @@ from django.utils import timezone
 from common.errors import InvalidInput
 from events import errors, services
 from events.models import Shift, Signup
-from tests.factories import aware_local, make_shift, make_volunteer, make_volunteers
+from tests.conftest import EVENT_DAY, on_event_day
+from tests.factories import make_shift, make_volunteer, make_volunteers
 
 
 def text(response) -> str:
@@ -136,8 +137,8 @@ def test_deleting_a_shift_with_signups_cancels_it_and_tells_them(
 def test_a_series_from_opening_hours_slots_roles_and_places(site):
     created, skipped = services.shift_create_series(
         site=site,
-        starts_at=aware_local(2027, 9, 25, 10),
-        ends_at=aware_local(2027, 9, 25, 15),
+        starts_at=on_event_day(10),
+        ends_at=on_event_day(15),
         slot_minutes=120,
         roles=["reception", "tour_guide"],
         capacity=3,
@@ -163,8 +164,8 @@ def test_a_series_from_opening_hours_slots_roles_and_places(site):
     # The same pattern again adds nothing.
     again, skipped = services.shift_create_series(
         site=site,
-        starts_at=aware_local(2027, 9, 25, 10),
-        ends_at=aware_local(2027, 9, 25, 15),
+        starts_at=on_event_day(10),
+        ends_at=on_event_day(15),
         slot_minutes=120,
         roles=["reception", "tour_guide"],
         capacity=3,
@@ -176,8 +177,8 @@ def test_a_bad_series_names_its_fields_and_makes_nothing(site):
     with pytest.raises(InvalidInput) as caught:
         services.shift_create_series(
             site=site,
-            starts_at=aware_local(2027, 9, 25, 15),
-            ends_at=aware_local(2027, 9, 25, 10),
+            starts_at=on_event_day(15),
+            ends_at=on_event_day(10),
             slot_minutes=5,
             roles=[],
             capacity=-1,
@@ -186,8 +187,8 @@ def test_a_bad_series_names_its_fields_and_makes_nothing(site):
     with pytest.raises(InvalidInput) as caught:
         services.shift_create_series(
             site=site,
-            starts_at=aware_local(2027, 9, 25, 0),
-            ends_at=aware_local(2027, 9, 25, 23),
+            starts_at=on_event_day(0),
+            ends_at=on_event_day(23),
             slot_minutes=15,
             roles=["reception", "coffee", "setup"],
             capacity=1,
@@ -205,17 +206,29 @@ def test_coordinator_adds_a_shift_on_the_plan_page(coordinator_client, site):
     assert page.context["form"].initial["start"] == datetime.time(11, 0)
     response = coordinator_client.post(
         url,
-        {"role": "coffee", "date": "2027-09-25", "start": "12:00", "end": "14:00", "capacity": 4},
+        {
+            "role": "coffee",
+            "date": EVENT_DAY.isoformat(),
+            "start": "12:00",
+            "end": "14:00",
+            "capacity": 4,
+        },
     )
     assert response.status_code == 302
     shift = site.shifts.get()
     assert (shift.role, shift.capacity) == ("coffee", 4)
-    assert timezone.localtime(shift.starts_at) == aware_local(2027, 9, 25, 12)
+    assert timezone.localtime(shift.starts_at) == on_event_day(12)
 
     # The same form sent again (a second tap on a slow connection) adds nothing.
     again = coordinator_client.post(
         url,
-        {"role": "coffee", "date": "2027-09-25", "start": "12:00", "end": "14:00", "capacity": 4},
+        {
+            "role": "coffee",
+            "date": EVENT_DAY.isoformat(),
+            "start": "12:00",
+            "end": "14:00",
+            "capacity": 4,
+        },
     )
     assert again.status_code == 200
     assert "Deze locatie heeft deze dienst al" in again.context["form"].errors["date"][0]
@@ -225,7 +238,13 @@ def test_coordinator_adds_a_shift_on_the_plan_page(coordinator_client, site):
 def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
     response = coordinator_client.post(
         reverse("events:site_shifts", args=[site.pk]),
-        {"role": "coffee", "date": "2027-09-25", "start": "14:00", "end": "12:00", "capacity": 4},
+        {
+            "role": "coffee",
+            "date": EVENT_DAY.isoformat(),
+            "start": "14:00",
+            "end": "12:00",
+            "capacity": 4,
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -234,26 +253,39 @@ def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
     assert not site.shifts.exists()
 
 
-@pytest.mark.parametrize("day", ["2030-09-25", "2027-09-23", "2027-09-27", "2026-09-25"])
-def test_a_mistyped_date_far_from_the_sites_day_is_refused(coordinator_client, site, day):
-    # The site opens on 25 September 2027; a shift on 25 September 2030 used to be added.
+@pytest.mark.parametrize(
+    ("years", "days"),
+    [(3, 0), (0, -2), (0, 2), (-1, 0)],
+    ids=["3-years-later", "2-days-before", "2-days-after", "1-year-before"],
+)
+def test_a_mistyped_date_far_from_the_sites_day_is_refused(coordinator_client, site, years, days):
+    # The site opens on EVENT_DAY; a shift on that day three years later used to be added.
+    day = EVENT_DAY.replace(year=EVENT_DAY.year + years) + datetime.timedelta(days=days)
     response = coordinator_client.post(
         reverse("events:site_shifts", args=[site.pk]),
-        {"role": "coffee", "date": day, "start": "12:00", "end": "14:00", "capacity": 4},
+        {
+            "role": "coffee",
+            "date": day.isoformat(),
+            "start": "12:00",
+            "end": "14:00",
+            "capacity": 4,
+        },
     )
     assert response.status_code == 200
+    # EVENT_DAY is always in September.
     assert response.context["form"].errors["date"] == [
-        "Een dienst valt op de dag van zijn locatie (25 september 2027), of hooguit een "
-        "dag ervoor of erna."
+        f"Een dienst valt op de dag van zijn locatie ({EVENT_DAY.day} september {EVENT_DAY.year}), "
+        "of hooguit een dag ervoor of erna."
     ]
     assert not site.shifts.exists()
 
 
-@pytest.mark.parametrize("day", ["2027-09-24", "2027-09-26"])
-def test_set_up_the_day_before_and_clearing_up_after_are_fine(coordinator_client, site, day):
+@pytest.mark.parametrize("days", [-1, 1], ids=["day-before", "day-after"])
+def test_set_up_the_day_before_and_clearing_up_after_are_fine(coordinator_client, site, days):
+    day = EVENT_DAY + datetime.timedelta(days=days)
     response = coordinator_client.post(
         reverse("events:site_shifts", args=[site.pk]),
-        {"role": "setup", "date": day, "start": "18:00", "end": "21:00", "capacity": 2},
+        {"role": "setup", "date": day.isoformat(), "start": "18:00", "end": "21:00", "capacity": 2},
     )
     assert response.status_code == 302
     assert site.shifts.count() == 1
@@ -273,7 +305,14 @@ def test_moving_a_shift_away_from_its_sites_day_is_refused(shift):
 
 
 def test_lowering_places_below_confirmed_on_the_page(coordinator_client, site):
-    shift = make_shift(site, capacity=2)
+    # On the site's day, at a time that does not cross midnight whenever the test runs.
+    shift = Shift.objects.create(
+        site=site,
+        role=Shift.Role.RECEPTION,
+        starts_at=on_event_day(12),
+        ends_at=on_event_day(14),
+        capacity=2,
+    )
     for person in make_volunteers(2):
         services.signup_create(shift=shift, volunteer=person)
     local = timezone.localtime(shift.starts_at)
@@ -310,7 +349,7 @@ def test_series_page(coordinator_client, site):
     response = coordinator_client.post(
         url,
         {
-            "date": "2027-09-25",
+            "date": EVENT_DAY.isoformat(),
             "start": "11:00",
             "end": "16:00",
             "slot_hours": "2.5",
@@ -347,7 +386,7 @@ def test_roster_csv(coordinator_client, shift):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Datum", "Van", "Tot", "Taak", "Status"]
     assert rows[1][:9] == [
-        "2027-09-25",
+        EVENT_DAY.isoformat(),
         "11:00",
         "13:30",
         "ontvangst",

@@ -16,7 +16,8 @@ from django.db import connection
 from events import locking, selectors, services
 from events.errors import ShiftOverlap
 from events.models import Shift, Signup
-from tests.factories import aware_local, make_shift, make_volunteers
+from tests.conftest import on_event_day
+from tests.factories import make_shift, make_volunteers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,8 +196,8 @@ def test_the_same_series_sent_at_once_makes_each_shift_once(site):
     def plan(_):
         return services.shift_create_series(
             site=site,
-            starts_at=aware_local(2027, 9, 25, 10),
-            ends_at=aware_local(2027, 9, 25, 16),
+            starts_at=on_event_day(10),
+            ends_at=on_event_day(16),
             slot_minutes=120,
             roles=["reception", "tour_guide"],
             capacity=3,

@@ -16,7 +16,7 @@ from django.test import Client
 from tallies.models import TallyEntry
 from tallies.selectors import tally_totals
 from tallies.services import TallyTap, tally_record
-from tests.conftest import aware
+from tests.conftest import on_event_day
 
 from .conftest import tap
 
@@ -64,7 +64,7 @@ def test_ten_concurrent_senders_of_overlapping_batches_give_the_exact_total(site
             uuid.uuid4(),
             rng.choice(["visitors", "visitors", "children"]),
             rng.choice([1, 1, 1, 2, 5, -1]),
-            aware(2027, 9, 25, 12, rng.randrange(60)),
+            on_event_day(12, rng.randrange(60)),
         )
         for _ in range(400)
     ]
@@ -77,7 +77,7 @@ def test_ten_concurrent_senders_of_overlapping_batches_give_the_exact_total(site
                 entries=batch,
                 by=volunteer,
                 device_id=f"phone-{i}",
-                now=aware(2027, 9, 25, 14),
+                now=on_event_day(14),
             )
             assert result.refused == []
             counts["accepted"] += result.accepted

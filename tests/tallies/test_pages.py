@@ -15,7 +15,7 @@ from events.models import Event, Site
 from locations.models import Location
 from tallies.models import TallyEntry
 from tallies.services import TallyTap, tally_correct, tally_record
-from tests.conftest import aware, make_user
+from tests.conftest import YEAR, aware, last_weekday_of, make_user
 
 # --- Counter ---------------------------------------------------------------------------------
 
@@ -185,28 +185,28 @@ def test_volunteers_cannot_see_the_audit_trail(counting_client, today_site):
 # --- Dashboard, exports and report -------------------------------------------------------------
 
 
+def open_day(year: int) -> Event:
+    """A published open day on the last Saturday of September of `year`."""
+    return Event.objects.create(
+        name=f"Open azc dag {year}",
+        slug=f"open-azc-dag-{year}",
+        kind=Event.Kind.OPEN_DAY,
+        date=last_weekday_of(year, 9, 5),
+        is_published=True,
+    )
+
+
 @pytest.fixture
 def editions(db, branch, other_branch):
-    """Open azc dag 2025 (previous) and 2027 with counts at two sites."""
-    previous = Event.objects.create(
-        name="Open azc dag 2025",
-        slug="open-azc-dag-2025",
-        kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2025, 9, 27),
-        is_published=True,
-    )
-    current = Event.objects.create(
-        name="Open azc dag 2026",
-        slug="open-azc-dag-2026",
-        kind=Event.Kind.OPEN_DAY,
-        date=datetime.date(2026, 9, 26),
-        is_published=True,
-    )
+    """The open days of last year (the current one, over) and the year before (the
+    previous one), with counts at two sites; and a coffee action next year."""
+    previous = open_day(YEAR - 3)
+    current = open_day(YEAR - 2)
     Event.objects.create(  # another kind: never the "previous edition"
-        name="Bakkie Doen 2027",
-        slug="bakkie-doen-2027",
+        name=f"Bakkie Doen {YEAR}",
+        slug=f"bakkie-doen-{YEAR}",
         kind=Event.Kind.COFFEE,
-        date=datetime.date(2027, 6, 20),
+        date=datetime.date(YEAR, 6, 20),
     )
     utrecht = Location.objects.create(
         name="azc Utrecht", city="Utrecht", latitude=52.09, longitude=5.12
@@ -259,7 +259,7 @@ def test_the_dashboard_shows_national_and_per_site_totals_and_the_previous_editi
     assert [(row.site, row.totals["visitors"]) for row in figures.sites] == [(a, 500), (b, 100)]
     assert response.context["previous"].event == previous
     html = response.content.decode()
-    assert "Open azc dag 2025" in html
+    assert f"Open azc dag {YEAR - 3}" in html
     assert "+50" in html  # 600 visitors against 400
     assert "<svg" in html and "bezoekers per uur" in html.lower()
     assert 'id="dashboard-map"' in html
@@ -317,10 +317,11 @@ def test_the_csv_per_hour(organiser_client, editions):
     response = organiser_client.get(f"/dashboard/{current.slug}/hours.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode().removeprefix("\ufeff"))))
     assert rows[0] == ["Uur", "Locatienummer", "Locatie", "Bezoekers", "Kinderen"]
+    day = current.date.isoformat()  # late September: summer time
     assert rows[1:] == [
-        ["2026-09-26T11:00:00+02:00", str(a.pk), "azc Utrecht", "300", "0"],
-        ["2026-09-26T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
-        ["2026-09-26T13:00:00+02:00", str(b.pk), "'=azc Zwolle", "100", "0"],
+        [f"{day}T11:00:00+02:00", str(a.pk), "azc Utrecht", "300", "0"],
+        [f"{day}T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
+        [f"{day}T13:00:00+02:00", str(b.pk), "'=azc Zwolle", "100", "0"],
     ]
 
 
@@ -334,9 +335,9 @@ def test_the_impact_report_has_branches_sites_and_the_comparison(organiser_clien
         ("Afdeling Zwolle", 1, 100),
     ]
     html = response.content.decode()
-    assert "Impactrapport: Open azc dag 2026" in html
+    assert f"Impactrapport: Open azc dag {YEAR - 2}" in html
     assert "Per azc" in html
-    assert "Open azc dag 2025" in html
+    assert f"Open azc dag {YEAR - 3}" in html
     assert "/static/tallies/report.css" in html
     assert "600 bezoekers op 2 locaties" in html
 
@@ -350,7 +351,8 @@ def test_an_edition_without_a_previous_one_says_so(organiser_client, editions):
 
 def test_the_dashboard_index_lists_the_editions(coordinator_client, editions):
     html = coordinator_client.get("/dashboard/").content.decode()
-    assert "/dashboard/open-azc-dag-2026/" in html and "/dashboard/open-azc-dag-2025/" in html
+    assert f"/dashboard/open-azc-dag-{YEAR - 2}/" in html
+    assert f"/dashboard/open-azc-dag-{YEAR - 3}/" in html
 
 
 def test_the_dashboard_of_the_demo_edition_adds_up(organiser_client, django_user_model):
@@ -385,7 +387,7 @@ def test_the_menu_shows_the_dashboard_to_organisers_and_coordinators_only(
 
 
 def test_coordinators_see_published_editions_only(client, editions, coordinator, organiser):
-    draft = Event.objects.get(slug="bakkie-doen-2027")  # not published
+    draft = Event.objects.get(slug=f"bakkie-doen-{YEAR}")  # not published
     client.force_login(coordinator)
     assert client.get(f"/dashboard/{draft.slug}/").status_code == 404
     assert f"/dashboard/{draft.slug}/" not in client.get("/dashboard/").content.decode()

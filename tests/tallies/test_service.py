@@ -12,14 +12,15 @@ from tallies.errors import SiteCancelled
 from tallies.models import TallyEntry
 from tallies.selectors import tally_hours, tally_totals
 from tallies.services import TallyTap, tally_correct, tally_record
-from tests.conftest import aware
+from tests.conftest import EVENT_DAY, aware, on_event_day
 
-# The `site` fixture is open 25 September 2027, 11:00–16:00 (Amsterdam, UTC+2).
-DURING = aware(2027, 9, 25, 14)
+# The `site` fixture is open on EVENT_DAY (a Saturday late in September), 11:00–16:00
+# (Amsterdam, UTC+2).
+DURING = on_event_day(14)
 
 
 def taps(n, category="visitors", delta=1, at=None):
-    at = at or aware(2027, 9, 25, 11, 30)
+    at = at or on_event_day(11, 30)
     return [TallyTap(uuid.uuid4(), category, delta, at) for _ in range(n)]
 
 
@@ -47,7 +48,7 @@ def test_a_mixed_batch_keeps_the_good_taps_and_says_why_each_bad_one_was_refused
         "delta_out_of_range": [*taps(1, delta=51), *taps(1, delta=0), *taps(1, delta=-2)],
         "category_not_counted": taps(1, "coffees"),
         "recorded_in_future": taps(1, at=DURING + datetime.timedelta(minutes=10)),
-        "recorded_off_day": taps(1, at=aware(2027, 9, 23, 12)),
+        "recorded_off_day": taps(1, at=on_event_day(12, days=-2)),
     }
     batch = [bad["delta_out_of_range"][0], *good[:3], *[t for ts in bad.values() for t in ts]]
     batch += good[3:]
@@ -117,7 +118,7 @@ def test_a_phone_clock_three_hours_ahead_is_corrected_by_the_sending_time(site, 
     # The tap happened at 11:30; the phone's clock said 14:30 and said it sent at 17:00
     # while the server's clock said 14:00.
     phone_ahead = datetime.timedelta(hours=3)
-    tap = TallyTap(uuid.uuid4(), "visitors", 1, aware(2027, 9, 25, 11, 30) + phone_ahead)
+    tap = TallyTap(uuid.uuid4(), "visitors", 1, on_event_day(11, 30) + phone_ahead)
 
     without = record(site, [tap], volunteer)
     assert [r.code for r in without.refused] == ["recorded_in_future"]
@@ -125,19 +126,17 @@ def test_a_phone_clock_three_hours_ahead_is_corrected_by_the_sending_time(site, 
     corrected = record(site, [tap], volunteer, sent_at=DURING + phone_ahead)
     assert corrected.accepted == 1
     assert corrected.clock_offset == -phone_ahead
-    assert TallyEntry.objects.get().recorded_at == aware(2027, 9, 25, 11, 30)
+    assert TallyEntry.objects.get().recorded_at == on_event_day(11, 30)
 
 
 def test_a_phone_clock_hours_behind_still_counts_on_the_day(site, volunteer):
-    tap = TallyTap(uuid.uuid4(), "visitors", 1, aware(2027, 9, 25, 8, 30))  # really 11:30
+    tap = TallyTap(uuid.uuid4(), "visitors", 1, on_event_day(8, 30))  # really 11:30
     result = record(site, [tap], volunteer)
     assert result.accepted == 1
-    corrected = TallyTap(uuid.uuid4(), "visitors", 1, aware(2027, 9, 25, 8, 30))
+    corrected = TallyTap(uuid.uuid4(), "visitors", 1, on_event_day(8, 30))
     result = record(site, [corrected], volunteer, sent_at=DURING - datetime.timedelta(hours=3))
     assert result.accepted == 1
-    assert TallyEntry.objects.get(client_id=corrected.client_id).recorded_at == aware(
-        2027, 9, 25, 11, 30
-    )
+    assert TallyEntry.objects.get(client_id=corrected.client_id).recorded_at == on_event_day(11, 30)
 
 
 def test_a_clock_absurdly_far_off_refuses_the_tap_instead_of_failing(site, volunteer):
@@ -150,14 +149,14 @@ def test_a_clock_absurdly_far_off_refuses_the_tap_instead_of_failing(site, volun
 
 
 def test_a_small_clock_difference_is_left_alone(site, volunteer):
-    tap = TallyTap(uuid.uuid4(), "visitors", 1, aware(2027, 9, 25, 11, 30))
+    tap = TallyTap(uuid.uuid4(), "visitors", 1, on_event_day(11, 30))
     result = record(site, [tap], volunteer, sent_at=DURING + datetime.timedelta(seconds=50))
     assert result.clock_offset == datetime.timedelta(0)
-    assert TallyEntry.objects.get().recorded_at == aware(2027, 9, 25, 11, 30)
+    assert TallyEntry.objects.get().recorded_at == on_event_day(11, 30)
 
 
 def test_a_phone_offline_for_days_still_delivers(site, volunteer):
-    four_days_later = aware(2027, 9, 29, 9)
+    four_days_later = on_event_day(9, days=4)
     result = record(site, taps(4), volunteer, now=four_days_later, sent_at=four_days_later)
     assert result.accepted == 4
     assert TallyEntry.objects.get(pk=TallyEntry.objects.first().pk).received_at == (four_days_later)
@@ -166,14 +165,14 @@ def test_a_phone_offline_for_days_still_delivers(site, volunteer):
 @pytest.mark.parametrize(
     ("recorded_at", "accepted"),
     [
-        (aware(2027, 9, 24, 19), True),  # the evening before, within six hours
-        (aware(2027, 9, 24, 17, 59), False),
-        (aware(2027, 9, 26, 5, 59), True),  # the night after
-        (aware(2027, 9, 26, 6), False),
+        (on_event_day(19, days=-1), True),  # the evening before, within six hours
+        (on_event_day(17, 59, days=-1), False),
+        (on_event_day(5, 59, days=1), True),  # the night after
+        (on_event_day(6, days=1), False),
     ],
 )
 def test_taps_must_be_on_or_near_the_day(site, volunteer, recorded_at, accepted):
-    result = record(site, taps(1, at=recorded_at), volunteer, now=aware(2027, 9, 27, 12))
+    result = record(site, taps(1, at=recorded_at), volunteer, now=on_event_day(12, days=2))
     assert result.accepted == (1 if accepted else 0)
     assert [r.code for r in result.refused] == ([] if accepted else ["recorded_off_day"])
 
@@ -207,14 +206,14 @@ def test_a_correction_with_a_reason_moves_the_total_and_is_traceable(site, volun
         category="visitors",
         delta=120,
         reason="  Teller om 14:00 gereset, 120 erbij  ",
-        recorded_at=aware(2027, 9, 25, 14),
+        recorded_at=on_event_day(14),
         by=coordinator,
         device_id="web",
-        now=aware(2027, 9, 25, 15),
+        now=on_event_day(15),
     )
     assert entry.is_correction and entry.reason == "Teller om 14:00 gereset, 120 erbij"
     assert (entry.recorded_by, entry.device_id) == (coordinator, "web")
-    assert entry.received_at == aware(2027, 9, 25, 15)
+    assert entry.received_at == on_event_day(15)
     assert tally_totals(site)["visitors"] == 130
 
 
@@ -241,7 +240,7 @@ def test_after_the_day_a_correction_defaults_to_closing_time(site, coordinator):
         delta=4,
         reason="Turflijst",
         by=coordinator,
-        now=aware(2027, 9, 26, 10),
+        now=on_event_day(10, days=1),
     )
     assert entry.recorded_at == site.closes_at
 
@@ -253,7 +252,7 @@ def test_after_the_day_a_correction_defaults_to_closing_time(site, coordinator):
         ({"delta": 0}, "delta"),
         ({"delta": 100_001}, "delta"),
         ({"category": "coffees"}, "category"),
-        ({"recorded_at": aware(2027, 9, 20, 12)}, "recorded_at"),
+        ({"recorded_at": on_event_day(12, days=-5)}, "recorded_at"),
         ({"recorded_at": DURING + datetime.timedelta(hours=1)}, "recorded_at"),
     ],
 )
@@ -269,19 +268,17 @@ def test_a_bad_correction_names_the_field_and_stores_nothing(site, coordinator, 
 
 
 def test_hours_are_amsterdam_hours_from_opening_to_closing(site, volunteer):
-    utc = datetime.UTC
+    def utc(hour, minute=0):
+        return datetime.datetime.combine(
+            EVENT_DAY, datetime.time(hour, minute), tzinfo=datetime.UTC
+        )
+
     record(
         site,
         [
-            TallyTap(
-                uuid.uuid4(), "visitors", 3, datetime.datetime(2027, 9, 25, 9, 59, tzinfo=utc)
-            ),
-            TallyTap(
-                uuid.uuid4(), "visitors", 2, datetime.datetime(2027, 9, 25, 10, 0, tzinfo=utc)
-            ),
-            TallyTap(
-                uuid.uuid4(), "children", 1, datetime.datetime(2027, 9, 25, 10, 30, tzinfo=utc)
-            ),
+            TallyTap(uuid.uuid4(), "visitors", 3, utc(9, 59)),
+            TallyTap(uuid.uuid4(), "visitors", 2, utc(10, 0)),
+            TallyTap(uuid.uuid4(), "children", 1, utc(10, 30)),
         ],
         volunteer,
     )
@@ -297,7 +294,7 @@ def test_hours_are_amsterdam_hours_from_opening_to_closing(site, volunteer):
 
 
 def test_hours_widen_to_taps_outside_opening_hours(site, volunteer):
-    record(site, taps(1, at=aware(2027, 9, 25, 9, 15)), volunteer)
+    record(site, taps(1, at=on_event_day(9, 15)), volunteer)
     hours = tally_hours(site)
     assert [h["hour"].hour for h in hours] == [9, 10, 11, 12, 13, 14, 15]
     assert hours[0]["visitors"] == 1

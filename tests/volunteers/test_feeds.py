@@ -14,7 +14,7 @@ from events.models import Shift, Signup, Site
 from events.services import shift_delete, shift_update, site_cancel, site_update
 from locations.models import Location
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
-from tests.conftest import aware
+from tests.conftest import YEAR, aware, last_weekday_of, on_event_day
 from volunteers.calendar import calendar_url_for, coordinator_calendar_url_for
 
 UTC = datetime.UTC
@@ -56,13 +56,13 @@ def sign_up(shift, profile, status=Signup.Status.CONFIRMED):
         shift=shift,
         volunteer=profile,
         status=status,
-        confirmed_at=aware(2027, 9, 1, 12) if status == Signup.Status.CONFIRMED else None,
+        confirmed_at=aware(YEAR, 9, 1, 12) if status == Signup.Status.CONFIRMED else None,
     )
 
 
 def release(signup):
     signup.status = Signup.Status.CANCELLED
-    signup.cancelled_at = aware(2027, 9, 2, 12)
+    signup.cancelled_at = aware(YEAR, 9, 2, 12)
     signup.save()
 
 
@@ -78,15 +78,15 @@ def test_volunteer_feed_lists_the_confirmed_shifts_with_all_fields(client, profi
     site.save()
     shift.notes = "Meld je bij de poort."
     shift.save()
-    afternoon = make_shift(site, aware(2027, 9, 25, 14), aware(2027, 9, 25, 16), "tour_guide")
-    waiting = make_shift(site, aware(2027, 9, 25, 13), aware(2027, 9, 25, 14), "coffee")
+    afternoon = make_shift(site, on_event_day(14), on_event_day(16), "tour_guide")
+    waiting = make_shift(site, on_event_day(13), on_event_day(14), "coffee")
     sign_up(shift, profile)
     sign_up(afternoon, profile)
     sign_up(waiting, profile, status=Signup.Status.WAITLISTED)
     someone_else = Volunteer.objects.create(
         user=type(profile.user).objects.create_user(email="ander@example.org", password="x")
     )
-    other = make_shift(site, aware(2027, 9, 25, 15), aware(2027, 9, 25, 16), "counting")
+    other = make_shift(site, on_event_day(15), on_event_day(16), "counting")
     sign_up(other, someone_else)
 
     feed = fetch_feed(client, feed_url(profile))
@@ -99,13 +99,13 @@ def test_volunteer_feed_lists_the_confirmed_shifts_with_all_fields(client, profi
     assert str(vevent["STATUS"]) == "CONFIRMED"
     assert int(vevent["SEQUENCE"]) == 0
     assert vevent["DTSTART"].params["TZID"] == "Europe/Amsterdam"
-    assert vevent.decoded("DTSTART") == aware(2027, 9, 25, 11)
-    assert vevent.decoded("DTEND") == aware(2027, 9, 25, 13, 30)
+    assert vevent.decoded("DTSTART") == on_event_day(11)
+    assert vevent.decoded("DTEND") == on_event_day(13, 30)
     assert str(vevent["LOCATION"]) == "azc Utrecht, 3511 AB Utrecht"
     assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (52.09083, 5.12222)
     assert str(vevent["URL"]) == f"https://{DOMAIN}/sites/{site.pk}/"
     description = str(vevent["DESCRIPTION"])
-    assert "Ontvangst bij azc Utrecht, Open azc dag 2027." in description
+    assert f"Ontvangst bij azc Utrecht, Open azc dag {YEAR}." in description
     assert "Meld je bij de poort." in description
     assert f"https://{DOMAIN}/my/shifts/" in description
     assert str(vevent["TRANSP"]) == "OPAQUE"
@@ -175,7 +175,7 @@ def test_waitlist_places_that_never_became_a_shift_do_not_appear(client, profile
 def test_a_cancelled_shift_or_site_is_cancelled_in_the_feed_with_a_higher_sequence(
     client, profile, organiser, site, shift
 ):
-    later = make_shift(site, aware(2027, 9, 25, 14), aware(2027, 9, 25, 16))
+    later = make_shift(site, on_event_day(14), on_event_day(16))
     sign_up(shift, profile)
     sign_up(later, profile)
 
@@ -202,11 +202,11 @@ def test_uid_survives_an_edit_of_the_shift_while_sequence_rises(
     feed = fetch_feed(client, feed_url(profile))
     assert int(feed.event(uid(shift))["SEQUENCE"]) == 0
 
-    shift_update(shift=shift, starts_at=aware(2027, 9, 25, 10), ends_at=aware(2027, 9, 25, 12))
+    shift_update(shift=shift, starts_at=on_event_day(10), ends_at=on_event_day(12))
     feed = fetch_feed(client, feed_url(profile))
     moved = feed.event(uid(shift))
     assert int(moved["SEQUENCE"]) == 1
-    assert moved.decoded("DTSTART") == aware(2027, 9, 25, 10)
+    assert moved.decoded("DTSTART") == on_event_day(10)
 
     # A site that moves takes its shifts along: their sequence rises too.
     elsewhere = Location.objects.create(
@@ -220,19 +220,20 @@ def test_uid_survives_an_edit_of_the_shift_while_sequence_rises(
 
 
 def test_a_shift_across_the_end_of_summer_time_keeps_its_wall_clock_times(client, profile, site):
-    night = make_shift(site, aware(2027, 10, 31, 1, 30), aware(2027, 10, 31, 3, 30), "setup")
+    end_of_summer = last_weekday_of(YEAR, 10, 6)  # the last Sunday of October
+    day = (end_of_summer.year, end_of_summer.month, end_of_summer.day)
+    night = make_shift(site, aware(*day, 1, 30), aware(*day, 3, 30), "setup")
     sign_up(night, profile)
     feed = fetch_feed(client, feed_url(profile))
     lines = unfolded_lines(feed.raw)
-    assert "DTSTART;TZID=Europe/Amsterdam:20271031T013000" in lines
-    assert "DTEND;TZID=Europe/Amsterdam:20271031T033000" in lines
+    assert f"DTSTART;TZID=Europe/Amsterdam:{end_of_summer:%Y%m%d}T013000" in lines
+    assert f"DTEND;TZID=Europe/Amsterdam:{end_of_summer:%Y%m%d}T033000" in lines
     vevent = feed.event(uid(night))
+    # 01:30 summer time is 23:30 UTC the evening before; 03:30 winter time is 02:30 UTC.
     assert vevent.decoded("DTSTART").astimezone(UTC) == datetime.datetime(
-        2027, 10, 30, 23, 30, tzinfo=UTC
-    )
-    assert vevent.decoded("DTEND").astimezone(UTC) == datetime.datetime(
-        2027, 10, 31, 2, 30, tzinfo=UTC
-    )
+        *day, 23, 30, tzinfo=UTC
+    ) - datetime.timedelta(days=1)
+    assert vevent.decoded("DTEND").astimezone(UTC) == datetime.datetime(*day, 2, 30, tzinfo=UTC)
     # vobject reads the instants through the file's VTIMEZONE (dateutil), not zoneinfo.
     theirs = next(c for c in feed.other.getChildren() if c.name == "VEVENT")
     assert (theirs.dtstart.value.hour, theirs.dtend.value.hour) == (1, 3)
@@ -264,7 +265,7 @@ def test_volunteer_feed_queries_do_not_grow_with_the_number_of_shifts(
 ):
     def claim(count):
         for _number in range(count):
-            start = aware(2027, 9, 25, 8) + datetime.timedelta(hours=Shift.objects.count())
+            start = on_event_day(8) + datetime.timedelta(hours=Shift.objects.count())
             sign_up(make_shift(site, start, start + datetime.timedelta(minutes=50)), profile)
 
     claim(1)
@@ -314,7 +315,7 @@ def test_a_deactivated_or_anonymised_account_has_no_feed(client, profile):
     assert client.get(url).status_code == 404
     profile.user.is_active = True
     profile.user.save()
-    Volunteer.objects.filter(pk=profile.pk).update(anonymised_at=aware(2027, 1, 1))
+    Volunteer.objects.filter(pk=profile.pk).update(anonymised_at=aware(YEAR, 1, 1))
     assert client.get(url).status_code == 404
 
 
@@ -420,20 +421,20 @@ def test_coordinator_feed_shows_the_branch_plan_with_counts_and_no_names(
         branch=branch,
         status=Site.Status.DRAFT,
         location=Location.objects.create(name="Neude", city="Utrecht"),
-        opens_at=aware(2027, 9, 25, 12),
-        closes_at=aware(2027, 9, 25, 17),
+        opens_at=on_event_day(12),
+        closes_at=on_event_day(17),
     )
     elsewhere = Site.objects.create(
         event=event,
         branch=other_branch,
         status=Site.Status.PUBLISHED,
         location=Location.objects.create(name="azc Zwolle", city="Zwolle"),
-        opens_at=aware(2027, 9, 25, 11),
-        closes_at=aware(2027, 9, 25, 16),
+        opens_at=on_event_day(11),
+        closes_at=on_event_day(16),
     )
-    make_shift(elsewhere, aware(2027, 9, 25, 11), aware(2027, 9, 25, 12))
+    make_shift(elsewhere, on_event_day(11), on_event_day(12))
     cancelled_shift = make_shift(
-        site, aware(2027, 9, 25, 14), aware(2027, 9, 25, 15), is_cancelled=True, sequence=1
+        site, on_event_day(14), on_event_day(15), is_cancelled=True, sequence=1
     )
     sign_up(shift, profile)
     sign_up(
@@ -494,10 +495,10 @@ def test_coordinator_feed_queries_do_not_grow_with_the_plan(
                 branch=branch,
                 status=Site.Status.PUBLISHED,
                 location=Location.objects.create(name=f"Plek {Site.objects.count()}", city="Ede"),
-                opens_at=aware(2027, 9, 25, 11),
-                closes_at=aware(2027, 9, 25, 16),
+                opens_at=on_event_day(11),
+                closes_at=on_event_day(16),
             )
-            make_shift(new, aware(2027, 9, 25, 11), aware(2027, 9, 25, 13))
+            make_shift(new, on_event_day(11), on_event_day(13))
 
     add_sites(1)
     with django_assert_num_queries(5):

@@ -9,20 +9,22 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from events.models import Signup
-from tests.factories import aware_local, make_volunteer, make_volunteers
+from tests.conftest import on_event_day
+from tests.factories import make_volunteer, make_volunteers
 from volunteers import reminders
 from volunteers.models import ReminderSent
 
 pytestmark = pytest.mark.django_db
 
 
-def at(day, hour, minute=0):
-    return aware_local(2027, 9, day, hour, minute)
+def at(days, hour, minute=0):
+    """A time `days` before (negative) or after the day of the shift, Europe/Amsterdam."""
+    return on_event_day(hour, minute, days=days)
 
 
 @pytest.fixture
 def confirmed(shift):
-    """A confirmed volunteer on the shift of 25 September 2027, 11:00–13:30."""
+    """A confirmed volunteer on the shift on EVENT_DAY, 11:00–13:30."""
     person = make_volunteer("noor@example.org", first_name="Noor")
     return Signup.objects.create(shift=shift, volunteer=person, status="confirmed")
 
@@ -32,8 +34,8 @@ def kinds_sent(signup) -> list[str]:
 
 
 def test_two_days_before_then_on_the_morning(confirmed):
-    assert reminders.reminders_send(now=at(23, 10, 59)).sent == 0
-    run = reminders.reminders_send(now=at(23, 11, 5))
+    assert reminders.reminders_send(now=at(-2, 10, 59)).sent == 0
+    run = reminders.reminders_send(now=at(-2, 11, 5))
     assert run.sent == 1
     assert kinds_sent(confirmed) == ["days_before"]
     assert mail.outbox[-1].to == ["noor@example.org"]
@@ -41,30 +43,30 @@ def test_two_days_before_then_on_the_morning(confirmed):
     assert "Beste Noor" in mail.outbox[-1].body and "Dear Noor" in mail.outbox[-1].body
 
     # Every few minutes from cron: nothing new until the morning.
-    for moment in (at(23, 11, 15), at(24, 20), at(25, 6, 55)):
+    for moment in (at(-2, 11, 15), at(-1, 20), at(0, 6, 55)):
         assert reminders.reminders_send(now=moment).sent == 0
-    assert reminders.reminders_send(now=at(25, 7, 2)).sent == 1
+    assert reminders.reminders_send(now=at(0, 7, 2)).sent == 1
     assert mail.outbox[-1].subject == "Vandaag: ontvangst bij azc Utrecht"
     assert kinds_sent(confirmed) == ["days_before", "morning"]
-    assert reminders.reminders_send(now=at(25, 10)).sent == 0
+    assert reminders.reminders_send(now=at(0, 10)).sent == 0
     assert len(mail.outbox) == 2
 
 
 def test_signing_up_on_the_morning_itself_gives_only_the_morning_reminder(confirmed):
-    assert reminders.reminders_send(now=at(25, 9)).sent == 1
+    assert reminders.reminders_send(now=at(0, 9)).sent == 1
     assert kinds_sent(confirmed) == ["morning"]
 
 
 def test_the_times_are_configurable(confirmed, settings):
     settings.REMINDER_DAYS_BEFORE = 0
     settings.REMINDER_MORNING_HOUR = 9
-    assert reminders.reminders_send(now=at(23, 12)).sent == 0
-    assert reminders.reminders_send(now=at(25, 8, 30)).sent == 0
-    assert reminders.reminders_send(now=at(25, 9)).sent == 1
+    assert reminders.reminders_send(now=at(-2, 12)).sent == 0
+    assert reminders.reminders_send(now=at(0, 8, 30)).sent == 0
+    assert reminders.reminders_send(now=at(0, 9)).sent == 1
     settings.REMINDER_MORNING_HOUR = None
     settings.REMINDER_DAYS_BEFORE = 1
     confirmed.reminders.all().delete()
-    assert reminders.reminders_send(now=at(24, 12)).sent == 1
+    assert reminders.reminders_send(now=at(-1, 12)).sent == 1
     assert kinds_sent(confirmed) == ["days_before"]
 
 
@@ -72,12 +74,12 @@ def test_no_reminders_for_released_cancelled_or_waitlisted(shift, site):
     released, waiting = make_volunteers(2)
     Signup.objects.create(shift=shift, volunteer=released, status="cancelled")
     Signup.objects.create(shift=shift, volunteer=waiting, status="waitlisted")
-    assert reminders.reminders_send(now=at(25, 8)).sent == 0
+    assert reminders.reminders_send(now=at(0, 8)).sent == 0
     holder = make_volunteer()
     Signup.objects.create(shift=shift, volunteer=holder, status="confirmed")
     shift.is_cancelled = True
     shift.save()
-    assert reminders.reminders_send(now=at(25, 8)).sent == 0
+    assert reminders.reminders_send(now=at(0, 8)).sent == 0
 
 
 def test_a_failed_mail_is_tried_again_next_run(confirmed, monkeypatch):
@@ -85,14 +87,14 @@ def test_a_failed_mail_is_tried_again_next_run(confirmed, monkeypatch):
         raise OSError("mail server down")
 
     monkeypatch.setattr(reminders, "mail_reminder", broken)
-    assert reminders.reminders_send(now=at(25, 8)).failed == 1
+    assert reminders.reminders_send(now=at(0, 8)).failed == 1
     assert not ReminderSent.objects.exists()
     monkeypatch.undo()
-    assert reminders.reminders_send(now=at(25, 8, 5)).sent == 1
+    assert reminders.reminders_send(now=at(0, 8, 5)).sent == 1
 
 
 def test_the_command(confirmed, monkeypatch):
-    monkeypatch.setattr(reminders.timezone, "now", lambda: at(25, 8))
+    monkeypatch.setattr(reminders.timezone, "now", lambda: at(0, 8))
     out = io.StringIO()
     call_command("send_reminders", stdout=out)
     assert "sent 1" in out.getvalue()
@@ -121,7 +123,7 @@ def test_two_runs_at_once_send_each_reminder_once(shift, monkeypatch):
 
     def run():
         try:
-            runs.append(reminders.reminders_send(now=at(25, 8)))
+            runs.append(reminders.reminders_send(now=at(0, 8)))
         finally:
             connection.close()
 

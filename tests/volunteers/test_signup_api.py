@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Signup, Site
+from tests.conftest import YEAR
 from tests.factories import make_shift, make_volunteer
 
 
@@ -172,7 +173,7 @@ def test_me_shows_roles_calendar_and_signups(
     first = body["signups"][0]
     assert first["can_release"] is True
     assert first["shift"]["site"]["town"] == "Utrecht"
-    assert first["shift"]["site"]["event"] == "open-azc-dag-2027"
+    assert first["shift"]["site"]["event"] == f"open-azc-dag-{YEAR}"
     assert response["Cache-Control"] == "private, no-store"
 
 

@@ -1,13 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import (
-    DEMO_COORDINATOR,
-    DEMO_ORGANISER,
-    DEMO_PASSWORD,
-    DEMO_VOLUNTEER,
-    DemoSeeder,
-)
+from demo.places import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
+from demo.seed import DemoSeeder
 
 
 class Command(BaseCommand):
