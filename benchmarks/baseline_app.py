@@ -39,11 +39,11 @@ shutil.rmtree(feeds._scratch, ignore_errors=True)  # made at its import; unused 
 
 APP_URL = os.environ.get("BENCH_APP_URL", "http://127.0.0.1:8110")
 TALLY_SQL = (
-    "INSERT INTO events_tallyentry (site_id, category, delta, client_id, recorded_at, "
+    "INSERT INTO tallies_tallyentry (site_id, category, delta, client_id, recorded_at, "
     "received_at, recorded_by_id, device_id, is_correction, reason) VALUES "
 )
 CLAIM_SQL = (
-    "INSERT INTO volunteers_signup (shift_id, volunteer_id, status, created_at, updated_at) "
+    "INSERT INTO events_signup (shift_id, volunteer_id, status, created_at, updated_at) "
     "VALUES (%s, %s, 'confirmed', now(), now())"
 )
 _events: dict[str, tuple[int, str]] = {}
@@ -97,7 +97,7 @@ def _event_feed(slug: str) -> bytes:
 def _volunteer_feed(token: str) -> bytes:
     if token not in _volunteers:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM volunteers_volunteer WHERE calendar_token = %s", [token])
+            cursor.execute("SELECT id FROM accounts_volunteer WHERE calendar_token = %s", [token])
             _volunteers[token] = cursor.fetchone()[0]
     return feeds.baseline_volunteer_feed(_volunteers[token])
 

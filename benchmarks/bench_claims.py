@@ -6,7 +6,7 @@
 All claims are released at one instant into a queue served by `--workers` threads, each
 with its own database connection (like the worker threads of an app server; PostgreSQL's
 `max_connections` caps how many can be open). Each claim calls the real service,
-`volunteers.services.signup_create`: lock the volunteer, lock the shift, check, count,
+`events.services.signup_create`: lock the volunteer, lock the shift, check, count,
 insert. The baseline in the same run does the minimum the same threads could do for each
 claim: one bare `INSERT` of the sign-up row, without checks or locks.
 
@@ -203,7 +203,7 @@ def one_round(*, claims: int, places: int, workers: int, tag: str) -> dict:
         ).count()
 
         sql = (
-            "INSERT INTO volunteers_signup (shift_id, volunteer_id, status, created_at, "
+            "INSERT INTO events_signup (shift_id, volunteer_id, status, created_at, "
             "updated_at) VALUES (%s, %s, 'confirmed', now(), now())"
         )
         shift_id = scenario.baseline_shift.pk

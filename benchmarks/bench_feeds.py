@@ -385,7 +385,7 @@ def baseline_volunteer_feed(volunteer_id: int) -> bytes:
                    s.id, s.name, s.updated_at, l.name, l.street, l.house_number,
                    l.house_number_addition, l.postcode, l.city, l.latitude, l.longitude,
                    l.updated_at, e.name, e.updated_at
-            FROM volunteers_signup su
+            FROM events_signup su
             JOIN events_shift sh ON sh.id = su.shift_id
             JOIN events_site s ON s.id = sh.site_id
             JOIN locations_location l ON l.id = s.location_id

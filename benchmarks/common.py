@@ -28,7 +28,7 @@ SELECT s.id, s.name, s.status, e.slug, e.name, e.kind, l.name, l.city, l.street,
        s.show_approximate_location, s.opens_at, s.closes_at,
        COALESCE((
            SELECT SUM({greatest}(sh.capacity - COALESCE((
-               SELECT COUNT(*) FROM volunteers_signup su
+               SELECT COUNT(*) FROM events_signup su
                WHERE su.shift_id = sh.id AND su.status = 'confirmed'), 0), 0))
            FROM events_shift sh
            WHERE sh.site_id = s.id AND NOT sh.is_cancelled AND sh.starts_at > %s), 0)

@@ -278,7 +278,7 @@ def _make_everything(log) -> None:
         with connection.cursor() as cursor:
             count = _copy(
                 cursor,
-                "volunteers_signup",
+                "events_signup",
                 ["shift_id", "volunteer_id", "status", "created_at", "updated_at", "confirmed_at"],
                 signup_rows(),
             )
@@ -290,7 +290,7 @@ def _make_everything(log) -> None:
         with connection.cursor() as cursor:
             _copy(
                 cursor,
-                "volunteers_signup",
+                "events_signup",
                 ["shift_id", "volunteer_id", "status", "created_at", "updated_at", "confirmed_at"],
                 (
                     (
@@ -338,7 +338,7 @@ def _make_everything(log) -> None:
         with connection.cursor() as cursor:
             count = _copy(
                 cursor,
-                "events_tallyentry",
+                "tallies_tallyentry",
                 [
                     "site_id",
                     "category",

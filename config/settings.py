@@ -202,7 +202,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    # Object permissions: the one rule-book of who may do what (see volunteers/rules.py).
+    # Object permissions: each app states who may do what in its rules.py (README, "Who may do what").
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

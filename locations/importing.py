@@ -27,7 +27,7 @@ import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInput
 
 from .addresses import parse_house_number, province_code, split_street_and_number
 from .gazetteer import fold
@@ -355,8 +355,8 @@ def location_import(
         except _RowError as error:
             report.problems.append(RowProblem(number, error.column, error.message))
             continue
-        except ValidationError as error:
-            for column, messages in error.message_dict.items():
+        except InvalidInput as error:
+            for column, messages in error.field_errors.items():
                 for message in messages:
                     report.problems.append(
                         RowProblem(number, "" if column == "__all__" else column, message)

@@ -8,12 +8,12 @@ placed by hand, and a position outside the Netherlands needs an organiser's say-
 import dataclasses
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from common import clock
+from common.errors import InvalidInput, full_clean
 
 from .borders import is_in_netherlands
 from .geocoding import GeocodeResult, address_query, geocode
@@ -100,7 +100,7 @@ def location_save(
 ) -> SaveOutcome:
     """Create (`location=None`) or update a location from `data`.
 
-    Raises `ValidationError` naming the field for bad input (a pin outside the
+    Raises `InvalidInput` naming the field for bad input (a pin outside the
     Netherlands is an error on `latitude` unless the location is allowed there), and a
     `GeocodingError` when the address must be looked up and cannot be; in both cases
     nothing is saved. `by` is the person (None for the import command): only a person
@@ -120,12 +120,9 @@ def location_save(
         target.outside_netherlands_allowed
     ):
         if by is None or not by.has_perm("locations.override_position_outside_nl"):
-            raise ValidationError(
-                {
-                    "outside_netherlands_allowed": _(
-                        "Only an organiser can allow a location outside the Netherlands."
-                    )
-                }
+            raise InvalidInput(
+                _("Only an organiser can allow a location outside the Netherlands."),
+                field="outside_netherlands_allowed",
             )
         target.outside_netherlands_allowed = data.outside_netherlands_allowed
 
@@ -133,8 +130,9 @@ def location_save(
     keep_manual = data.position_is_manual is None and target.position_is_manual
     if data.position_is_manual:
         if data.latitude is None or data.longitude is None:
-            raise ValidationError(
-                {"latitude": _("Place the pin on the map, or type the latitude and longitude.")}
+            raise InvalidInput(
+                _("Place the pin on the map, or type the latitude and longitude."),
+                field="latitude",
             )
         if (data.latitude, data.longitude) != (before["latitude"], before["longitude"]) or not (
             before["position_is_manual"]
@@ -161,16 +159,15 @@ def location_save(
 
     outside = target.has_position and not is_in_netherlands(target.latitude, target.longitude)
     if outside and not target.outside_netherlands_allowed:
-        raise ValidationError(
-            {
-                "latitude": _(
-                    "This position lies outside the Netherlands. Check the pin (latitude "
-                    "and longitude swapped?); only an organiser can allow a location abroad."
-                )
-            }
+        raise InvalidInput(
+            _(
+                "This position lies outside the Netherlands. Check the pin (latitude "
+                "and longitude swapped?); only an organiser can allow a location abroad."
+            ),
+            field="latitude",
         )
 
-    target.full_clean()
+    full_clean(target)
     identity = ("name", "postcode", "house_number", "house_number_addition", "city")
     if created or any(getattr(target, name) != before[name] for name in identity):
         # Checked when the location is new or its name or address changes, so that two
@@ -189,8 +186,9 @@ def location_save(
                     location_moved.send(sender=Location, location=target, changed=moved)
         except IntegrityError as error:
             # Another request took the same reference between the check and the write.
-            raise ValidationError(
-                {"reference": _("Another location already has this reference.")}
+            raise InvalidInput(
+                _("Another location already has this reference."),
+                field="reference",
             ) from error
     return SaveOutcome(location=target, created=created, changed=changed, geocoded=result)
 
@@ -211,14 +209,13 @@ def _refuse_duplicate(target: Location) -> None:
         others.filter(name__iexact=target.name, city__iexact=target.city).first()
     )
     if existing is not None:
-        raise ValidationError(
-            {
-                "name": _(
-                    "This place already exists: “%(name)s” (%(address)s). Use that location: "
-                    "one place is entered once."
-                )
-                % {"name": existing.name, "address": existing.address_line or existing.city}
-            }
+        raise InvalidInput(
+            _(
+                "This place already exists: “%(name)s” (%(address)s). Use that location: "
+                "one place is entered once."
+            )
+            % {"name": existing.name, "address": existing.address_line or existing.city},
+            field="name",
         )
 
 
@@ -245,12 +242,12 @@ def location_input_from(location: Location, **changes) -> LocationInput:
 
 
 def branch_create(*, name: str, town: str = "", province: str = "", email: str = "") -> Branch:
-    """A new branch; its slug is made from its name. Raises `ValidationError` naming the
+    """A new branch; its slug is made from its name. Raises `InvalidInput` naming the
     field (a name or slug another branch has)."""
     branch = Branch(
         name=name.strip(), slug=slugify(name), town=town, province=province, email=email
     )
-    branch.full_clean()
+    full_clean(branch)
     branch.save()
     return branch
 

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from common.errors import DomainError
+from common.forms import show_errors
 from common.pagination import query_without_page
 from common.redirects import safe_next_url
 
@@ -126,11 +127,8 @@ def _edit(request, location: Location | None):
         outcome = location_save(
             location=location, data=form.to_input(position_is_manual=manual), by=request.user
         )
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _render(request, form, location, looked_up)
-    except GeocodingError as error:
-        form.add_error(None, error.detail)
+    except DomainError as error:  # bad input, or an address nothing knows (GeocodingError)
+        show_errors(form, error, field_names={"house_number_addition": "house_number"})
         return _render(request, form, location, looked_up)
     saved = outcome.location
     if outcome.geocoded is not None:
@@ -198,15 +196,6 @@ def _lookup(request, form: LocationForm, location: Location | None, *, keep_pin:
     )
     fresh.is_valid()
     return _render(request, fresh, location, result)
-
-
-def _add_errors(form: LocationForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        if field in {"house_number_addition"}:
-            target = "house_number"
-        for message in messages_:
-            form.add_error(target, message)
 
 
 def _render(request, form, location, looked_up):

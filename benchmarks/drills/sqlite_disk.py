@@ -184,7 +184,7 @@ def main() -> int:
                 "REGEXP", 2, lambda pattern, value: bool(re.search(pattern, value or ""))
             )
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-            stored = [row[0] for row in db.execute("SELECT client_id FROM events_tallyentry")]
+            stored = [row[0] for row in db.execute("SELECT client_id FROM tallies_tallyentry")]
         finally:
             db.close()
     finally:

@@ -1,6 +1,6 @@
 """Who may write through the API. Reading is public (`IsAuthenticatedOrReadOnly` lets
 anyone read and only signed-in users write); each write then asks the rule-book
-(`volunteers/rules.py`) through `user.has_perm(permission, object)`."""
+(`events/rules.py`) through `user.has_perm(permission, object)`."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticatedOrReadOnly
 

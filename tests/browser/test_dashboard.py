@@ -1,6 +1,5 @@
 """The dashboard in a real browser: map circles, live refresh, and the report on paper."""
 
-import datetime
 import uuid
 
 import pytest
@@ -11,7 +10,7 @@ from locations.models import Location
 from tallies.models import TallyEntry
 from tests.browser.conftest import log_in
 from tests.browser.test_counter import STRICT_CSP, serve_with_strict_csp
-from tests.conftest import aware
+from tests.conftest import EVENT_DAY, YEAR, aware, last_weekday_of
 
 
 def count(site, delta, hour, category="visitors"):
@@ -39,8 +38,8 @@ def edition(db, branch, other_branch):
         )
 
     previous, current = (
-        make(2026, datetime.date(2026, 9, 26)),
-        make(2027, datetime.date(2027, 9, 25)),
+        make(YEAR - 1, last_weekday_of(YEAR - 1, 9, 5)),
+        make(YEAR, EVENT_DAY),
     )
     places = [
         ("azc Utrecht", "Utrecht", 52.09, 5.12, branch),
@@ -106,7 +105,7 @@ def test_the_impact_report_prints(page, live_server, edition, organiser, screens
     violations = serve_with_strict_csp(page)
     log_in(page, live_server, organiser)
     page.goto(f"{live_server.url}/dashboard/{current.slug}/report/")
-    expect(page.locator("h1")).to_have_text("Impactrapport: Open azc dag 2027")
+    expect(page.locator("h1")).to_have_text(f"Impactrapport: Open azc dag {YEAR}")
     expect(page.get_by_role("button", name="Afdrukken of als pdf bewaren")).to_be_visible()
     page.screenshot(path=screenshot_dir / "impact-report.png", full_page=True)
 

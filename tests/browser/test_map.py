@@ -11,7 +11,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.conftest import make_user
+from tests.conftest import YEAR, make_user
 from tests.events.map_factories import make_event, make_shift, make_site, sign_up
 
 MARKERS = ".leaflet-marker-icon [data-site-id]"
@@ -19,8 +19,8 @@ MARKERS = ".leaflet-marker-icon [data-site-id]"
 
 @pytest.fixture
 def editions(db, branch, django_user_model):
-    open_day = make_event("open-azc-dag-2027", name="Open azc dag 2027")
-    coffee = make_event("bakkie-doen-2027", Event.Kind.COFFEE, name="Bakkie Doen 2027")
+    open_day = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
+    coffee = make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, name=f"Bakkie Doen {YEAR}")
     sites = {
         "utrecht": make_site(open_day, "Utrecht", branch, name="azc Utrecht"),
         "zwolle": make_site(open_day, "Zwolle", branch, name="azc Zwolle"),
@@ -131,8 +131,8 @@ def test_markers_follow_the_filters_and_popups_link_to_the_site(
     offline_page, live_server, editions, screenshot_dir
 ):
     page = offline_page
-    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
-    expected = api_ids("event=open-azc-dag-2027")
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
+    expected = api_ids(f"event=open-azc-dag-{YEAR}")
     assert len(expected) == 3
     wait_for_markers(page, 3)
     assert marker_ids(page) == expected
@@ -147,17 +147,17 @@ def test_markers_follow_the_filters_and_popups_link_to_the_site(
 
     # Another edition: the script asks the API again and redraws markers and list.
     with page.expect_response(lambda r: "/api/v1/sites/" in r.url and r.status == 200):
-        page.select_option("#map-event", "bakkie-doen-2027")
-    expected = api_ids("event=bakkie-doen-2027")
+        page.select_option("#map-event", f"bakkie-doen-{YEAR}")
+    expected = api_ids(f"event=bakkie-doen-{YEAR}")
     wait_for_markers(page, len(expected))
     assert marker_ids(page) == expected == list_ids(page)
-    assert "event=bakkie-doen-2027" in page.url
+    assert f"event=bakkie-doen-{YEAR}" in page.url
     assert page.locator("#map-status").inner_text() == "2 locaties gevonden."
 
     # Only where volunteers are still needed: the full coffee spot disappears.
     with page.expect_response(lambda r: "open_spots=true" in r.url):
         page.check("#map-open-spots")
-    expected = api_ids("event=bakkie-doen-2027&open_spots=true")
+    expected = api_ids(f"event=bakkie-doen-{YEAR}&open_spots=true")
     assert expected == {editions["amsterdam"].pk}
     wait_for_markers(page, 1)
     assert marker_ids(page) == expected == list_ids(page)
@@ -189,7 +189,7 @@ def test_near_a_town_sorts_the_list_and_a_bad_place_is_explained(
     offline_page, live_server, editions, screenshot_dir
 ):
     page = offline_page
-    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
     wait_for_markers(page, 3)
 
     page.fill("#map-place", "Zwolle")
@@ -197,7 +197,7 @@ def test_near_a_town_sorts_the_list_and_a_bad_place_is_explained(
     with page.expect_response(lambda r: "place=Zwolle" in r.url):
         page.press("#map-place", "Enter")
     body = json.loads(
-        Client().get("/api/v1/sites/?event=open-azc-dag-2027&place=Zwolle&radius_km=100").content
+        Client().get(f"/api/v1/sites/?event=open-azc-dag-{YEAR}&place=Zwolle&radius_km=100").content
     )
     wait_for_markers(page, len(body["features"]))
     # The marker count is 3 before and after the search: wait for the redrawn list itself.
@@ -252,7 +252,7 @@ def test_near_me_uses_the_browsers_location(browser, live_server, editions):
             "**/*",
             lambda r: r.continue_() if r.request.url.startswith(live_server.url) else r.abort(),
         )
-        page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+        page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
         wait_for_markers(page, 3)
         with page.expect_response(lambda r: "near=53.200%2C6.550" in r.url):
             page.get_by_role("button", name="Near me").click()
@@ -271,7 +271,7 @@ def test_the_embedded_map_works_inside_another_sites_frame(
     # A partner's page on another origin, served by a second local web server: the
     # Content-Security-Policy lets any web page frame the embed (frame-ancestors *).
     partner = (
-        f'<h1>Partner</h1><iframe src="{live_server.url}/map/embed/?event=open-azc-dag-2027" '
+        f'<h1>Partner</h1><iframe src="{live_server.url}/map/embed/?event=open-azc-dag-{YEAR}" '
         'width="800" height="700" title="Kaart"></iframe>'
     )
     with partner_site(partner) as partner_url:
@@ -291,11 +291,11 @@ def _check_embedded_map(page, screenshot_dir):
 
 @pytest.mark.django_db(transaction=True)
 def test_many_sites_are_clustered(offline_page, live_server, branch):
-    event = make_event("open-azc-dag-2027", name="Open azc dag 2027")
+    event = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
     for n in range(60):
         make_site(event, "Utrecht", branch, position=(52.0 + n * 0.001, 5.1 + n * 0.001))
     page = offline_page
-    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
     page.locator(".marker-cluster").first.wait_for()
     assert page.locator("#map-sites > li").count() == 60
     assert page.locator(MARKERS).count() < 60
@@ -307,10 +307,10 @@ def test_the_redrawn_list_keeps_a_24_hour_clock_in_english(offline_page, live_se
     # English, while every page the server draws uses 11:00–16:00.
     page = offline_page
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/map/?event=open-azc-dag-2027")
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
     wait_for_markers(page, 3)
     with page.expect_response(lambda r: "/api/v1/sites/" in r.url and r.status == 200):
-        page.select_option("#map-event", "bakkie-doen-2027")
+        page.select_option("#map-event", f"bakkie-doen-{YEAR}")
     wait_for_markers(page, 2)
     text = page.locator("#map-sites").inner_text()
     assert "16:00" in text

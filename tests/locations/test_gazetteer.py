@@ -34,7 +34,7 @@ def test_dutch_names(name, gazetteer_name, province):
 
 
 def test_existing_contract_holds():
-    # volunteers/demo.py asks by GeoNames name and province.
+    # The demo (demo/places.py) names its towns by GeoNames name and province.
     assert find_place("The Hague", "ZH").name == "The Hague"
     assert find_place("Utrecht", "GR") is None
 

@@ -1,8 +1,8 @@
 """Saving a location: looked up or placed by hand, never moved by a later lookup, in NL."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from common.errors import InvalidInput
 from locations.geocoding import AddressNotFound
 from locations.models import Location
 from locations.services import LocationInput, location_input_from, location_save
@@ -83,9 +83,9 @@ def test_the_person_can_drop_the_hand_placed_pin_explicitly(db, coordinator):
 
 
 def test_hand_placed_pin_needs_coordinates(db, coordinator):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         location_save(location=None, data=ter_apel(position_is_manual=True), by=coordinator)
-    assert "latitude" in caught.value.message_dict
+    assert "latitude" in caught.value.field_errors
 
 
 @pytest.mark.parametrize(
@@ -94,9 +94,9 @@ def test_hand_placed_pin_needs_coordinates(db, coordinator):
 )
 def test_a_pin_outside_the_netherlands_is_refused(db, coordinator, latitude, longitude):
     data = ter_apel(latitude=latitude, longitude=longitude, position_is_manual=True)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         location_save(location=None, data=data, by=coordinator)
-    assert "latitude" in caught.value.message_dict
+    assert "latitude" in caught.value.field_errors
     assert not Location.objects.exists()
 
 
@@ -116,9 +116,9 @@ def test_a_coordinator_may_not_allow_a_location_abroad(db, coordinator):
     data = ter_apel(
         latitude=50.776, longitude=6.084, position_is_manual=True, outside_netherlands_allowed=True
     )
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         location_save(location=None, data=data, by=coordinator)
-    assert "outside_netherlands_allowed" in caught.value.message_dict
+    assert "outside_netherlands_allowed" in caught.value.field_errors
 
 
 def test_saving_unchanged_input_changes_nothing(db, coordinator):
@@ -136,6 +136,6 @@ def test_commit_false_writes_nothing(db, coordinator):
 
 
 def test_bad_postcode_names_the_field(db, coordinator):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         location_save(location=None, data=ter_apel(postcode="1234 SS"), by=coordinator)
-    assert "postcode" in caught.value.message_dict
+    assert "postcode" in caught.value.field_errors
