@@ -202,7 +202,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    # Object permissions: each app states who may do what in its rules.py (README, "Who may do what").
+    # Object permissions: each app states who may do what in its rules.py (README).
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
