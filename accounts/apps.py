@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from allauth.account import signals
+
+        from .receivers import forget_login_failures, revoke_api_token
+
+        for signal in (signals.password_changed, signals.password_reset, signals.password_set):
+            signal.connect(revoke_api_token, dispatch_uid="accounts.revoke_api_token")
+        signals.password_reset.connect(
+            forget_login_failures, dispatch_uid="accounts.forget_login_failures"
+        )

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import PlainTextValidator
+
 
 class SignupExtraForm(forms.Form):
     """allauth puts these fields before its own (ACCOUNT_SIGNUP_FORM_CLASS)."""
@@ -11,12 +13,14 @@ class SignupExtraForm(forms.Form):
         label=_("First name"),
         max_length=150,
         widget=forms.TextInput({"autocomplete": "given-name"}),
+        validators=[PlainTextValidator(_("First name"))],
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
         required=False,
         widget=forms.TextInput({"autocomplete": "family-name"}),
+        validators=[PlainTextValidator(_("Last name"))],
     )
 
     def signup(self, request, user) -> None:

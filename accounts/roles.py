@@ -51,3 +51,10 @@ def has_verified_email(user) -> bool:
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@rules.predicate
+def looks_after_location(user, location) -> bool:
+    """`user` coordinates the branch that looks after `location`."""
+    branch_id = getattr(location, "branch_id", None)
+    return branch_id is not None and branch_id in coordinated_branch_ids(user)

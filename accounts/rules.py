@@ -4,7 +4,7 @@ see the README's "Who may do what" for the whole table."""
 
 import rules
 
-from .roles import is_coordinator, is_organiser
+from .roles import is_coordinator, is_organiser, looks_after_location
 
 
 def admin_for_organisers(app_label: str, models: list[str]) -> None:
@@ -22,4 +22,8 @@ admin_for_organisers("accounts", ["user", "volunteer"])
 # Coordinators register places for their branch's sites; organisers fix any.
 admin_for_organisers("locations", ["branch", "location", "geocodecacheentry", "geocoderthrottle"])
 rules.add_perm("locations.manage_location", is_organiser | is_coordinator)
+# (object: a location) See its address and position, change it: organisers, and the
+# coordinators of the branch that looks after it. A place no branch looks after is the
+# national office's.
+rules.add_perm("locations.edit_location", is_organiser | looks_after_location)
 rules.add_perm("locations.override_position_outside_nl", is_organiser)

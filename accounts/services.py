@@ -1,10 +1,13 @@
-"""Changes to people: the volunteer profile, and removing a person's personal data."""
+"""Changes to people: the volunteer profile, API tokens, and removing a person's personal
+data."""
 
 import datetime
 
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from .models import Volunteer
+from .selectors import api_token_is_expired, api_token_of
 from .tokens import new_calendar_token
 
 
@@ -66,3 +69,21 @@ def user_anonymise(*, user, volunteer: Volunteer | None, now: datetime.datetime)
     user.is_organiser = False
     user.set_unusable_password()
     user.save()
+
+
+def api_token_issue(*, user) -> Token:
+    """The person's API token: the one they have, or a new one when they have none or
+    theirs has expired (`API_TOKEN_DAYS`). Check the password before calling this."""
+    with transaction.atomic():
+        token = api_token_of(user)
+        if token is not None and api_token_is_expired(token):
+            token.delete()
+        token, _created = Token.objects.get_or_create(user=user)
+    return token
+
+
+def api_token_revoke(*, user) -> bool:
+    """Revoke the person's API token (after a password change or reset, or when they ask
+    on their token page): a client using it gets 401 from then on. Whether there was one."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -2,13 +2,16 @@
 
 Logging in, signing up, confirming an address and resetting a password are for people
 who are not (yet) signed in. The other allauth pages (e-mail addresses, password change,
-re-authentication) require a signed-in user; allauth protects them itself.
+re-authentication) require a signed-in user; allauth protects them itself, as does our
+API token page (`account_api_token`).
 """
 
 from allauth import urls as allauth_urls
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 from common.access import public
+
+from . import views
 
 PUBLIC_ACCOUNT_VIEWS = {
     "account_login",
@@ -33,4 +36,7 @@ def _mark_public(patterns) -> None:
 
 
 _mark_public(allauth_urls.urlpatterns)
-urlpatterns = allauth_urls.urlpatterns
+urlpatterns = [
+    *allauth_urls.urlpatterns,
+    path("api-token/", views.api_token, name="account_api_token"),
+]

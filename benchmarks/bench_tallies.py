@@ -68,7 +68,8 @@ COLUMNS = [
 
 
 def make_world() -> dict:
-    """An edition today with 40 published sites and a volunteer with a shift at each."""
+    """A published edition today with 40 approved sites and a volunteer with a shift at
+    each."""
     from accounts.models import User, Volunteer
     from events.models import Event, Shift, Signup, Site
     from locations.models import Branch, Location
@@ -78,7 +79,11 @@ def make_world() -> dict:
     opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)
     closes = datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=zone)
     event = Event.objects.create(
-        name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}", kind="open_day", date=today
+        name="Bench",
+        slug=f"bench-{uuid.uuid4().hex[:8]}",
+        kind="open_day",
+        date=today,
+        is_published=True,  # volunteers count at public sites only
     )
     branch = Branch.objects.create(name=f"Bench {event.slug}", slug=event.slug, town="Utrecht")
     user = User.objects.create_user(email=f"{event.slug}@example.org")

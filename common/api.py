@@ -2,12 +2,16 @@
 
 Validation errors add `"fields": {name: [messages]}` so a client can show each message
 beside its field; a malformed query parameter is named in `"parameter"`.
+
+Bodies are read by `common.parsers.JSONParser` (DRF's default parser here, see settings):
+JSON nested deeper than `MAX_JSON_DEPTH` is a 400 `parse_error`; a body larger than
+DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 `request_too_large` (`suspicious_request_answer`).
 """
 
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
@@ -47,10 +51,22 @@ def exception_handler(exc, context):
             {"code": "invalid", "detail": str(_("A value in the request cannot be stored."))},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, SuspiciousOperation):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (`RequestDataTooBig`), too many fields:
+        # Django would answer with an HTML page. Logged where Django logs it.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        body, status_code = suspicious_request_answer(exc)
+        return Response(body, status=status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    if isinstance(exc, exceptions.AuthenticationFailed) and getattr(exc, "scheme", None):
+        # Credentials that were sent and refused (an expired or revoked API token) are a
+        # 401 naming their scheme, also in views whose first authentication class is the
+        # session's, where DRF would answer 403.
+        exc.status_code = status.HTTP_401_UNAUTHORIZED
+        exc.auth_header = exc.scheme
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -75,6 +91,22 @@ def exception_handler(exc, context):
         "detail": "; ".join(_flatten(getattr(exc, "detail", str(exc)))),
     }
     return response
+
+
+def suspicious_request_answer(exc: SuspiciousOperation) -> tuple[dict, int]:
+    """The API's answer (body, status) to a request Django refuses as suspicious: a body
+    larger than DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 `request_too_large`, anything else
+    (too many fields, ...) a 400 `bad_request`. Also for `common.handlers.bad_request`,
+    when Django refuses the request outside a view."""
+    if isinstance(exc, RequestDataTooBig):
+        return (
+            {"code": "request_too_large", "detail": str(_("The request body is too large."))},
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return (
+        {"code": "bad_request", "detail": str(_("The request cannot be handled."))},
+        status.HTTP_400_BAD_REQUEST,
+    )
 
 
 class InvalidParameter(exceptions.ValidationError):

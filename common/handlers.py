@@ -2,7 +2,8 @@
 
 - Under `/api/` an unknown URL answers in the API's error format
   (`{"code": "not_found", "detail": ...}`, JSON), as every other API error does; pages
-  keep Django's HTML 404.
+  keep Django's HTML 404. So does a request Django refuses before a view sees it (a body
+  over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 `request_too_large`; others 400).
 - An unreachable database answers 503 with Retry-After instead of 500 (see
   `common.db_unavailable`), also when the error was raised outside a view.
 - A refused CSRF check (`CSRF_FAILURE_VIEW`: a form left open while the person logged out
@@ -13,15 +14,28 @@
 import sys
 from urllib.parse import urlsplit
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found as default_page_not_found
 from django.views.defaults import server_error as default_server_error
 
+from .api import suspicious_request_answer
 from .db_unavailable import is_database_unavailable, unavailable_response
 from .redirects import safe_next_url
+
+
+@requires_csrf_token
+def bad_request(request, exception, template_name: str = "400.html"):
+    if request.path.startswith("/api/"):
+        if not isinstance(exception, SuspiciousOperation):
+            exception = SuspiciousOperation()
+        body, status = suspicious_request_answer(exception)
+        return JsonResponse(body, status=status)
+    return default_bad_request(request, exception, template_name)
 
 
 @requires_csrf_token

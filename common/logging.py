@@ -11,8 +11,25 @@ handler can print it. It is attached to those loggers and to our handlers in set
 import logging
 import re
 
-# The token is URL-safe base64: it ends at the first character that is not (".ics", "?", ...).
-SECRET_PATH = re.compile(r"(/calendar/(?:volunteer|branch)/)[A-Za-z0-9_\-%]+")
+
+def _spelled(text: str) -> str:
+    """A pattern for `text` as a path may carry it: any letter case, and any character
+    percent-encoded, once or twice (`%2F`, `%252F`, `%63alendar`)."""
+    return "".join(f"(?:{re.escape(character)}|%(?:25)?{ord(character):02x})" for character in text)
+
+
+# A request for `/Calendar/Volunteer/<token>.ics` (or `//calendar/…`) is a 404 logged with
+# its path, and `%2Fcalendar%2Fvolunteer%2F<token>` travels in query strings (`?next=`) and
+# referrers: every spelling that may carry a live token is redacted, not only the one we
+# serve. The token is URL-safe base64, perhaps percent-encoded: it ends at the first
+# character that is not (".ics", "?", ...).
+_SLASHES = f"(?:{_spelled('/')})+"
+SECRET_PATH = re.compile(
+    f"({_SLASHES}{_spelled('calendar')}{_SLASHES}"
+    f"(?:{_spelled('volunteer')}|{_spelled('branch')}){_SLASHES})"
+    r"[A-Za-z0-9_\-%]+",
+    re.IGNORECASE,
+)
 REDACTED = r"\1[redacted]"
 
 
@@ -30,8 +47,18 @@ class RedactSecretPaths(logging.Filter):
             record.msg = redact(message)
             record.args = ()
         request = getattr(record, "request", None)
-        if request is not None and SECRET_PATH.search(getattr(request, "path", "") or ""):
-            # Error mails print the whole request (path, META); a record without one
-            # still reports the error and its traceback.
+        if request is not None and _mentions_token(request):
+            # Error mails print the whole request (path, query string, META); a record
+            # without one still reports the error and its traceback.
             record.request = None
         return True
+
+
+def _mentions_token(request) -> bool:
+    meta = getattr(request, "META", None) or {}
+    places = (
+        getattr(request, "path", ""),
+        meta.get("QUERY_STRING", ""),
+        meta.get("HTTP_REFERER", ""),
+    )
+    return any(SECRET_PATH.search(str(place or "")) for place in places)

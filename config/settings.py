@@ -218,6 +218,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/my/shifts/"
 
+# allauth's own adapter, with one budget of failed log-ins per account shared with the API's
+# token log-in (accounts/login_limits.py).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -227,10 +230,6 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
-# Counted in the cache: with several app servers, set REDIS_URL so they share the counts.
-# "10/m/ip,5/5m/key": at most 10 a minute per client address and 5 per 5 minutes per
-# e-mail address (the key). A failed log-in past the limit gets a form error; other
-# actions past theirs get the 429 page.
 # Behind a reverse proxy every request comes from the proxy's address: rate limits per
 # client address must read it from X-Forwarded-For instead. TRUSTED_PROXY_COUNT is the
 # number of proxies in front of the app that each append to X-Forwarded-For (usually 1);
@@ -238,9 +237,21 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
 # reach the app directly (a client could otherwise forge the header to dodge the limits).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Counted in the cache: with several app servers, set REDIS_URL so they share the counts.
+# A failed log-in past the limit gets a form error (the API's token log-in a 429); other
+# actions past theirs get the 429 page.
+# Failed log-ins, on the log-in page and `POST /api/v1/auth/token/` alike, spend one budget
+# (accounts/login_limits.py): `login_failed` counts per client address (10 a minute, over
+# all accounts) and per account *and* client address (the key: 5 per 5 minutes), so
+# one guesser is slowed down while the owner, from another address, still gets in;
+# `login_failed_account` counts per account over all addresses, generous enough that a
+# single address (at most 60 an hour) never reaches it, and it caps guessing spread over
+# many addresses.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -283,6 +294,26 @@ REMINDER_MORNING_HOUR = (
 # anonymised (volunteers/retention.py).
 VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 24)
 
+# --- Counting (tallies/services.py) -------------------------------------------------------
+
+# What one person, and one phone, may count at one site in one category (visitors,
+# children, ...), as the sum of their taps. Per minute of the taps' own time: a door lets
+# a few hundred people through in a minute at most, and a group of 50 is one tap of +50:
+# 500 is ten such groups in one minute. In all, at one site: 19,000 visitors came to 40
+# azc's in 2018, under 500 a site; 5,000 is ten times that. Taps over either limit are
+# refused (`rate_limited`, `total_limited`); a coordinator adds a correction when the
+# count was real.
+TALLY_LIMIT_PER_MINUTE = env_int("TALLY_LIMIT_PER_MINUTE", 500)
+TALLY_LIMIT_PER_SITE = env_int("TALLY_LIMIT_PER_SITE", 5_000)
+# Days after the end of a site's day that counting there closes: taps arriving later are
+# refused (`counting_closed`), and only organisers still add corrections.
+TALLY_CLOSES_AFTER_DAYS = env_int("TALLY_CLOSES_AFTER_DAYS", 7)
+if min(TALLY_LIMIT_PER_MINUTE, TALLY_LIMIT_PER_SITE) < 1 or TALLY_CLOSES_AFTER_DAYS < 0:
+    raise ImproperlyConfigured(
+        "TALLY_LIMIT_PER_MINUTE and TALLY_LIMIT_PER_SITE must be 1 or more, "
+        "TALLY_CLOSES_AFTER_DAYS 0 or more"
+    )
+
 # --- Internationalisation -------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
@@ -311,15 +342,27 @@ STORAGES = {
 
 # --- REST framework -------------------------------------------------------------------
 
+# API tokens (`POST /api/v1/auth/token/`) stop working this many days after they were
+# made; asking again then gives a new one. A password change or reset revokes them.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be 1 or more")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # DRF's parsers, with JSON nested too deeply refused as a 400 (not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Views opt in with `throttle_scope` (ScopedRateThrottle); counted in the cache.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],

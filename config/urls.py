@@ -6,7 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.access import public
 
-# Unknown API URLs answer JSON; an unreachable database answers 503 (common/handlers.py).
+# Unknown API URLs and refused API requests answer JSON; an unreachable database answers
+# 503 (common/handlers.py).
+handler400 = "common.handlers.bad_request"
 handler404 = "common.handlers.page_not_found"
 handler500 = "common.handlers.server_error"
 

@@ -180,7 +180,15 @@ class DemoSeeder:
         return branch
 
     def _location(
-        self, *, reference: str, name: str, kind: str, town: str, province: str, street: str = ""
+        self,
+        *,
+        reference: str,
+        name: str,
+        kind: str,
+        town: str,
+        province: str,
+        branch: Branch,
+        street: str = "",
     ) -> Location:
         location = Location.objects.filter(reference=reference).first()
         if location is None:
@@ -194,22 +202,26 @@ class DemoSeeder:
                 province=province,
                 position_is_manual=False,
             )
-            location = location_save(location=None, data=data).location
+            location = location_save(location=None, data=data, branch=branch).location
             self._count("locations", True)
         return location
 
     def _place(self, plan: EditionPlan, town: str) -> tuple[Location, Branch]:
+        """The place in `town` and the town's branch, which looks after it."""
         if plan.kind == Event.Kind.OPEN_DAY:
             _, _gazetteer_name, province = next(t for t in AZC_TOWNS if t[0] == town)
+            branch = self._branch(town, province)
             location = self._location(
                 reference=f"demo-azc-{slugify(town)}",
                 name=f"azc {town}",
                 kind=Location.Kind.AZC,
                 town=town,
                 province=province,
+                branch=branch,
             )
         else:
             _, _gazetteer_name, province, square = next(s for s in COFFEE_SPOTS if s[0] == town)
+            branch = self._branch(town, province)
             location = self._location(
                 reference=f"demo-square-{slugify(town)}-{slugify(square)}",
                 name=f"{square}, {town}",
@@ -217,8 +229,9 @@ class DemoSeeder:
                 town=town,
                 province=province,
                 street=square,
+                branch=branch,
             )
-        return location, self._branch(town, province)
+        return location, branch
 
     def _edition(self, plan: EditionPlan, places: list, *, organiser) -> None:
         pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
@@ -317,5 +330,9 @@ class DemoSeeder:
                     )
                 )
                 counted += delta
-            result = tally_record(site=site, entries=taps, by=None, device_id="demo")
+            # Received at closing time, as the phones would have sent them: counting at a
+            # past edition's sites has long closed.
+            result = tally_record(
+                site=site, entries=taps, by=None, device_id="demo", now=site.closes_at
+            )
             self._count("tally entries", True, result.accepted)

@@ -6,7 +6,15 @@ from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
 
-from .models import Event, Shift, ShiftTemplate, Signup, Site, SiteStatusChange
+from .models import (
+    AddressDisclosure,
+    Event,
+    Shift,
+    ShiftTemplate,
+    Signup,
+    Site,
+    SiteStatusChange,
+)
 from .services import site_update, sites_publish_bulk
 from .services.editions import edition_is_closed
 from .services.sites import SITE_FIELDS
@@ -190,3 +198,14 @@ class SignupAdmin(ReadOnlyAdmin):
     list_select_related = ["volunteer__user", "shift__site__location"]
     autocomplete_fields = ["volunteer", "shift"]
     readonly_fields = ["created_at", "updated_at", "confirmed_at", "cancelled_at"]
+
+
+@admin.register(AddressDisclosure)
+class AddressDisclosureAdmin(ReadOnlyAdmin):
+    # Written where the exact address of a site shown approximately reaches someone (mail,
+    # calendar, map): a record, never edited.
+    list_display = ["site", "user", "channel", "first_at", "last_at"]
+    list_filter = ["channel", "site__event"]
+    search_fields = ["site__name", "site__location__name", "user__email"]
+    list_select_related = ["site__location", "user"]
+    date_hierarchy = "first_at"

@@ -9,12 +9,15 @@ request), so an unchanged feed is byte-identical between fetches and conditional
 - `DTSTAMP` and `LAST-MODIFIED` are the last change of anything shown in the event.
 - Times are written in Europe/Amsterdam with a `VTIMEZONE` built here (see `vtimezone`).
 
-Serialisation, escaping and line folding are left to the `icalendar` library.
+Serialisation, escaping and line folding are left to the `icalendar` library; text from
+the database goes through `feed_text` first, so that a feed stays valid whatever is stored
+(a line break in a site's name once made `icalendar` refuse the whole feed).
 """
 
 import datetime
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -22,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 from icalendar import Event as VEvent
 from icalendar import __version__ as icalendar_version
 
@@ -31,7 +34,7 @@ from locations.models import Location
 PRODID = "-//Actiedagen//Actiedagen feeds 1.0//NL"
 # Part of every ETag: change it when the same data gives a different feed (new fields,
 # new wording), so calendars that poll with an old ETag get the new text.
-FEED_FORMAT = "2027-1"
+FEED_FORMAT = "2027-2"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # How often subscribed calendars are asked to look again (RFC 7986 and the older X- form).
 REFRESH_INTERVAL = datetime.timedelta(hours=1)
@@ -181,6 +184,24 @@ def vtimezone(tzid: str, years: Iterable[int]) -> Timezone:
     return component
 
 
+# --- Text ------------------------------------------------------------------------------------
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def feed_text(value: str, *, multiline: bool = False) -> str:
+    """`value` as iCalendar TEXT may carry it (RFC 5545, 3.3.11: no control characters but
+    the tab; a line break is written escaped, as `\\n`). Line breaks of any kind become one
+    `\\n`, or a space in one-line text (a name, a place) along with tabs; other control
+    characters are dropped. Names typed today cannot hold them (`common.text`), but older
+    data or the admin may."""
+    text = _LINE_BREAK.sub("\n" if multiline else " ", value)
+    if not multiline:
+        text = text.replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
 # --- Calendars and events ------------------------------------------------------------------
 
 
@@ -189,9 +210,11 @@ def new_calendar(*, name: str, description: str = "") -> Calendar:
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", PRODID)
     calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("X-WR-CALNAME", name)
+    # `icalendar` writes X- properties as they come, unescaped: as TEXT (vText) their
+    # commas, semicolons and backslashes are escaped, as RFC 5545 asks of TEXT.
+    calendar.add("X-WR-CALNAME", vText(feed_text(name)))
     if description:
-        calendar.add("X-WR-CALDESC", description)
+        calendar.add("X-WR-CALDESC", vText(feed_text(description, multiline=True)))
     calendar.add("X-WR-TIMEZONE", settings.TIME_ZONE)
     calendar.add("REFRESH-INTERVAL", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
@@ -230,14 +253,14 @@ def new_event(
     event.add("STATUS", status)
     event.add("DTSTART", starts_at.astimezone(zone()))
     event.add("DTEND", ends_at.astimezone(zone()))
-    event.add("SUMMARY", summary)
+    event.add("SUMMARY", feed_text(summary))
     if location:
-        event.add("LOCATION", location)
+        event.add("LOCATION", feed_text(location))
     if geo is not None:
         event.add("GEO", geo)
     event.add("URL", url)
     if description:
-        event.add("DESCRIPTION", description)
+        event.add("DESCRIPTION", feed_text(description, multiline=True))
     event.add("TRANSP", "OPAQUE" if busy else "TRANSPARENT")
     return event
 

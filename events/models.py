@@ -402,6 +402,17 @@ class Signup(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # At a site shown approximately, the exact address goes to a volunteer only once the
+    # site's coordinator has shared it with them (see `address_share`).
+    address_shared_at = models.DateTimeField(_("address shared at"), null=True, blank=True)
+    address_shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("address shared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = SignupQuerySet.as_manager()
 
@@ -432,3 +443,40 @@ class Signup(models.Model):
     @property
     def is_waitlisted(self) -> bool:
         return self.status == self.Status.WAITLISTED
+
+
+class AddressDisclosure(models.Model):
+    """The exact address of a site shown only approximately reached a person other than
+    its coordinators: through which channel, first and last when. One row per site,
+    person and channel; the coordinators see it on the roster."""
+
+    class Channel(models.TextChoices):
+        MAIL = "mail", _("e-mail")
+        CALENDAR = "calendar", _("personal calendar")
+        MAP = "map", _("map and API")
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="disclosures"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    first_at = models.DateTimeField(_("first"))
+    last_at = models.DateTimeField(_("last"))
+
+    class Meta:
+        verbose_name = _("address disclosure")
+        verbose_name_plural = _("address disclosures")
+        ordering = ["site", "user", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "user", "channel"], name="disclosure_once_per_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.user_id} {self.channel}"

@@ -18,7 +18,9 @@ from accounts.mail import person_mail
 from common.mail import send_each
 
 from .calendar import place_text
-from .models import Signup, Site
+from .disclosures import disclosures_record
+from .models import AddressDisclosure, Signup, Site
+from .selectors import shares_exact_place
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,9 @@ def shift_context(signup: Signup) -> dict:
         "my_shifts_url": settings.SITE_URL + MY_SHIFTS_PATH,
         "name": signup.volunteer.user.first_name,
         # Where, once: "azc Zeist, Kerkweg 1, 3701 AB Zeist", or only the address when the
-        # name is part of it (a street spot named "Neude, Utrecht").
-        "place": place_text(site.location, approximate=False),
+        # name is part of it (a street spot named "Neude, Utrecht"). Only the town of a site
+        # shown approximately, until its coordinators share the address with this volunteer.
+        "place": place_text(site.location, approximate=not shares_exact_place(signup)),
     }
 
 
@@ -83,10 +86,33 @@ def signups_for_mail(ids: list[int]):
     )
 
 
+def send_shift_mails(template: str, signups, *, what: str, **extra) -> int:
+    """Send the mail `template` about each of `signups` (one each); the exact address of a
+    site shown approximately, where a mail carries it, is recorded as disclosed."""
+    messages = []
+    for signup in signups:
+        message = shift_mail(template, signup, **extra)
+        if message is not None:
+            messages.append(message)
+            record_mail_disclosure(signup)
+    return send_each(messages, what=what)
+
+
+def record_mail_disclosure(signup: Signup) -> None:
+    """A mail about `signup` carries its site's exact address: record that, when the site
+    is shown approximately."""
+    if signup.shift.site.show_approximate_location and shares_exact_place(signup):
+        disclosures_record(
+            site_ids=[signup.shift.site_id],
+            user=signup.volunteer.user,
+            channel=AddressDisclosure.Channel.MAIL,
+        )
+
+
 def _send_each(name: str, signup_ids: list[int], **extra) -> None:
-    template = f"events/email/{name}"
-    messages = (shift_mail(template, signup, **extra) for signup in signups_for_mail(signup_ids))
-    send_each([m for m in messages if m is not None], what=f"{name} mail")
+    send_shift_mails(
+        f"events/email/{name}", signups_for_mail(signup_ids), what=f"{name} mail", **extra
+    )
 
 
 def mail_promoted(signup_ids: list[int]) -> None:
@@ -97,6 +123,11 @@ def mail_promoted(signup_ids: list[int]) -> None:
 def mail_shift_cancelled(signup_ids: list[int]) -> None:
     """Tell volunteers their shift was cancelled by the coordinator."""
     _send_each("shift_cancelled", signup_ids)
+
+
+def mail_address_shared(signup_ids: list[int]) -> None:
+    """Tell volunteers the coordinators shared the exact address of their site with them."""
+    _send_each("address_shared", signup_ids)
 
 
 def mail_shift_moved(signup_ids: list[int], *, was: tuple) -> None:

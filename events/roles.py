@@ -6,6 +6,8 @@ branch that runs it. Asked without an object, they answer no: a view that forget
 object is refused, not let through.
 """
 
+import datetime
+
 import rules
 
 from accounts.roles import coordinated_branch_ids, is_active_user
@@ -33,19 +35,45 @@ def is_branch_coordinator(user, obj) -> bool:
     return branch_id is not None and branch_id in coordinated_branch_ids(user)
 
 
+def _site_days(site: Site) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of `site` in the app's time zone (Europe/Amsterdam)."""
+    zone = clock.local_zone()
+    return site.opens_at.astimezone(zone).date(), site.closes_at.astimezone(zone).date()
+
+
 @rules.predicate
-def has_confirmed_shift_at_site_today(user, site) -> bool:
-    """A volunteer with a confirmed shift at `site` on the site's day (may count there)."""
+def has_confirmed_shift_at_site(user, site) -> bool:
+    """A volunteer with a confirmed shift at `site` on the site's day, asked on any day
+    (a phone that was offline delivers the day's taps later). Cached on the user object
+    per site, like the person's roles (a request asks for counting and for seeing the
+    counts)."""
     if not (is_active_user(user) and isinstance(site, Site)):
         return False
-    zone = clock.local_zone()
-    return Shift.objects.filter(
-        site=site,
-        signups__volunteer__user=user,
-        signups__status=Signup.Status.CONFIRMED,
-        starts_at__date__lte=site.closes_at.astimezone(zone).date(),
-        ends_at__date__gte=site.opens_at.astimezone(zone).date(),
-    ).exists()
+    cache = getattr(user, "_confirmed_shift_at_site", None)
+    if cache is None:
+        cache = user._confirmed_shift_at_site = {}
+    if site.pk not in cache:
+        first_day, last_day = _site_days(site)
+        cache[site.pk] = Shift.objects.filter(
+            site=site,
+            signups__volunteer__user=user,
+            signups__status=Signup.Status.CONFIRMED,
+            starts_at__date__lte=last_day,
+            ends_at__date__gte=first_day,
+        ).exists()
+    return cache[site.pk]
+
+
+@rules.predicate
+def has_confirmed_shift_at_site_today(user, site) -> bool:
+    """`has_confirmed_shift_at_site`, and today (`common.clock`, Europe/Amsterdam) is the
+    site's day (one of its days)."""
+    if not isinstance(site, Site):
+        return False
+    first_day, last_day = _site_days(site)
+    if not first_day <= clock.today() <= last_day:
+        return False
+    return has_confirmed_shift_at_site.test(user, site)
 
 
 @rules.predicate

@@ -11,7 +11,8 @@ from accounts.rules import admin_for_organisers
 from .roles import is_branch_coordinator, is_signup_owner
 
 admin_for_organisers(
-    "events", ["event", "shifttemplate", "site", "sitestatuschange", "shift", "signup"]
+    "events",
+    ["event", "shifttemplate", "site", "sitestatuschange", "shift", "signup", "addressdisclosure"],
 )
 
 # Editions.
@@ -28,6 +29,8 @@ rules.add_perm("events.view_staffing", is_organiser | is_coordinator)
 # Shifts (object: a site when planning new ones, or the shift itself).
 rules.add_perm("events.manage_shift", is_organiser | is_branch_coordinator)
 rules.add_perm("events.view_roster", is_organiser | is_branch_coordinator)
+# (object: a site) Share the exact address of a site shown approximately with a volunteer.
+rules.add_perm("events.share_address", is_organiser | is_branch_coordinator)
 # The coordinator pages (shift planning, rosters, understaffed shifts) are open to these;
 # each site on them is then checked with events.manage_shift / events.view_roster.
 rules.add_perm("events.coordinate", is_organiser | is_coordinator)

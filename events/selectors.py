@@ -14,7 +14,7 @@ from accounts.roles import coordinated_branch_ids, is_organiser
 from common import clock
 from locations.models import Branch
 
-from .models import Event, Shift, Signup, Site, published_sites
+from .models import AddressDisclosure, Event, Shift, Signup, Site, published_sites
 
 CONFIRMED = Signup.Status.CONFIRMED
 WAITLISTED = Signup.Status.WAITLISTED
@@ -93,18 +93,59 @@ def sites_planned_by(user) -> QuerySet[Site]:
 def sees_exact_location(user) -> Q | bool:
     """Who may see a site's exact position and street address, as a condition on `Site`
     rows: organisers (every site), the coordinators of the site's branch, and volunteers
-    with a confirmed shift at the site. Everyone sees it for sites that do not ask to be
-    shown approximately. Answers `True` for organisers and `False` for anonymous users,
-    so that callers can skip the condition."""
+    with a confirmed place there with whom its coordinators shared the address
+    (`shared_address_sites`). Everyone sees it for sites that do not ask to be shown
+    approximately. Answers `True` for organisers and `False` for anonymous users, so that
+    callers can skip the condition."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if is_organiser(user):
         return True
     coordinated = Branch.coordinators.through.objects.filter(user_id=user.pk).values("branch_id")
-    with_shift = (
-        Signup.objects.confirmed().filter(volunteer__user_id=user.pk).values("shift__site_id")
+    return Q(branch_id__in=coordinated) | Q(pk__in=shared_address_sites(user))
+
+
+def shared_address_sites(user) -> QuerySet:
+    """The ids of the sites whose exact address was shared with `user` as a volunteer with
+    a confirmed place (a subquery)."""
+    return (
+        Signup.objects.confirmed()
+        .filter(volunteer__user_id=user.pk, address_shared_at__isnull=False)
+        .values("shift__site_id")
     )
-    return Q(branch_id__in=coordinated) | Q(pk__in=with_shift)
+
+
+def address_holders(site: Site) -> list[dict]:
+    """Who has the exact address of `site` besides its coordinators and the organisers:
+    each person with when it was shared with them (and by whom) and through which
+    channels it reached them, first and last. For the site's roster."""
+    holders: dict[int, dict] = {}
+    shared = (
+        Signup.objects.filter(shift__site=site, address_shared_at__isnull=False)
+        .select_related("volunteer__user", "address_shared_by")
+        .order_by("address_shared_at", "pk")
+    )
+    for signup in shared:
+        user = signup.volunteer.user
+        holders.setdefault(user.pk, {"user": user, "shared": signup, "channels": []})
+    disclosures = (
+        AddressDisclosure.objects.filter(site=site).select_related("user").order_by("first_at")
+    )
+    for disclosure in disclosures:
+        entry = holders.setdefault(
+            disclosure.user_id, {"user": disclosure.user, "shared": None, "channels": []}
+        )
+        entry["channels"].append(disclosure)
+    return list(holders.values())
+
+
+def shares_exact_place(signup: Signup) -> bool:
+    """Whether the volunteer of `signup` may have its site's exact address: always, unless
+    the site is shown approximately; then only with a confirmed place whose address the
+    coordinators shared."""
+    if not signup.shift.site.show_approximate_location:
+        return True
+    return signup.is_confirmed and signup.address_shared_at is not None
 
 
 # --- Places on shifts --------------------------------------------------------------------

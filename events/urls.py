@@ -53,6 +53,11 @@ urlpatterns = [
     path("coordinate/sites/<int:pk>/shifts/series/", shifts.shift_series, name="shift_series"),
     path("coordinate/sites/<int:pk>/roster/", roster.roster, name="roster"),
     path("coordinate/sites/<int:pk>/roster.csv", roster.roster_csv, name="roster_csv"),
+    path(
+        "coordinate/sites/<int:pk>/roster/share-address/",
+        roster.share_address,
+        name="share_address",
+    ),
     path("coordinate/shifts/<int:pk>/edit/", shifts.shift_edit, name="shift_edit"),
     path("coordinate/shifts/<int:pk>/delete/", shifts.shift_delete, name="shift_delete"),
 ]

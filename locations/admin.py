@@ -22,10 +22,11 @@ class LocationAdmin(admin.ModelAdmin):
         "city",
         "postcode",
         "province",
+        "branch",
         "position_precision",
         "position_is_manual",
     ]
-    list_filter = ["kind", "province", "position_precision", "position_is_manual"]
+    list_filter = ["kind", "province", "branch", "position_precision", "position_is_manual"]
     search_fields = ["name", "city", "postcode", "street", "municipality", "reference"]
     # Address and position change on the location pages (/locations/<id>/), which look the
     # address up, keep a pin placed by hand and check the border of the Netherlands.
@@ -48,7 +49,7 @@ class LocationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "reference"]}),
+        (None, {"fields": ["name", "kind", "branch", "reference"]}),
         (
             _("Address"),
             {

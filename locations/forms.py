@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.text import PlainTextValidator
+
 from .addresses import parse_house_number
 from .models import Location, Province
 from .postcodes import normalise_postcode
@@ -14,18 +16,38 @@ SAME_PIN = 1e-6
 
 
 class LocationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, validators=[PlainTextValidator(_("Name"))]
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Location.Kind.choices)
-    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    street = forms.CharField(
+        label=_("Street"),
+        max_length=200,
+        required=False,
+        validators=[PlainTextValidator(_("Street"))],
+    )
     house_number = forms.CharField(
         label=_("House number"),
         max_length=20,
         required=False,
         help_text=_("With a letter or addition if any: 10, 10A, 10-2."),
+        validators=[PlainTextValidator(_("House number"))],
     )
-    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
-    city = forms.CharField(label=_("Town"), max_length=200)
-    municipality = forms.CharField(label=_("Municipality"), max_length=200, required=False)
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        required=False,
+        validators=[PlainTextValidator(_("Postcode"))],
+    )
+    city = forms.CharField(
+        label=_("Town"), max_length=200, validators=[PlainTextValidator(_("Town"))]
+    )
+    municipality = forms.CharField(
+        label=_("Municipality"),
+        max_length=200,
+        required=False,
+        validators=[PlainTextValidator(_("Municipality"))],
+    )
     province = forms.ChoiceField(
         label=_("Province"), choices=[("", "—"), *Province.choices], required=False
     )
@@ -34,6 +56,7 @@ class LocationForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_("Optional: the key this location has in an import file."),
+        validators=[PlainTextValidator(_("Reference"))],
     )
     latitude = forms.FloatField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, localize=True

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.errors import DomainError, InvalidInput
+from common.text import plain_text_problem
 
 from .addresses import parse_house_number, province_code, split_street_and_number
 from .gazetteer import fold
@@ -52,6 +54,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "longitude": ("longitude", "lon", "lng", "lengtegraad"),
 }
 REQUIRED = ("name", "city")
+# Columns of text that people read (on pages, in feeds and in mails): one line each, no
+# control characters or bidi overrides (`common.text`).
+TEXT_COLUMNS = {
+    "reference": gettext_lazy("Reference"),
+    "name": gettext_lazy("Name"),
+    "street": gettext_lazy("Street"),
+    "house_number": gettext_lazy("House number"),
+    "house_number_addition": gettext_lazy("Addition"),
+    "postcode": gettext_lazy("Postcode"),
+    "city": gettext_lazy("Town"),
+    "municipality": gettext_lazy("Municipality"),
+}
 
 KINDS = {
     "azc": Location.Kind.AZC,
@@ -224,6 +238,10 @@ def parse_row(row: dict[str, str]) -> LocationInput:
     for column in REQUIRED:
         if not row[column]:
             raise _RowError(column, _("This column is required."))
+    for column, label in TEXT_COLUMNS.items():
+        problem = plain_text_problem(row[column], label)
+        if problem:
+            raise _RowError(column, problem)
     if len(row["name"]) > 200:
         raise _RowError("name", _("At most 200 characters."))
     reference = row["reference"] or None

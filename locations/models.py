@@ -73,6 +73,18 @@ class Location(ConstraintErrorsOnFields):
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="locations",
+        help_text=_(
+            "The branch that looks after this place: only its coordinators (and the national "
+            "office) see its address, change it and register sites there."
+        ),
+    )
     street = models.CharField(_("street"), max_length=200, blank=True)
     house_number = models.PositiveIntegerField(_("house number"), null=True, blank=True)
     house_number_addition = models.CharField(_("addition"), max_length=10, blank=True)

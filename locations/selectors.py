@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from geopy.distance import geodesic
 
 # Mean Earth radius (IUGG). The box uses a sphere; a 1% margin covers the ellipsoid.
@@ -138,22 +138,60 @@ def within_radius_of_place(
     return centre, found
 
 
-def locations_search(*, text: str = "", province: str = "") -> QuerySet:
-    """Locations whose name, town, street, postcode, municipality or reference contains
-    `text` (any case), optionally in one province; for the coordinators' list."""
-    from django.db.models import Q
-
+def locations_for(user) -> QuerySet:
+    """The locations `user` may look for: every one for organisers (and for the system,
+    `user=None`); for a coordinator the places their branches look after and those no
+    branch looks after (which any branch may register). Another branch's places are not
+    theirs to see: their addresses can be those of azc's that are not public."""
     from .models import Location
 
     locations = Location.objects.all()
+    if user is None or _is_organiser(user):
+        return locations
+    return locations.filter(
+        Q(branch_id__in=user.coordinated_branches.values("id")) | Q(branch__isnull=True)
+    )
+
+
+def location_is_editable(user, location) -> bool:
+    """`locations.edit_location` without asking the rule-book for every row of a list."""
+    if _is_organiser(user):
+        return True
+    return location.branch_id is not None and location.branch_id in _branch_ids(user)
+
+
+def _is_organiser(user) -> bool:
+    return bool(
+        getattr(user, "is_active", False)
+        and (getattr(user, "is_organiser", False) or getattr(user, "is_superuser", False))
+    )
+
+
+def _branch_ids(user) -> set[int]:
+    cached = getattr(user, "_location_branch_ids", None)
+    if cached is None:
+        cached = user._location_branch_ids = set(
+            user.coordinated_branches.values_list("id", flat=True)
+        )
+    return cached
+
+
+def locations_search(*, text: str = "", province: str = "", user=None) -> QuerySet:
+    """Locations whose name, town, street, postcode, municipality or reference contains
+    `text` (any case), optionally in one province; for the coordinators' list. With
+    `user`, only the locations they may look for (`locations_for`), and the address fields
+    only of those they look after (a street must not point out another branch's azc)."""
+    locations = locations_for(user)
+    own = Q() if user is None or _is_organiser(user) else Q(branch_id__in=_branch_ids(user))
     for word in text.split():
-        locations = locations.filter(
-            Q(name__icontains=word)
-            | Q(city__icontains=word)
-            | Q(street__icontains=word)
+        by_address = (
+            Q(street__icontains=word)
             | Q(postcode__icontains=word)
             | Q(municipality__icontains=word)
             | Q(reference__icontains=word)
+        )
+        locations = locations.filter(
+            Q(name__icontains=word) | Q(city__icontains=word) | (by_address & own)
         )
     if province:
         locations = locations.filter(province=province)

@@ -91,14 +91,19 @@ class SaveOutcome:
     geocoded: GeocodeResult | None  # the lookup that placed the pin, when one did
 
 
+KEEP = object()  # `location_save(branch=KEEP)`: the location's branch stays as it is
+
+
 def location_save(
     *,
     location: Location | None,
     data: LocationInput,
     by=None,
     commit: bool = True,
+    branch=KEEP,
 ) -> SaveOutcome:
-    """Create (`location=None`) or update a location from `data`.
+    """Create (`location=None`) or update a location from `data`; `branch` is the branch
+    that looks after it (None: the national office).
 
     Raises `InvalidInput` naming the field for bad input (a pin outside the
     Netherlands is an error on `latitude` unless the location is allowed there), and a
@@ -115,6 +120,8 @@ def location_save(
 
     for name in ADDRESS_FIELDS:
         setattr(target, name, getattr(data, name))
+    if branch is not KEEP:
+        target.branch = branch
 
     if data.outside_netherlands_allowed is not None and data.outside_netherlands_allowed != (
         target.outside_netherlands_allowed

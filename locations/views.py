@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,8 +22,8 @@ from common.redirects import safe_next_url
 
 from .forms import LocationForm, initial_for
 from .geocoding import AddressNotFound, GeocodingError, address_query, geocode
-from .models import Location, Province
-from .selectors import locations_search, within_radius
+from .models import Branch, Location, Province
+from .selectors import location_is_editable, locations_for, locations_search, within_radius
 from .services import location_save
 
 PAGE_SIZE = 50
@@ -42,7 +43,7 @@ def location_list(request):
         province = ""
     near = request.GET.get("near", "").strip()
     radius_text = request.GET.get("radius_km", "").strip() or "10"
-    locations = locations_search(text=text, province=province)
+    locations = locations_search(text=text, province=province, user=request.user)
     distances = None
     centre = None
     error = ""
@@ -75,10 +76,13 @@ def location_list(request):
                 distances = {location.pk: km for location, km in found}
                 locations = [location for location, _km in found]
     page = Paginator(locations, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        (location, distances.get(location.pk) if distances is not None else None)
-        for location in page.object_list
-    ]
+    rows = []
+    for location in page.object_list:
+        # Another branch's place (one no branch looks after, as a coordinator sees it)
+        # shows its name and town only: whole kilometres say no more than the town.
+        location.editable = location_is_editable(request.user, location)
+        km = distances.get(location.pk) if distances is not None else None
+        rows.append((location, km if km is None or location.editable else round(km)))
     return render(
         request,
         "locations/location_list.html",
@@ -104,7 +108,34 @@ def location_create(request):
 
 @_manage
 def location_edit(request, pk: int):
-    return _edit(request, get_object_or_404(Location, pk=pk))
+    location = get_object_or_404(locations_for(request.user), pk=pk)
+    if not request.user.has_perm("locations.edit_location", location):
+        raise PermissionDenied
+    return _edit(request, location)
+
+
+def branch_choices(user) -> list[Branch]:
+    """The branches a new location may belong to: all for organisers, the person's own
+    for a coordinator."""
+    if user.has_perm("locations.override_position_outside_nl"):  # organisers
+        return list(Branch.objects.order_by("name"))
+    return list(user.coordinated_branches.order_by("name"))
+
+
+def _chosen_branch(request, location: Location | None) -> tuple[Branch | None, str]:
+    """The branch a new location is for, and an error when the choice is not allowed.
+    Organisers may leave it empty (the national office looks after it)."""
+    if location is not None:
+        return location.branch, ""
+    choices = branch_choices(request.user)
+    organiser = request.user.has_perm("locations.override_position_outside_nl")
+    raw = request.POST.get("branch", "")
+    if not raw and not organiser and len(choices) == 1:
+        return choices[0], ""
+    chosen = next((branch for branch in choices if str(branch.pk) == raw), None)
+    if chosen is None and (raw or not organiser):
+        return None, _("Choose the branch that looks after this place.")
+    return chosen, ""
 
 
 def _edit(request, location: Location | None):
@@ -116,6 +147,10 @@ def _edit(request, location: Location | None):
         return _render(request, form, location, looked_up)
 
     form = LocationForm(request.POST, may_allow_abroad=may_allow_abroad)
+    branch, branch_error = _chosen_branch(request, location)
+    if branch_error:
+        form.is_valid()
+        form.add_error(None, branch_error)
     if not form.is_valid():
         return _render(request, form, location, looked_up)
     manual = form.cleaned_data["position_is_manual"] or (
@@ -125,7 +160,10 @@ def _edit(request, location: Location | None):
         return _lookup(request, form, location, keep_pin=manual)
     try:
         outcome = location_save(
-            location=location, data=form.to_input(position_is_manual=manual), by=request.user
+            location=location,
+            data=form.to_input(position_is_manual=manual),
+            by=request.user,
+            branch=branch,
         )
     except DomainError as error:  # bad input, or an address nothing knows (GeocodingError)
         show_errors(form, error, field_names={"house_number_addition": "house_number"})
@@ -209,6 +247,8 @@ def _render(request, form, location, looked_up):
             "next": _next_url(request),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "branches": branch_choices(request.user) if location is None else [],
+            "chosen_branch": request.POST.get("branch", ""),
         },
         status=200,
     )

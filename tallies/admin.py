@@ -3,7 +3,7 @@ from django.db.models import Count, Q, Sum
 
 from common.admin import ReadOnlyAdmin
 
-from .models import TallyEntry
+from .models import TallyEntry, TallyRefusal
 
 
 @admin.register(TallyEntry)
@@ -36,3 +36,13 @@ class TallyEntryAdmin(ReadOnlyAdmin):
             total=Sum("delta"), corrections=Count("id", filter=Q(is_correction=True))
         )
         return response
+
+
+@admin.register(TallyRefusal)
+class TallyRefusalAdmin(ReadOnlyAdmin):
+    # Written by the tally service only, for the audit page.
+    list_display = ["site", "code", "taps", "counted", "received_at", "recorded_by", "device_id"]
+    list_filter = ["code", "site__event"]
+    search_fields = ["site__name", "site__location__name", "device_id"]
+    list_select_related = ["site__location", "recorded_by"]
+    date_hierarchy = "received_at"

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
+from common.parsers import JSONParser
 from events.models import Site
 from events.selectors import site_for
 
@@ -163,7 +163,14 @@ class TallyRecordOutSerializer(serializers.Serializer):
     accepted = serializers.IntegerField(help_text="Entries stored by this request.")
     duplicates = serializers.IntegerField(help_text="Entries that were already stored.")
     refused = RefusalSerializer(many=True)
-    totals = serializers.DictField(child=serializers.IntegerField(), help_text="Per category.")
+    totals = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text=(
+            "Per category; null for a volunteer sending taps after the site's day (they "
+            "see the figures on the day only)."
+        ),
+    )
     clock_offset_seconds = serializers.IntegerField(
         help_text="The correction applied to the phone's clock (0 when none)."
     )
@@ -211,14 +218,14 @@ def _site(request, pk: int, permission: str) -> Site:
         raise PermissionDenied(_("You may not count at this site.")) from None
 
 
-def _result_body(result: TallyRecordResult) -> dict:
+def _result_body(result: TallyRecordResult, *, show_totals: bool) -> dict:
     return {
         "accepted": result.accepted,
         "duplicates": result.duplicates,
         "refused": [
             {"id": str(r.client_id), "code": r.code, "reason": r.reason} for r in result.refused
         ],
-        "totals": result.totals,
+        "totals": result.totals if show_totals else None,
         "clock_offset_seconds": round(result.clock_offset.total_seconds()),
     }
 
@@ -239,7 +246,8 @@ def summary_body(site: Site) -> dict:
 
 WHO_MAY_COUNT = (
     "Organisers, the coordinators of the site's branch, and volunteers with a confirmed "
-    "shift at the site on its day; others get 403. Session (with CSRF token) or "
+    "shift at the site on its day (a public site; they may send the day's taps later, "
+    "but see the totals on the day only); others get 403. Session (with CSRF token) or "
     "`Authorization: Token …`."
 )
 
@@ -280,17 +288,25 @@ class SiteTalliesView(APIView):
             "others are stored: `category_not_counted` (not counted at this kind of event), "
             "`delta_out_of_range` (a tap counts -1 to +50, not 0), `recorded_in_future`, "
             "`recorded_off_day` (more than 6 hours outside the site's day), `id_conflict` "
-            "(the id is stored for a different site, category or delta). Late arrival is "
-            "fine: a phone that was offline for days still delivers. A malformed batch "
-            "(not a list, more than 500 entries, an entry without a UUID, an unknown "
-            "category, a time without offset) is a 400 and stores nothing. A cancelled "
-            "site answers 409 `site_cancelled`. " + WHO_MAY_COUNT
+            "(the id is stored for a different site, category or delta), "
+            "`counting_closed` (arrived more than TALLY_CLOSES_AFTER_DAYS, default 7, days "
+            "after the site's day; a phone that was offline for a day or two still "
+            "delivers), `rate_limited` (one person or device counted more than "
+            "TALLY_LIMIT_PER_MINUTE, default 500, in one minute of the taps' time, at this "
+            "site and in this category) and `total_limited` (more than "
+            "TALLY_LIMIT_PER_SITE, default 5,000, at this site in this category). A "
+            "malformed batch (not a list, more than 500 entries, an entry without a UUID, "
+            "an unknown category, a time without offset) is a 400 and stores nothing. A "
+            "cancelled site answers 409 `site_cancelled`, a site that is not approved 409 "
+            "`site_not_approved`; nothing is stored then. " + WHO_MAY_COUNT
         ),
         request=TallyBatchInSerializer,
         responses={
             200: TallyRecordOutSerializer,
             **_ERRORS,
-            409: OpenApiResponse(ErrorSerializer, description="The site is cancelled."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The site is cancelled, or not approved."
+            ),
         },
         tags=["tallies"],
     )
@@ -300,7 +316,8 @@ class SiteTalliesView(APIView):
         result = tally_record(
             site=site, entries=taps, by=request.user, device_id=device_id, sent_at=sent_at
         )
-        return Response(_result_body(result))
+        show_totals = request.user.has_perm("tallies.view_tallies", site)
+        return Response(_result_body(result, show_totals=show_totals))
 
 
 class SiteTallyCorrectionsView(APIView):
@@ -314,8 +331,9 @@ class SiteTallyCorrectionsView(APIView):
         description=(
             "An entry of any size (not 0, at most 100,000 either way) with a reason, e.g. "
             '"counter reset at 14:00, add 120". Earlier entries are never changed. The '
-            "correction keeps who made it, when, and from which device. Organisers and "
-            "the coordinators of the site's branch; others get 403."
+            "correction keeps who made it, when, and from which device. Organisers, and "
+            "the coordinators of the site's branch until counting closes "
+            "(TALLY_CLOSES_AFTER_DAYS after the site's day); others get 403."
         ),
         request=CorrectionInSerializer,
         responses={

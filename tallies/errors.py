@@ -13,3 +13,9 @@ class SiteCancelled(TallyError):
     code = "site_cancelled"
     status_code = 409
     default_message = _("This site is cancelled; nothing can be counted there.")
+
+
+class SiteNotApproved(TallyError):
+    code = "site_not_approved"
+    status_code = 409
+    default_message = _("This site is not approved (yet); nothing can be counted there.")

@@ -2,6 +2,11 @@
 
 Used by the live dashboard, its JSON, the CSV exports and the impact report, so that
 they always agree. Every figure is a sum of tally entries, corrections included.
+
+The sites taking part are the approved ones, and any other (not cancelled) site where
+something was counted (counted before this rule, or sent back after its day) that the
+viewer may see (`events.selectors.visible_sites`): another branch's draft never shows,
+nor do its counts in the totals.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncHour
 
 from events.models import Event, Site
+from events.selectors import visible_sites
 
 from .models import TallyEntry
 from .selectors import CATEGORIES_BY_KIND, hour_range, local_zone
@@ -84,25 +90,37 @@ class EditionFigures:
         return dict(result)
 
 
-def previous_edition(event: Event) -> Event | None:
-    """The latest earlier edition of the same kind."""
+def previous_edition(event: Event, among=None) -> Event | None:
+    """The latest earlier edition of the same kind (of the editions `among`, default
+    all)."""
+    editions = among if among is not None else Event.objects.all()
     return (
-        Event.objects.filter(kind=event.kind, date__lt=event.date)
+        editions.filter(kind=event.kind, date__lt=event.date)
         .exclude(pk=event.pk)
         .order_by("-date", "-pk")
         .first()
     )
 
 
-def edition_figures(event: Event) -> EditionFigures:
-    """All figures of `event` in four queries. Sites taking part are the published ones
-    and any other (not cancelled) site where something was counted."""
+def _sites_taking_part(event: Event, viewer, counted: set[int]):
+    """The sites of `event` in its figures for `viewer` (see the module docstring)."""
+    return (
+        Site.objects.filter(event=event)
+        .filter(Q(status=Site.Status.PUBLISHED) | Q(pk__in=sorted(counted)))
+        .filter(visible_sites(viewer))
+        .exclude(status=Site.Status.CANCELLED)
+    )
+
+
+def edition_figures(event: Event, *, viewer) -> EditionFigures:
+    """All figures of `event` as `viewer` may see them, in four queries."""
     categories = CATEGORIES_BY_KIND[event.kind]
     entries = TallyEntry.objects.filter(site__event=event)
 
     per_site: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
     last_at: dict[int, datetime.datetime] = {}
-    entry_count = correction_count = 0
+    # Per site: (entries, corrections).
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     rows = (
         entries.values_list("site_id", "category", "is_correction")
         .annotate(total=Sum("delta"), last=Max("recorded_at"), n=Count("id"))
@@ -112,16 +130,11 @@ def edition_figures(event: Event) -> EditionFigures:
         if category in categories:
             per_site[site_id][category] += total
         last_at[site_id] = max(last, last_at.get(site_id, last))
-        entry_count += n
+        counts[site_id][0] += n
         if is_correction:
-            correction_count += n
+            counts[site_id][1] += n
 
-    sites = (
-        Site.objects.filter(event=event)
-        .filter(Q(status=Site.Status.PUBLISHED) | Q(pk__in=list(per_site)))
-        .exclude(status=Site.Status.CANCELLED)
-        .select_related("location", "branch")
-    )
+    sites = _sites_taking_part(event, viewer, set(counts)).select_related("location", "branch")
     site_rows = [
         SiteFigures(
             site=site,
@@ -137,11 +150,14 @@ def edition_figures(event: Event) -> EditionFigures:
         for category, total in row.totals.items():
             totals[category] += total
 
+    included = [row.site.pk for row in site_rows]
+    entry_count = sum(counts[pk][0] for pk in included if pk in counts)
+    correction_count = sum(counts[pk][1] for pk in included if pk in counts)
+
     zone = local_zone()
     hour_sums: dict[datetime.datetime, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(categories, 0)
     )
-    included = [row.site.pk for row in site_rows]
     hour_rows = (
         entries.filter(site_id__in=included, category__in=categories)
         .annotate(hour=TruncHour("recorded_at", tzinfo=zone))
@@ -171,11 +187,14 @@ def edition_figures(event: Event) -> EditionFigures:
     )
 
 
-def site_hour_rows(event: Event) -> list[tuple[datetime.datetime, int, dict[str, int]]]:
-    """(local hour, site id, sums per category) for every hour with entries, in order."""
+def site_hour_rows(
+    event: Event, site_ids: list[int]
+) -> list[tuple[datetime.datetime, int, dict[str, int]]]:
+    """(local hour, site id, sums per category) for every hour with entries at the sites
+    `site_ids` of `event` (those of its `edition_figures`), in order."""
     categories = CATEGORIES_BY_KIND[event.kind]
     rows = (
-        TallyEntry.objects.filter(site__event=event, category__in=categories)
+        TallyEntry.objects.filter(site__event=event, site_id__in=site_ids, category__in=categories)
         .annotate(hour=TruncHour("recorded_at", tzinfo=local_zone()))
         .values_list("hour", "site_id", "category")
         .annotate(total=Sum("delta"))

@@ -87,3 +87,39 @@ class TallyEntry(ConstraintErrorsOnFields):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.category} {self.delta:+d}"
+
+
+class TallyRefusal(models.Model):
+    """Taps the server refused at a site, one row per upload and reason: how many, what
+    they would have added, who sent them from which device. The audit page sums them per
+    person, device and reason, so that the branch's coordinators see a phone whose clock
+    is off, or someone counting far more than a door lets through. The refused taps
+    themselves are not kept (they changed nothing)."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="tally_refusals"
+    )
+    code = models.CharField(_("reason"), max_length=32)
+    taps = models.PositiveIntegerField(_("taps"))
+    counted = models.IntegerField(_("what they would have counted"))
+    received_at = models.DateTimeField(_("received at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("refused taps")
+        verbose_name_plural = _("refused taps")
+        ordering = ["site", "received_at", "id"]
+        indexes = [
+            models.Index(fields=["site", "received_at"], name="tally_refusal_site_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.code} ×{self.taps}"

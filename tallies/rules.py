@@ -1,21 +1,56 @@
 """Who may count, correct and see the counts (object: a site). The whole table is in the
-README ("Who may do what")."""
+README ("Who may do what").
+
+Volunteers count only at public sites (approved, of a published edition) where they have
+a confirmed shift on the site's day; they may send that day's taps on later days (a
+phone that was offline), until counting closes (the tally service refuses them then),
+but see the site's figures on its day only. Organisers and the branch's coordinators
+count and see the figures any day: the service refuses taps at a site that is not
+approved, for them too. The branch's coordinators correct until counting closes
+(`TALLY_CLOSES_AFTER_DAYS` after the site's day); after that the figures are final for
+the branch, and only organisers correct them.
+"""
 
 import rules
 
 from accounts.roles import is_coordinator, is_organiser
 from accounts.rules import admin_for_organisers
-from events.roles import has_confirmed_shift_at_site_today, is_branch_coordinator
+from events.models import Site
+from events.roles import (
+    has_confirmed_shift_at_site,
+    has_confirmed_shift_at_site_today,
+    is_branch_coordinator,
+)
 
-admin_for_organisers("tallies", ["tallyentry"])
+from .selectors import counting_is_open
+
+admin_for_organisers("tallies", ["tallyentry", "tallyrefusal"])
+
+
+@rules.predicate
+def is_public_or_cancelled(user, site) -> bool:
+    """The site is public, or was cancelled in a published edition: a volunteer's phone
+    then hears why it cannot send (409 `site_cancelled`) rather than that there is no
+    such site."""
+    if not isinstance(site, Site):
+        return False
+    return site.is_public or (site.is_cancelled and site.event.is_published)
+
+
+@rules.predicate
+def is_counting_open(user, site) -> bool:
+    return isinstance(site, Site) and counting_is_open(site)
+
 
 rules.add_perm(
     "tallies.record_tally",
-    is_organiser | is_branch_coordinator | has_confirmed_shift_at_site_today,
+    is_organiser | is_branch_coordinator | (is_public_or_cancelled & has_confirmed_shift_at_site),
 )
 rules.add_perm(
     "tallies.view_tallies",
-    is_organiser | is_branch_coordinator | has_confirmed_shift_at_site_today,
+    is_organiser
+    | is_branch_coordinator
+    | (is_public_or_cancelled & has_confirmed_shift_at_site_today),
 )
-rules.add_perm("tallies.correct_tally", is_organiser | is_branch_coordinator)
+rules.add_perm("tallies.correct_tally", is_organiser | (is_branch_coordinator & is_counting_open))
 rules.add_perm("tallies.view_dashboard", is_organiser | is_coordinator)

@@ -4,18 +4,31 @@ A tap is a `TallyEntry` made on a phone, with a UUID the phone chose. Phones kee
 taps until the server has answered for them, so the same tap can arrive several times
 (a lost answer, two tabs, a retry); the unique UUID makes it count once.
 
-Rules for a tap (`tally_record`), each checked per entry so that good taps in a batch
-are kept when others are refused:
+Counting happens at approved sites only (`SiteNotApproved`, `SiteCancelled`: the whole
+batch is refused and the phone keeps it). Rules for a tap (`tally_record`), each checked
+per entry so that good taps in a batch are kept when others are refused:
 
 - the category is one counted at this kind of event (`CATEGORIES_BY_KIND`);
 - the delta is a whole number from -1 (undo) to +50 (a group), never 0;
 - `recorded_at` is not in the future (allowing `CLOCK_SKEW`), and lies on the site's day,
-  widened by `DAY_MARGIN` on each side. How late it arrives does not matter: a phone that
-  was offline for days still delivers its taps.
+  widened by `DAY_MARGIN` on each side. How late it arrives matters only once counting
+  has closed (`counting_closed`, `TALLY_CLOSES_AFTER_DAYS` after the site's day): a phone
+  that was offline for a day or two still delivers its taps.
 - A UUID that is already stored for a different tap (another site, category, delta, or a
   correction) is refused as a conflict: it is never taken for the stored tap, and never
   overwrites it. The time is not compared, because a clock correction (below) can move
   the same tap by the network delay between two sends.
+- What one person, and what one device, counts at the site in a category is limited:
+  `TALLY_LIMIT_PER_MINUTE` per minute of the taps' time (`rate_limited`), and
+  `TALLY_LIMIT_PER_SITE` in all (`total_limited`); undo taps and corrections do not
+  count towards them. The minute is the tap's own time, not its arrival, so that a phone
+  that was offline for an hour delivers that hour at once; the limit per site bounds
+  what made-up times spread over the day could add. The limits are checked with the
+  site locked, in the transaction that stores the taps: two batches sent at once cannot
+  both slip under them.
+
+Refused taps are not stored, but how many were refused, for what reason, from whom and
+which device is (`TallyRefusal`), for the audit page.
 
 Phone clocks can be hours off. When the phone says when it sent the batch (`sent_at`),
 the difference with the server's clock is added to every `recorded_at` of that batch, so
@@ -26,21 +39,30 @@ was changed in between.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import logging
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Q, Sum, When
+from django.db.models.functions import TruncMinute
 from django.utils.translation import gettext_lazy as _
 
 from common import clock
 from common.errors import InvalidInput
+from events import locking
 from events.models import Site
 
-from .errors import SiteCancelled
-from .models import TallyEntry
-from .selectors import categories_for, tally_totals, tally_window
+from .errors import SiteCancelled, SiteNotApproved
+from .models import TallyEntry, TallyRefusal
+from .selectors import categories_for, counting_closes_at, tally_totals, tally_window
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
 CLOCK_SKEW = datetime.timedelta(minutes=2)
@@ -53,7 +75,21 @@ REFUSAL_MESSAGES = {
     "recorded_in_future": _("The time of the tap is in the future; check the phone's clock."),
     "recorded_off_day": _("The time of the tap is too far from the day of this site."),
     "id_conflict": _("This id is already used for a different tap."),
+    "counting_closed": _(
+        "Counting at this site has closed; only the national organisers can still correct "
+        "its figures."
+    ),
+    "rate_limited": _(
+        "More was counted in one minute than a door lets through. If it was real, ask a "
+        "coordinator to add a correction."
+    ),
+    "total_limited": _(
+        "More was counted by one person or phone than this site could see in a day. If it "
+        "was real, ask a coordinator to add a correction."
+    ),
 }
+# Refusals that say someone counted implausibly much: logged as well as stored.
+LIMIT_CODES = frozenset({"rate_limited", "total_limited"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +155,255 @@ def _refusal_code(
     return None
 
 
+def _refuse_unless_countable(site: Site) -> None:
+    if site.is_cancelled:
+        raise SiteCancelled()
+    if not site.is_approved:
+        raise SiteNotApproved()
+
+
+ONE_MINUTE = datetime.timedelta(minutes=1)
+
+
+def _minute(moment: datetime.datetime) -> datetime.datetime:
+    """The whole UTC minute a tap falls in: the unit of `TALLY_LIMIT_PER_MINUTE`."""
+    return moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
+
+
+class _Limits:
+    """What one person and one device have counted at a site so far, per category: per
+    minute of the taps' time and in all. Only taps that add (delta above 0) count
+    towards the limits; corrections never do."""
+
+    def __init__(self, *, site_id: int, by_id: int | None, device_id: str, taps: list[TallyTap]):
+        self.keys: dict[str, Q] = {}
+        if by_id is not None:
+            self.keys["person"] = Q(recorded_by_id=by_id)
+        if device_id:
+            self.keys["device"] = Q(device_id=device_id)
+        self.per_minute: dict[tuple, int] = defaultdict(int)
+        self.per_site: dict[tuple, int] = defaultdict(int)
+        adding = [tap for tap in taps if tap.delta > 0]
+        if not self.keys or not adding:
+            return
+        who = Q()
+        for condition in self.keys.values():
+            who |= condition
+        stored = TallyEntry.objects.filter(
+            who,
+            site_id=site_id,
+            is_correction=False,
+            delta__gt=0,
+            category__in={tap.category for tap in adding},
+        )
+        # One query: per category and minute for the minutes of this batch, and one row
+        # per category (minute empty) for all other times, which only count in all.
+        minutes = [_minute(tap.recorded_at) for tap in adding]
+        in_batch_minutes = Q(
+            recorded_at__gte=min(minutes), recorded_at__lt=max(minutes) + ONE_MINUTE
+        )
+        minute = Case(
+            When(in_batch_minutes, then=TruncMinute("recorded_at", tzinfo=datetime.UTC)),
+            default=None,
+            output_field=DateTimeField(),
+        )
+        sums = {name: Sum("delta", filter=condition) for name, condition in self.keys.items()}
+        rows = stored.annotate(minute=minute).values("category", "minute").annotate(**sums)
+        for row in rows.order_by():
+            category, at = row["category"], row["minute"]
+            if at is not None and at.tzinfo is None:  # PostgreSQL: a UTC time, naive
+                at = at.replace(tzinfo=datetime.UTC)
+            for name in self.keys:
+                counted = row[name] or 0
+                self.per_site[name, category] += counted
+                if at is not None:
+                    self.per_minute[name, category, _minute(at)] += counted
+
+    def fit(self, taps: Iterable[TallyTap]) -> bool:
+        """Whether all of `taps` fit under the limits (tried on a copy)."""
+        trial = copy.copy(self)
+        trial.per_minute = defaultdict(int, self.per_minute)
+        trial.per_site = defaultdict(int, self.per_site)
+        return all(trial.take(tap) is None for tap in taps)
+
+    def take(self, tap: TallyTap) -> str | None:
+        """Count `tap` in, or say which limit it would go over (and leave it out)."""
+        if tap.delta <= 0 or not self.keys:
+            return None
+        minute = _minute(tap.recorded_at)
+        per_minute, per_site = settings.TALLY_LIMIT_PER_MINUTE, settings.TALLY_LIMIT_PER_SITE
+        for name in self.keys:
+            if self.per_minute[name, tap.category, minute] + tap.delta > per_minute:
+                return "rate_limited"
+        for name in self.keys:
+            if self.per_site[name, tap.category] + tap.delta > per_site:
+                return "total_limited"
+        for name in self.keys:
+            self.per_minute[name, tap.category, minute] += tap.delta
+            self.per_site[name, tap.category] += tap.delta
+        return None
+
+
+@dataclass
+class _Outcome:
+    """The answer being built for one upload, and its refused taps as (code, delta), to
+    store for the audit page."""
+
+    result: TallyRecordResult
+    refused: list[tuple[str, int]] = field(default_factory=list)
+
+    def refuse(self, tap: TallyTap, code: str) -> None:
+        self.result.refused.append(Refusal(tap.client_id, code))
+        self.refused.append((code, tap.delta))
+
+
+def _settle_stored(
+    rows: Iterable[tuple],
+    *,
+    candidates: dict[uuid.UUID, TallyTap],
+    site_id: int,
+    sync_id: uuid.UUID | None,
+    outcome: _Outcome,
+) -> set[uuid.UUID]:
+    """Sort stored rows `(client_id, sync_id, site_id, category, delta, is_correction)`
+    of `candidates` into accepted (stored by this upload), duplicates and conflicts;
+    returns their ids."""
+    settled = set()
+    for client_id, stored_sync, stored_site_id, category, delta, is_correction in rows:
+        mine = candidates[client_id]
+        settled.add(client_id)
+        if sync_id is not None and stored_sync == sync_id:
+            outcome.result.accepted += 1
+        elif (stored_site_id, category, delta, is_correction) == (
+            site_id,
+            mine.category,
+            mine.delta,
+            False,
+        ):
+            outcome.result.duplicates += 1
+        else:
+            outcome.refuse(mine, "id_conflict")
+    return settled
+
+
+_STORED = ("client_id", "sync_id", "site_id", "category", "delta", "is_correction")
+
+
+def _store_refusals(
+    refused: list[tuple[str, int]],
+    *,
+    site_id: int,
+    by_id: int | None,
+    device_id: str,
+    now: datetime.datetime,
+) -> None:
+    """One `TallyRefusal` per reason: how many taps, and what the taps in range would
+    have added (a delta out of range adds nothing: it is the phone's number, any size)."""
+    per_code: dict[str, list[int]] = {}
+    for code, delta in refused:
+        taps_and_sum = per_code.setdefault(code, [0, 0])
+        taps_and_sum[0] += 1
+        if TallyEntry.TAP_DELTA_MIN <= delta <= TallyEntry.TAP_DELTA_MAX:
+            taps_and_sum[1] += delta
+    TallyRefusal.objects.bulk_create(
+        TallyRefusal(
+            site_id=site_id,
+            code=code,
+            taps=taps,
+            counted=counted,
+            received_at=now,
+            recorded_by_id=by_id,
+            device_id=device_id,
+        )
+        for code, (taps, counted) in sorted(per_code.items())
+    )
+    limited = {code: per_code[code][0] for code in LIMIT_CODES & per_code.keys()}
+    if limited:
+        logger.warning(
+            "tally limits: site %s, user %s, device %r: refused %s",
+            site_id,
+            by_id,
+            device_id,
+            ", ".join(f"{taps} {code}" for code, taps in sorted(limited.items())),
+        )
+
+
+def _store_new_taps(
+    candidates: dict[uuid.UUID, TallyTap],
+    *,
+    site: Site,
+    by_id: int | None,
+    device_id: str,
+    now: datetime.datetime,
+    sync_id: uuid.UUID,
+    outcome: _Outcome,
+) -> None:
+    """Within the site's lock: refuse the taps when counting has closed or when they
+    would go over a limit, store the others, and sort them into accepted, duplicates and
+    conflicts.
+
+    A tap that is already stored (a resend) is a duplicate, never refused: it must not
+    count towards the limits twice, and is not "closed". So when some tap would be
+    refused, the taps already stored are set aside first; in the common case, where all
+    fit, that read is saved (counting the stored ones twice can only refuse more)."""
+    site_id = site.pk
+    new = sorted(candidates.values(), key=lambda tap: (tap.recorded_at, tap.client_id))
+    closed = now >= counting_closes_at(site)
+    limits = (
+        None if closed else _Limits(site_id=site_id, by_id=by_id, device_id=device_id, taps=new)
+    )
+    if limits is None or not limits.fit(new):
+        already = TallyEntry.objects.filter(client_id__in=list(candidates)).values_list(*_STORED)
+        settled = _settle_stored(
+            already, candidates=candidates, site_id=site_id, sync_id=None, outcome=outcome
+        )
+        new = [tap for tap in new if tap.client_id not in settled]
+    if limits is None:
+        for tap in new:
+            outcome.refuse(tap, "counting_closed")
+        return
+    rows = []
+    for tap in new:
+        code = limits.take(tap)
+        if code is not None:
+            outcome.refuse(tap, code)
+            continue
+        rows.append(
+            TallyEntry(
+                site_id=site_id,
+                category=tap.category,
+                delta=tap.delta,
+                client_id=tap.client_id,
+                recorded_at=tap.recorded_at,
+                received_at=now,
+                recorded_by_id=by_id,
+                device_id=device_id,
+                is_correction=False,
+                reason="",
+                sync_id=sync_id,
+            )
+        )
+    if not rows:
+        return
+    # ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): a tap that is already stored
+    # (a resend; or the same UUID stored meanwhile at another site, under that site's
+    # lock) is skipped here, and the re-read shows whose copy is in the table; on
+    # PostgreSQL the insert waited for a concurrent writer of the same UUID to commit, so
+    # its row is visible to this read. Rows go in UUID order: two requests with
+    # overlapping batches then wait for each other's keys in the same order, and cannot
+    # deadlock.
+    rows.sort(key=lambda entry: entry.client_id)
+    TallyEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    stored = TallyEntry.objects.filter(client_id__in=[row.client_id for row in rows])
+    _settle_stored(
+        stored.values_list(*_STORED),
+        candidates=candidates,
+        site_id=site_id,
+        sync_id=sync_id,
+        outcome=outcome,
+    )
+
+
 def tally_record(
     *,
     site: Site,
@@ -133,89 +418,71 @@ def tally_record(
     The caller has checked that `by` may count at `site` (`tallies.record_tally`) and that
     the batch has the right shape and at most `MAX_BATCH` entries. Taps that break a rule
     are refused one by one (see the module docstring); the others are stored. Safe to
-    call concurrently with overlapping batches: the database's unique index on the UUID
-    decides which request stores a tap, and each request reports only what it stored
-    itself as accepted.
+    call concurrently with overlapping batches: the site's lock serialises the limits,
+    the database's unique index on the UUID decides which request stores a tap, and each
+    request reports only what it stored itself as accepted. `now` is when the batch
+    arrived (default: the clock's now).
 
-    Raises `SiteCancelled` for a cancelled site.
+    Raises `SiteCancelled` for a cancelled site and `SiteNotApproved` for a site that is
+    not approved (a draft, or waiting for review); nothing is stored then.
     """
-    if site.is_cancelled:
-        raise SiteCancelled()
+    _refuse_unless_countable(site)
     now = now or clock.now()
     offset = clock_offset(sent_at=sent_at, now=now)
     categories = categories_for(site)
     window = tally_window(site)
     latest = now + CLOCK_SKEW
-    result = TallyRecordResult(clock_offset=offset)
+    outcome = _Outcome(TallyRecordResult(clock_offset=offset))
+    refuse = outcome.refuse
     sync_id = uuid.uuid4()
     # Ids rather than objects: `by` is often the request's lazy user, and going through
     # it and the relation descriptors for every entry costs more than the insert.
     site_id, by_id = site.pk, by.pk if by is not None else None
 
-    candidates: dict[uuid.UUID, TallyEntry] = {}
+    candidates: dict[uuid.UUID, TallyTap] = {}
     for tap in entries:
         if offset:
             try:
                 shifted = tap.recorded_at + offset
             except OverflowError:  # a clock thousands of years off: not this day anyway
-                result.refused.append(Refusal(tap.client_id, "recorded_off_day"))
+                refuse(tap, "recorded_off_day")
                 continue
             tap = TallyTap(tap.client_id, tap.category, tap.delta, shifted)
         code = _refusal_code(tap, categories=categories, window=window, latest=latest)
         if code is not None:
-            result.refused.append(Refusal(tap.client_id, code))
+            refuse(tap, code)
             continue
         earlier = candidates.get(tap.client_id)
         if earlier is not None:
             if (earlier.category, earlier.delta) == (tap.category, tap.delta):
-                result.duplicates += 1
+                outcome.result.duplicates += 1
             else:
-                result.refused.append(Refusal(tap.client_id, "id_conflict"))
+                refuse(tap, "id_conflict")
             continue
-        candidates[tap.client_id] = TallyEntry(
-            site_id=site_id,
-            category=tap.category,
-            delta=tap.delta,
-            client_id=tap.client_id,
-            recorded_at=tap.recorded_at,
-            received_at=now,
-            recorded_by_id=by_id,
-            device_id=device_id,
-            is_correction=False,
-            reason="",
-            sync_id=sync_id,
-        )
+        candidates[tap.client_id] = tap
 
-    if candidates:
-        # ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): a tap some request stored
-        # before, or stores at this moment, is skipped here. The re-read then shows whose
-        # copy is in the table; on PostgreSQL the insert waited for a concurrent writer of
-        # the same UUID to commit, so its row is visible to this read. Rows go in UUID
-        # order: two requests with overlapping batches then wait for each other's keys in
-        # the same order, and cannot deadlock.
-        TallyEntry.objects.bulk_create(
-            sorted(candidates.values(), key=lambda entry: entry.client_id),
-            ignore_conflicts=True,
-        )
-        stored = TallyEntry.objects.filter(client_id__in=list(candidates)).values_list(
-            "client_id", "sync_id", "site_id", "category", "delta", "is_correction"
-        )
-        for client_id, stored_sync, stored_site_id, category, delta, is_correction in stored:
-            mine = candidates[client_id]
-            if stored_sync == sync_id:
-                result.accepted += 1
-            elif (stored_site_id, category, delta, is_correction) == (
-                site_id,
-                mine.category,
-                mine.delta,
-                False,
-            ):
-                result.duplicates += 1
-            else:
-                result.refused.append(Refusal(client_id, "id_conflict"))
+    if candidates or outcome.refused:
+        with locking.write_transaction():
+            # The site's lock makes the limits hold for batches sent at the same moment
+            # (on SQLite the IMMEDIATE transaction already runs writers one at a time).
+            _refuse_unless_countable(locking.lock_site(site_id, related=()))
+            if candidates:
+                _store_new_taps(
+                    candidates,
+                    site=site,
+                    by_id=by_id,
+                    device_id=device_id,
+                    now=now,
+                    sync_id=sync_id,
+                    outcome=outcome,
+                )
+            if outcome.refused:
+                _store_refusals(
+                    outcome.refused, site_id=site_id, by_id=by_id, device_id=device_id, now=now
+                )
 
-    result.totals = tally_totals(site)
-    return result
+    outcome.result.totals = tally_totals(site)
+    return outcome.result
 
 
 def tally_correct(

@@ -154,9 +154,11 @@ def on_event_day(hour: int = 0, minute: int = 0, *, days: int = 0) -> datetime.d
 
 
 @pytest.fixture
-def location(db):
+def location(db, branch):
+    """The azc of the Utrecht branch, which looks after it."""
     return Location.objects.create(
         name="azc Utrecht",
+        branch=branch,
         kind=Location.Kind.AZC,
         city="Utrecht",
         province=Province.UTRECHT,

@@ -101,6 +101,7 @@ def test_a_database_at_the_old_layout_keeps_every_row_and_rule():
 
     from accounts.models import Volunteer
     from events.models import Signup
+    from locations.models import Location
     from tallies.models import TallyEntry
     from volunteers.models import ReminderSent
 
@@ -118,6 +119,8 @@ def test_a_database_at_the_old_layout_keeps_every_row_and_rule():
         3,
         "azc Utrecht",
     )
+    # A place where only one branch's sites took place is now looked after by that branch.
+    assert Location.objects.get().branch.name == "Afdeling Utrecht"
     # The content types moved with their models (admin history, permissions).
     assert ContentType.objects.get(pk=before["content_types"]["signup"]).app_label == "events"
     assert ContentType.objects.get(pk=before["content_types"]["tallyentry"]).app_label == (

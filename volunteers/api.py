@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ExpiringTokenAuthentication
 from accounts.roles import coordinated_branch_ids, has_verified_email, is_organiser
 from accounts.services import volunteer_get_or_create
 from common.api import ErrorSerializer
@@ -101,7 +102,7 @@ class MeSerializer(serializers.Serializer):
 
 class _VolunteerAPIView(APIView):
     # Token first, so an unauthenticated client gets 401 with `WWW-Authenticate: Token`.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
 

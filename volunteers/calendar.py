@@ -28,8 +28,9 @@ from icalendar import Event as VEvent
 from accounts.models import Volunteer
 from accounts.tokens import new_calendar_token
 from events import calendar
+from events.disclosures import disclosures_record
 from events.feeds import cancelled_summary, site_hours_vevent
-from events.models import Shift, Signup, Site
+from events.models import AddressDisclosure, Shift, Signup, Site
 from events.selectors import shifts_with_counts
 
 VOLUNTEER_FEED = "volunteer"
@@ -103,6 +104,8 @@ class _Held:
 
     shift: Shift
     confirmed_now: bool = False
+    # The coordinators shared the exact address of the site with this volunteer.
+    address_shared: bool = False
     times_confirmed: int = 0
     times_lost: int = 0
     changes: list = field(default_factory=list)
@@ -127,8 +130,9 @@ def _held_shifts(volunteer: Volunteer) -> list[_Held]:
         entry = held.setdefault(signup.shift_id, _Held(shift=signup.shift))
         entry.times_confirmed += 1
         entry.changes.append(signup.updated_at)
-        if signup.status == Signup.Status.CONFIRMED:
+        if signup.is_confirmed:
             entry.confirmed_now = True
+            entry.address_shared = signup.address_shared_at is not None
         else:
             entry.times_lost += 1
     return list(held.values())
@@ -202,22 +206,38 @@ def _volunteer_shift_vevent(held: _Held) -> VEvent:
         status="CANCELLED" if cancelled else "CONFIRMED",
         sequence=held.sequence,
         paragraphs=parts,
-        # Only a volunteer who holds the shift sees the exact place of a site shown
-        # approximately.
-        approximate=site.show_approximate_location and not held.confirmed_now,
+        # The exact place of a site shown approximately only for a volunteer who holds the
+        # shift and with whom the coordinators shared the address.
+        approximate=site.show_approximate_location and not _exact_place(held),
         busy=True,
         changes=held.changes,
     )
 
 
+def _exact_place(held: _Held) -> bool:
+    return held.confirmed_now and held.address_shared
+
+
 def volunteer_feed(volunteer: Volunteer, *, language: str) -> bytes:
-    """The volunteer's shifts as iCalendar. Two queries at most, with the token lookup."""
+    """The volunteer's shifts as iCalendar. Two queries at most, with the token lookup;
+    the exact address of a site shown approximately, where the feed carries it, is
+    recorded as disclosed (one more statement)."""
+    held = _held_shifts(volunteer)
+    disclosures_record(
+        site_ids=[
+            entry.shift.site_id
+            for entry in held
+            if entry.shift.site.show_approximate_location and _exact_place(entry)
+        ],
+        user=volunteer.user,
+        channel=AddressDisclosure.Channel.CALENDAR,
+    )
     with translation.override(language):
         cal = calendar.new_calendar(
             name=_("My shifts – action days"),
             description=_("The shifts you signed up for."),
         )
-        return calendar.finish(cal, map(_volunteer_shift_vevent, _held_shifts(volunteer)))
+        return calendar.finish(cal, map(_volunteer_shift_vevent, held))
 
 
 # --- The coordinator's feed ----------------------------------------------------------------

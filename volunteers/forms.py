@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.languages import LANGUAGE_CHOICES
+from common.text import PlainTextValidator
 from events.forms.fields import DateInput
 from events.models import Event, Site
 from locations.models import Branch
@@ -48,8 +49,18 @@ class FindShiftsForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        required=False,
+        validators=[PlainTextValidator(_("First name"))],
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        validators=[PlainTextValidator(_("Last name"))],
+    )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=30,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from common import clock
 from events.models import Signup, published_sites
-from events.notifications import shift_mail
+from events.notifications import record_mail_disclosure, shift_mail
 
 from .models import ReminderSent
 
@@ -99,6 +99,7 @@ def mail_reminder(signup: Signup, kind: str) -> None:
     message = shift_mail("volunteers/email/reminder", signup, kind=kind)
     if message is not None:
         message.send()
+        record_mail_disclosure(signup)
 
 
 def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:

@@ -14,9 +14,16 @@ from common.api import (
     ErrorSerializer,  # noqa: F401 (the API's one error format)
     MomentField,
 )
+from common.text import (
+    NOTES_MAX_LENGTH,
+    PUBLIC_DESCRIPTION_MAX_LENGTH,
+    MaxLengthValidator,
+    PlainTextValidator,
+)
 from locations.models import Branch, Location
 
 from ..models import Event, Shift, Site
+from ..selectors import sites_visible_to
 
 
 class RejectUnknownFields(serializers.Serializer):
@@ -149,11 +156,24 @@ class SiteFeatureCollectionSerializer(serializers.Serializer):
 
 
 class SiteWriteFields(RejectUnknownFields):
-    name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    name = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        validators=[PlainTextValidator(_("Name"))],
+    )
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
     opens_at = MomentField(required=False)
     closes_at = MomentField(required=False)
-    public_description = serializers.CharField(allow_blank=True, required=False)
+    public_description = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        validators=[
+            PlainTextValidator(_("Public description"), multiline=True),
+            MaxLengthValidator(PUBLIC_DESCRIPTION_MAX_LENGTH, _("Public description")),
+        ],
+        help_text=f"At most {PUBLIC_DESCRIPTION_MAX_LENGTH} characters.",
+    )
     languages_needed = serializers.ListField(
         child=serializers.CharField(max_length=10), required=False, max_length=20
     )
@@ -252,11 +272,31 @@ class ShiftWriteFields(RejectUnknownFields):
     starts_at = MomentField()
     ends_at = MomentField()
     capacity = serializers.IntegerField(min_value=0, max_value=10_000)
-    notes = serializers.CharField(allow_blank=True, required=False)
+    notes = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        validators=[
+            PlainTextValidator(_("Notes"), multiline=True),
+            MaxLengthValidator(NOTES_MAX_LENGTH, _("Notes")),
+        ],
+        help_text=f"At most {NOTES_MAX_LENGTH} characters.",
+    )
+
+
+class VisibleSiteField(serializers.PrimaryKeyRelatedField):
+    """A site the requester (`context["request"]`) may see, by `sites_visible_to`: another
+    branch's draft is "no such site", as an unknown id is, so that nobody can tell the one
+    from the other (whether they may act on a site they see is the view's 403)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Site.objects.none()
+        return sites_visible_to(request.user).select_related("branch")
 
 
 class ShiftCreateSerializer(ShiftWriteFields):
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.select_related("branch"))
+    site = VisibleSiteField(queryset=Site.objects.all())
 
 
 class ShiftUpdateSerializer(ShiftWriteFields):

@@ -78,13 +78,15 @@ class ShiftListView(APIView):
     @extend_schema(
         operation_id="shifts_create",
         summary="Plan a shift",
-        description="For organisers and the coordinators of the site's branch.",
+        description="For organisers and the coordinators of the site's branch. A site that "
+        "does not exist or that the requester may not see (another branch's draft) is a 400 "
+        "naming `site`; a site they see but may not plan is a 403.",
         request=ShiftCreateSerializer,
         responses={201: ShiftManagerSerializer, 400: ERROR_400, 403: ERROR_403},
         tags=["shifts"],
     )
     def post(self, request):
-        serializer = ShiftCreateSerializer(data=request.data)
+        serializer = ShiftCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         site = data.pop("site")

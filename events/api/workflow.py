@@ -9,11 +9,12 @@ transition the rules do not allow now is a 409 with a `code` (`site_wrong_status
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ExpiringTokenAuthentication
 from common.api import ErrorSerializer
 
 from .. import services
@@ -37,7 +38,7 @@ def _conflict(codes: str) -> OpenApiResponse:
 
 class _Transition(APIView):
     # Token first, so that a client without credentials gets 401 with `WWW-Authenticate`.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     # The rule-book's permission on the site.
     permission = ""

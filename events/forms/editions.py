@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import PlainTextValidator
+
 from ..models import Event, Shift
 from ..services.editions import TemplateSpec
 from .fields import datetime_field, time_field
@@ -11,7 +13,9 @@ from .fields import datetime_field, time_field
 class EditionForm(forms.Form):
     """Create an edition (with `kind`) or change its settings (without)."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, validators=[PlainTextValidator(_("Name"))]
+    )
     slug = forms.SlugField(
         label=_("Short name in web addresses"),
         max_length=100,
@@ -110,7 +114,11 @@ TemplateFormSet = forms.formset_factory(
 
 
 class CloneForm(forms.Form):
-    name = forms.CharField(label=_("Name of the new edition"), max_length=200)
+    name = forms.CharField(
+        label=_("Name of the new edition"),
+        max_length=200,
+        validators=[PlainTextValidator(_("Name of the new edition"))],
+    )
     slug = forms.SlugField(
         label=_("Short name in web addresses"),
         max_length=100,

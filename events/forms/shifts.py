@@ -8,12 +8,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import clock
+from common.text import NOTES_MAX_LENGTH, MaxLengthValidator, PlainTextValidator
 
 from ..models import Shift, Site
 from .fields import DateInput, TimeInput
 
 # The services name a shift's fields; the forms ask for a date and two times of day.
 SHIFT_FIELD_NAMES = {"starts_at": "date", "ends_at": "end"}
+
+
+def notes_field(*, rows: int) -> forms.CharField:
+    label = _("Notes for volunteers")
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": NOTES_MAX_LENGTH}),
+        validators=[
+            PlainTextValidator(label, multiline=True),
+            MaxLengthValidator(NOTES_MAX_LENGTH, label),
+        ],
+    )
 
 
 class ShiftForm(forms.Form):
@@ -24,9 +38,7 @@ class ShiftForm(forms.Form):
     start = forms.TimeField(label=_("From"), widget=TimeInput())
     end = forms.TimeField(label=_("Until"), widget=TimeInput())
     capacity = forms.IntegerField(label=_("Places"), min_value=0, max_value=500)
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = notes_field(rows=3)
 
     @classmethod
     def initial_for(cls, *, site: Site | None = None, shift: Shift | None = None) -> dict:
@@ -74,9 +86,7 @@ class ShiftSeriesForm(forms.Form):
         label=_("Roles"), choices=Shift.Role.choices, widget=forms.CheckboxSelectMultiple
     )
     capacity = forms.IntegerField(label=_("Places per shift"), min_value=0, max_value=500)
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    notes = notes_field(rows=2)
 
     @classmethod
     def initial_for(cls, site: Site) -> dict:

@@ -2,6 +2,7 @@
 cancelling it."""
 
 import datetime
+import re
 
 from django import forms
 from django.db.models import Q
@@ -9,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from common import clock
 from common.languages import LANGUAGE_CHOICES
+from common.text import PUBLIC_DESCRIPTION_MAX_LENGTH, MaxLengthValidator, PlainTextValidator
 from locations.models import Branch, Location
 from locations.selectors import locations_search
 
 from ..models import Event, Site
 from .fields import time_field
+
+# A primary key as a query parameter: ASCII digits, below 2**63 (what a database holds).
+PRIMARY_KEY = re.compile(r"[0-9]{1,18}")
 
 
 class SiteForm(forms.Form):
@@ -30,14 +35,19 @@ class SiteForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("Leave empty to use the location's name."),
+        validators=[PlainTextValidator(_("Name on the map"))],
     )
     opens_at = time_field(_("Opens at"))
     closes_at = time_field(_("Closes at"))
     public_description = forms.CharField(
         label=_("Public description"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": PUBLIC_DESCRIPTION_MAX_LENGTH}),
         help_text=_("What visitors can expect. Shown on the public site page."),
+        validators=[
+            PlainTextValidator(_("Public description"), multiline=True),
+            MaxLengthValidator(PUBLIC_DESCRIPTION_MAX_LENGTH, _("Public description")),
+        ],
     )
     languages_needed = forms.MultipleChoiceField(
         label=_("Languages needed"),
@@ -80,9 +90,11 @@ class SiteForm(forms.Form):
 
     def chosen_pk(self, name: str) -> int | None:
         """The primary key picked in the choice field `name` (the submitted value, else the
-        initial one), or None when nothing is picked or the value is not a number."""
-        value = self[name].value()
-        return int(value) if str(value or "").isdecimal() else None
+        initial one), or None when nothing is picked or the value is no key. Not
+        `str.isdecimal()`: it takes "٣" and numbers beyond what the database holds
+        (`?location=99999999999999999999999` overflowed on SQLite)."""
+        value = str(self[name].value() or "")
+        return int(value) if PRIMARY_KEY.fullmatch(value) else None
 
     def details_on(self, date: datetime.date) -> dict:
         """The site's details as `site_create` and `site_update` take them, with the

@@ -39,11 +39,13 @@ from django.utils.translation import gettext as _
 
 from common import clock
 from common.api import InvalidParameter
+from locations.models import Branch
 from locations.selectors import BoundingBox, bounding_box, distance_km, within_bbox
 
 from .. import calendar
-from ..models import Site
-from ..selectors import sees_exact_location, site_open_spots
+from ..disclosures import disclosures_record
+from ..models import AddressDisclosure, Site
+from ..selectors import sees_exact_location, shared_address_sites, site_open_spots
 from .filters import DEFAULT_PAGE_SIZE, SiteFilters, SiteResults
 
 # The public grid for sites shown approximately (see the module docstring), the one the
@@ -72,9 +74,13 @@ _COLUMNS = (
     "opens_at",
     "closes_at",
     "open_spots",
+    # Last: the exact place of a site shown approximately reaches a volunteer with whom
+    # its coordinators shared it (recorded, see `_record_disclosures`); not in the feature.
+    "disclosed",
 )
 _LATITUDE = _COLUMNS.index("public_latitude")
 _LONGITUDE = _COLUMNS.index("public_longitude")
+_DISCLOSED = _COLUMNS.index("disclosed")
 
 
 def _grid(field: str, step: float) -> Any:
@@ -87,14 +93,24 @@ def _with_public_position(sites: QuerySet[Site], user) -> QuerySet[Site]:
     if exact is True:
         return sites.annotate(
             approximate=Value(False),
+            disclosed=Value(False),
             public_latitude=F("location__latitude"),
             public_longitude=F("location__longitude"),
         )
     hidden = Q(show_approximate_location=True)
+    disclosed = Value(False)
     if exact is not False:
         hidden &= ~exact
+        coordinated = Branch.coordinators.through.objects.filter(user_id=user.pk)
+        shared_only = Q(pk__in=shared_address_sites(user)) & ~Q(
+            branch_id__in=coordinated.values("branch_id")
+        )
+        disclosed = ExpressionWrapper(
+            Q(show_approximate_location=True) & shared_only, output_field=BooleanField()
+        )
     return sites.annotate(
         approximate=ExpressionWrapper(hidden, output_field=BooleanField()),
+        disclosed=disclosed,
         public_latitude=Case(
             When(hidden, then=_grid("location__latitude", APPROXIMATE_LAT_STEP)),
             default=F("location__latitude"),
@@ -160,10 +176,25 @@ def _filtered(sites: QuerySet[Site], filters: SiteFilters, user) -> QuerySet[Sit
     return sites
 
 
+def _record_disclosures(user, rows: Iterable[tuple]) -> None:
+    """The exact place of a site shown approximately went to a volunteer with whom its
+    coordinators shared it: record it (a statement more, only then)."""
+    disclosed = [row[0] for row in rows if row[_DISCLOSED]]
+    if disclosed:
+        disclosures_record(site_ids=disclosed, user=user, channel=AddressDisclosure.Channel.MAP)
+
+
 def search_sites(filters: SiteFilters, *, user, base_url: str) -> SiteResults:
     """Published sites matching `filters` as GeoJSON features, in one query (two when
     paged without `near`). `base_url` (scheme and host, no trailing slash) makes the
-    links absolute. With `near`, the nearest come first and carry `distance_km`."""
+    links absolute. With `near`, the nearest come first and carry `distance_km`. An
+    exact place that reaches a volunteer is recorded (`_record_disclosures`)."""
+    results, rows = _search(filters, user=user, base_url=base_url)
+    _record_disclosures(user, rows)
+    return results
+
+
+def _search(filters: SiteFilters, *, user, base_url: str) -> tuple[SiteResults, list]:
     sites = _filtered(Site.objects.published(), filters, user)
     encoder = _FeatureEncoder(base_url)
     size = filters.page_size or DEFAULT_PAGE_SIZE
@@ -183,16 +214,18 @@ def search_sites(filters: SiteFilters, *, user, base_url: str) -> SiteResults:
         if filters.paged:
             found = found[(page - 1) * size : page * size]
         features = [encoder.feature(row, distance) for distance, row in found]
-        return SiteResults(features, matched, *((page, pages) if filters.paged else ()))
+        results = SiteResults(features, matched, *((page, pages) if filters.paged else ()))
+        return results, [row for _distance, row in found]
 
     sites = sites.order_by("event__date", "location__city", "location__name", "id")
     if not filters.paged:
-        features = [encoder.feature(row) for row in sites.values_list(*_COLUMNS)]
-        return SiteResults(features, len(features))
+        rows = list(sites.values_list(*_COLUMNS))
+        features = [encoder.feature(row) for row in rows]
+        return SiteResults(features, len(features)), rows
     matched = sites.count()
     pages = _check_page(filters, matched, size, page)
-    rows = sites.values_list(*_COLUMNS)[(page - 1) * size : page * size]
-    return SiteResults([encoder.feature(row) for row in rows], matched, page, pages)
+    rows = list(sites.values_list(*_COLUMNS)[(page - 1) * size : page * size])
+    return SiteResults([encoder.feature(row) for row in rows], matched, page, pages), rows
 
 
 def _check_page(filters: SiteFilters, matched: int, size: int, page: int) -> int:
@@ -210,7 +243,10 @@ def site_feature(site_id: int, *, user, sites: QuerySet[Site], base_url: str) ->
     """One site as a GeoJSON feature, or None when it is not among `sites` (the sites
     the person may see)."""
     rows = list(_with_public_position(sites.filter(pk=site_id), user).values_list(*_COLUMNS)[:1])
-    return _FeatureEncoder(base_url).feature(rows[0]) if rows else None
+    if not rows:
+        return None
+    _record_disclosures(user, rows)
+    return _FeatureEncoder(base_url).feature(rows[0])
 
 
 def feature_collection(results: SiteResults, **members: Any) -> dict[str, Any]:
@@ -277,6 +313,7 @@ class _FeatureEncoder:
             opens_at,
             closes_at,
             open_spots,
+            _disclosed,
         ) = row
         geometry = None
         if latitude is not None and longitude is not None:

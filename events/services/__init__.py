@@ -10,6 +10,7 @@ pages, API, admin and commands alike. They raise only domain errors (`events.err
 - `signups`: claiming and releasing places, the waitlist.
 """
 
+from .addresses import address_share
 from .cloning import CloneResult, event_clone
 from .editions import (
     RegistrationState,
@@ -39,6 +40,7 @@ __all__ = [
     "PastSite",
     "RegistrationState",
     "TemplateSpec",
+    "address_share",
     "edition_history_record",
     "event_clone",
     "event_create",

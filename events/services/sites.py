@@ -67,10 +67,12 @@ def site_create(
     Refused outside the edition's registration window (`RegistrationClosed`, with the
     reason), except for organisers, who may add a late site until the edition's day
     (`EditionClosed` after it). Raises `InvalidInput` naming the field (e.g. `location`
-    when the location already has a live site in this edition, `closes_at` when it closes
-    before it opens). The registration is the first entry of the site's history.
+    when the location already has a live site in this edition, or when another branch
+    looks after it; `closes_at` when it closes before it opens). The registration is the
+    first entry of the site's history.
     """
     registration_check(event=event, by=by)
+    _refuse_another_branchs_place(location=location, branch=branch, by=by)
     site = Site(event=event, location=location, branch=branch, created_by=by)
     site.opens_at = opens_at or clock.at_local(event.date, event.default_opens_at)
     site.closes_at = closes_at or clock.at_local(event.date, event.default_closes_at)
@@ -97,6 +99,24 @@ def site_create(
             for template in event.shift_templates.order_by("starts_at", "role", "pk")
         )
     return site
+
+
+def _refuse_another_branchs_place(*, location: Location, branch: Branch, by) -> None:
+    """A place another branch looks after is registered by that branch: a coordinator
+    cannot take another branch's azc for an edition first. Organisers may (on a branch's
+    behalf), and the edition's overview then shows them the difference."""
+    if location.branch_id in (None, branch.pk):
+        return
+    if by is None or by.has_perm("events.manage_event"):
+        return
+    raise InvalidInput(
+        _(
+            "%(branch)s looks after this place: it registers the site here. Ask them, or "
+            "the national office."
+        )
+        % {"branch": location.branch.name},
+        field="location",
+    )
 
 
 def _location_taken_message() -> str:

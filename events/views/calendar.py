@@ -2,7 +2,7 @@
 (their content is built in `events/feeds.py`). Calendar apps poll them; an unchanged feed
 answers 304 to the poll's ETag."""
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_safe
@@ -15,18 +15,26 @@ from ..models import Event, Site
 
 
 def _event_etag(request, slug: str) -> str | None:
-    """The edition's ETag from two small queries: the edition, and one aggregate over all its
-    sites in any status (a site leaving the feed changes its own `updated_at`)."""
+    """The edition's ETag from two small queries: the edition, and one aggregate over the
+    sites the feed shows (`feed_sites`), so that a draft being made or edited leaves it
+    alone (it gave away that a branch was preparing a site). A site leaving the feed
+    (unpublished, deleted) lowers the count and changes the sum of ids; one joining it, or
+    cancelled, changes its own `updated_at` and the number of cancelled sites."""
     event = Event.objects.published().filter(slug=slug).first()
     request.feed_event = event
     if event is None:
         return None
-    summary = Site.objects.filter(event=event).aggregate(
-        site_count=Count("id", distinct=True),
-        site_change=Max("updated_at"),
-        location_change=Max("location__updated_at"),
-        branch_change=Max("branch__updated_at"),
-        status_change_count=Count("status_changes", distinct=True),
+    summary = (
+        feed_sites()
+        .filter(event=event)
+        .aggregate(
+            site_count=Count("id"),
+            site_ids=Sum("id"),
+            cancelled_count=Count("id", filter=Q(status=Site.Status.CANCELLED)),
+            site_change=Max("updated_at"),
+            location_change=Max("location__updated_at"),
+            branch_change=Max("branch__updated_at"),
+        )
     )
     return calendar.etag(
         "event", event.pk, event.updated_at, calendar.feed_language(request), *summary.values()

@@ -126,7 +126,7 @@ def edition_overview(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status", "")
     sites = (
         Site.objects.filter(event=event)
-        .select_related("location", "branch")
+        .select_related("location__branch", "branch")
         .order_by("location__city", "location__name")
     )
     if status in Site.Status.values:

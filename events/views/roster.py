@@ -2,17 +2,24 @@
 a spreadsheet. For organisers and the coordinators of the site's branch
 (`events.view_roster`); never cached."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
 from common.languages import language_name
 from common.spreadsheets import csv_response, spreadsheet_cell
 
+from .. import services
+from ..models import Signup
+from ..selectors import address_holders, site_for
 from ..selectors import roster as site_roster
-from ..selectors import site_for
+from .coordinate import ID
 
 
 @login_required
@@ -22,9 +29,49 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     for shift in shifts:
         for signup in shift.roster_signups:
             signup.language_names = [language_name(c) for c in signup.volunteer.languages or []]
-    response = render(request, "events/shifts/roster.html", {"site": site, "shifts": shifts})
+    response = render(
+        request,
+        "events/shifts/roster.html",
+        {
+            "site": site,
+            "shifts": shifts,
+            "can_share": request.user.has_perm("events.share_address", site),
+            "disclosures": address_holders(site) if site.show_approximate_location else [],
+        },
+    )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def share_address(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share the exact address of a site shown approximately with one confirmed volunteer
+    (`signup`), or with every confirmed volunteer who does not have it yet (`all`)."""
+    site = site_for(request.user, pk, "events.share_address")
+    chosen = request.POST.get("signup", "")
+    signups = Signup.objects.filter(shift__site=site).confirmed().filter(address_shared_at=None)
+    if chosen != "all":
+        signups = signups.filter(pk=int(chosen)) if ID.fullmatch(chosen) else signups.none()
+    shared = 0
+    for signup in signups.order_by("pk"):
+        try:
+            services.address_share(signup=signup, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            shared += 1
+    if shared:
+        messages.success(
+            request,
+            ngettext(
+                "The address has been shared with %(count)d volunteer, by e-mail.",
+                "The address has been shared with %(count)d volunteers, by e-mail.",
+                shared,
+            )
+            % {"count": shared},
+        )
+    return redirect("events:roster", pk=site.pk)
 
 
 @login_required

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from common.errors import DomainError
 from common.forms import show_errors
 from common.languages import language_names
-from locations.models import Branch
+from locations.models import Branch, Location
+from locations.selectors import locations_for
 
 from .. import extensions, services
 from ..forms.sites import CancelForm, CommentForm, SiteForm, location_suggestions
@@ -106,6 +107,7 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
         location_suggestions(
             branch=suggestion_branch, query=query, include=[form.chosen_pk("location")]
         )
+        & locations_for(user)
     )
     # Locations with a live site in this edition: the rule of `site_create` (a cancelled
     # site frees its location).
@@ -209,6 +211,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         location_suggestions(
             branch=site.branch, query=query, include=[site.location_id, form.chosen_pk("location")]
         )
+        & (locations_for(request.user) | Location.objects.filter(pk=site.location_id))
     )
     return render(
         request,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from common import clock
@@ -28,12 +29,15 @@ from events.selectors import site_for
 from ..models import TallyEntry
 from ..selectors import (
     categories_for,
+    counting_closes_at,
+    counting_is_open,
     local_zone,
     tally_hours,
+    tally_refusals,
     tally_totals,
     tally_window,
 )
-from ..services import tally_correct
+from ..services import REFUSAL_MESSAGES, tally_correct
 
 
 def category_label(value: str) -> str:
@@ -52,10 +56,16 @@ def _site_for(request, pk: int, permission: str) -> Site:
 def site_counter(request, pk: int):
     """The counter at the door: big buttons, works on with no network (see counter.js)."""
     site = _site_for(request, pk, "tallies.record_tally")
-    totals = tally_totals(site)
+    # A volunteer sees the figures on the site's day only; later they may still send
+    # taps the phone kept, without seeing the totals.
+    totals = tally_totals(site) if request.user.has_perm("tallies.view_tallies", site) else None
     window = tally_window(site)
     categories = [
-        {"value": value, "label": category_label(value), "total": totals[value]}
+        {
+            "value": value,
+            "label": category_label(value),
+            "total": None if totals is None else totals[value],
+        }
         for value in categories_for(site)
     ]
     config = {
@@ -75,6 +85,10 @@ def site_counter(request, pk: int):
                 "The server refused the taps: log in again. They are kept on this phone."
             ),
             "cancelled": _("This site is cancelled; the taps cannot be sent."),
+            "not_approved": _(
+                "This site is not approved yet: the taps are kept on this phone and sent "
+                "once it is."
+            ),
             "error": _("The server could not take the taps; trying again."),
             "synced_at": _("Last contact with the server: %(time)s"),
             "refused_title": _("Refused by the server"),
@@ -92,6 +106,7 @@ def site_counter(request, pk: int):
             "config": config,
             "can_correct": request.user.has_perm("tallies.correct_tally", site),
             "on_the_day": window[0] <= clock.now() < window[1],
+            "counting_closed": not counting_is_open(site),
         },
     )
 
@@ -139,11 +154,13 @@ class CorrectionForm(forms.Form):
 AUDIT_PAGE_SIZE = 100
 
 
+@cache_control(private=True, no_store=True)  # it names who counted, and their devices
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_tally_audit(request, pk: int):
-    """Every entry at a site with who, when and from which device, and the correction
-    form. Coordinators of the site's branch and organisers."""
+    """Every entry at a site with who, when and from which device, the taps the server
+    refused, and the correction form. Coordinators of the site's branch (until counting
+    closes) and organisers."""
     site = _site_for(request, pk, "tallies.correct_tally")
     if request.method == "POST":
         form = CorrectionForm(request.POST, site=site)
@@ -193,6 +210,15 @@ def site_tally_audit(request, pk: int):
             "totals": [(category_label(c), totals[c]) for c in categories],
             "category_choices": [(c, category_label(c)) for c in categories],
             "hours": [(row["hour"], [row[c] for c in categories]) for row in tally_hours(site)],
+            "refusals": [
+                {**row, "reason": REFUSAL_MESSAGES.get(row["code"], row["code"])}
+                for row in tally_refusals(site)
+            ],
+            # Counting closes at midnight: the last day it is open.
+            "counting_until": timezone.localtime(
+                counting_closes_at(site) - datetime.timedelta(microseconds=1), local_zone()
+            ).date(),
+            "counting_closed": not counting_is_open(site),
             "category_labels": [category_label(c) for c in categories],
             "filter_category": filter_category,
             "filter_only": filter_only,

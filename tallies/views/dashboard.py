@@ -1,6 +1,7 @@
 """The live dashboard of an edition with its data and CSV exports, and the printable impact
 report (`tallies.view_dashboard`: organisers see every edition, coordinators the published
-ones)."""
+ones). Each shows the sites the viewer may see (`figures.edition_figures`), and the
+position of a site shown approximately only as precisely as the viewer may know it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from common import clock
 from common.spreadsheets import csv_response, spreadsheet_cell
+from events.calendar import place_geo
 from events.models import Event, Site
+from events.selectors import sees_exact_location
 
 from ..charts import Series, bar_chart_svg
 from ..figures import (
@@ -29,6 +33,10 @@ from ..figures import (
 )
 from ..selectors import CATEGORIES_BY_KIND, local_zone
 from .counting import category_label
+
+# The figures of the exports and the live data are for those who may see the dashboard:
+# no shared cache keeps them, and no browser stores them.
+private_no_store = cache_control(private=True, no_store=True)
 
 # The tile server for the dashboard map; a deployment can set its own in settings.
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -111,12 +119,14 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
     return rows
 
 
-def _dashboard_state(event: Event) -> dict:
-    """The edition's figures as the dashboard, its JSON and the impact report show them,
-    compared with the previous edition of the same kind."""
-    figures = edition_figures(event)
-    earlier_event = previous_edition(event)
-    previous = edition_figures(earlier_event) if earlier_event else None
+def _dashboard_state(request, event: Event) -> dict:
+    """The edition's figures as the dashboard, its JSON and the impact report show them
+    to the person asking, compared with the previous edition of the same kind that they
+    may open."""
+    viewer = request.user
+    figures = edition_figures(event, viewer=viewer)
+    earlier_event = previous_edition(event, among=_dashboard_events(request))
+    previous = edition_figures(earlier_event, viewer=viewer) if earlier_event else None
     return {
         "event": event,
         "figures": figures,
@@ -128,9 +138,29 @@ def _dashboard_state(event: Event) -> dict:
     }
 
 
-def _payload(state: dict) -> dict:
+def _positions(viewer, figures: EditionFigures) -> dict[int, tuple]:
+    """Per site, the position the viewer may see: a site shown approximately is rounded
+    to the public map's grid of about a kilometre for those who may not know where it is
+    (`events.selectors.sees_exact_location`, as on the map)."""
+    hidden = {row.site.pk for row in figures.sites if row.site.show_approximate_location}
+    exact = sees_exact_location(viewer)
+    if hidden and exact is not True:
+        known = set()
+        if exact is not False:
+            known = set(Site.objects.filter(exact, pk__in=hidden).values_list("pk", flat=True))
+        hidden -= known
+    else:
+        hidden = set()
+    return {
+        row.site.pk: place_geo(row.site.location, approximate=row.site.pk in hidden) or (None, None)
+        for row in figures.sites
+    }
+
+
+def _payload(request, state: dict) -> dict:
     figures: EditionFigures = state["figures"]
     previous: EditionFigures | None = state["previous"]
+    positions = _positions(request.user, figures)
     return {
         "event": figures.event.slug,
         "updated_at": state["updated_at"].isoformat(),
@@ -144,8 +174,8 @@ def _payload(state: dict) -> dict:
                 "name": row.site.display_name,
                 "town": row.site.location.city,
                 "branch": row.site.branch.name,
-                "lat": row.site.location.latitude,
-                "lon": row.site.location.longitude,
+                "lat": positions[row.site.pk][0],
+                "lon": positions[row.site.pk][1],
                 "totals": row.totals,
                 "headline": row.headline,
             }
@@ -180,13 +210,13 @@ def dashboard(request, slug: str):
     from django.conf import settings
 
     event = _event_for_dashboard(request, slug)
-    state = _dashboard_state(event)
+    state = _dashboard_state(request, event)
     return render(
         request,
         "tallies/dashboard.html",
         {
             **state,
-            "payload": _payload(state),
+            "payload": _payload(request, state),
             "data_url": reverse("tallies:dashboard_data", kwargs={"slug": event.slug}),
             "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
             "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
@@ -194,12 +224,13 @@ def dashboard(request, slug: str):
     )
 
 
+@private_no_store
 @login_required
 @require_safe
 def dashboard_data(request, slug: str):
     """The dashboard's figures as JSON, polled by the page during the day."""
     event = _event_for_dashboard(request, slug)
-    response = JsonResponse(_payload(_dashboard_state(event)))
+    response = JsonResponse(_payload(request, _dashboard_state(request, event)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -208,12 +239,13 @@ def _column(label: str) -> str:
     return capfirst(str(label))
 
 
+@private_no_store
 @login_required
 @require_safe
 def dashboard_sites_csv(request, slug: str):
     """One row per site: its totals per category."""
     event = _event_for_dashboard(request, slug)
-    figures = edition_figures(event)
+    figures = edition_figures(event, viewer=request.user)
     response, writer = csv_response(f"{event.slug}-sites.csv")
     writer.writerow(
         [
@@ -237,13 +269,15 @@ def dashboard_sites_csv(request, slug: str):
     return response
 
 
+@private_no_store
 @login_required
 @require_safe
 def dashboard_hours_csv(request, slug: str):
     """One row per site and local hour with entries: the sums per category."""
     event = _event_for_dashboard(request, slug)
     categories = CATEGORIES_BY_KIND[event.kind]
-    names = {site.pk: site for site in Site.objects.filter(event=event).select_related("location")}
+    figures = edition_figures(event, viewer=request.user)
+    names = {row.site.pk: row.site for row in figures.sites}
     response, writer = csv_response(f"{event.slug}-hours.csv")
     writer.writerow(
         [
@@ -253,7 +287,7 @@ def dashboard_hours_csv(request, slug: str):
             *(_column(category_label(c)) for c in categories),
         ]
     )
-    for hour, site_id, counts in site_hour_rows(event):
+    for hour, site_id, counts in site_hour_rows(event, list(names)):
         writer.writerow(
             [
                 hour.isoformat(),
@@ -270,7 +304,7 @@ def dashboard_hours_csv(request, slug: str):
 def impact_report(request, slug: str):
     """The printable impact report of an edition, compared with the previous one."""
     event = _event_for_dashboard(request, slug)
-    state = _dashboard_state(event)
+    state = _dashboard_state(request, event)
     return render(
         request,
         "tallies/impact_report.html",

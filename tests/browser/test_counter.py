@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
+from events.models import Site
 from tallies.models import TallyEntry
 from tallies.selectors import tally_totals
+from tallies.services import REFUSAL_MESSAGES
 from tests.browser.conftest import log_in
 from tests.tallies.conftest import confirm_shift, make_site, make_today_event
 
@@ -111,6 +114,52 @@ def test_taps_refused_by_the_server_are_shown(page, live_server, location, branc
     page.locator("[data-refused-clear]").click()
     expect(page.locator("[data-refused]")).to_be_hidden()
     expect(pending).to_have_text("Alle tikken verstuurd")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taps_over_the_limit_are_shown_with_their_reason(
+    page, live_server, today_site, volunteer, settings
+):
+    settings.TALLY_LIMIT_PER_MINUTE = 3
+    confirm_shift(volunteer, today_site)
+    log_in(page, live_server, volunteer)
+    page.goto(f"{live_server.url}/sites/{today_site.pk}/count/")
+    tap(page, "visitors", 2)
+    expect(page.locator("[data-pending]")).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    tap(page, "visitors", 1, delta="5")
+    refused = page.locator("[data-refused-list] li")
+    expect(refused).to_have_count(1, timeout=20_000)
+    expect(refused.first).to_contain_text("Bezoekers +5")
+    with translation.override("nl"):
+        reason = str(REFUSAL_MESSAGES["rate_limited"])
+    expect(refused.first).to_contain_text(reason)
+    # The screen shows what the server counted, not the refused group.
+    expect(page.locator('[data-total-for="visitors"]')).to_have_text("2")
+    assert tally_totals(today_site)["visitors"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taps_at_a_site_not_yet_approved_stay_on_the_phone(
+    page, live_server, today_site, organiser
+):
+    today_site.status = Site.Status.SUBMITTED
+    today_site.save()
+    log_in(page, live_server, organiser)
+    page.goto(f"{live_server.url}/sites/{today_site.pk}/count/")
+    tap(page, "visitors", 2)
+    waiting = page.evaluate(
+        "JSON.parse(document.getElementById('tally-config').textContent).strings.not_approved"
+    )
+    assert "approved" in waiting or "goedgekeurd" in waiting
+    expect(page.locator("[data-status]")).to_contain_text(waiting, timeout=20_000)
+    expect(page.locator("[data-pending]")).to_have_text("2 tikken nog niet verstuurd")
+    assert not TallyEntry.objects.exists()
+    # Approved: the kept taps go out.
+    today_site.status = Site.Status.PUBLISHED
+    today_site.save()
+    page.reload()
+    expect(page.locator("[data-pending]")).to_have_text("Alle tikken verstuurd", timeout=20_000)
+    assert tally_totals(today_site)["visitors"] == 2
 
 
 STRICT_CSP = (

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import Volunteer
 from events.models import Signup
 from events.search.results import APPROXIMATE_LAT_STEP, APPROXIMATE_LON_STEP
+from events.services import address_share
 from locations.selectors import distance_km
 from tests.conftest import YEAR, make_user
 
@@ -88,7 +89,9 @@ def test_a_site_that_does_not_ask_shows_its_address(client, hidden_site):
     assert_exact(feature_of(client, hidden_site))
 
 
-def test_volunteers_with_a_confirmed_shift_there_see_the_address(client, hidden_site, volunteer):
+def test_volunteers_with_a_confirmed_shift_there_see_the_address_once_it_is_shared(
+    client, hidden_site, volunteer, coordinator
+):
     shift = make_shift(hidden_site)
     client.force_login(volunteer)
     assert_hidden(feature_of(client, hidden_site))  # no shift yet
@@ -96,6 +99,10 @@ def test_volunteers_with_a_confirmed_shift_there_see_the_address(client, hidden_
     assert_hidden(feature_of(client, hidden_site))  # waiting is not enough
     signup.status = Signup.Status.CONFIRMED
     signup.save()
+    # A confirmed place alone is not enough either: anyone may claim an open shift
+    # (issue 14, item 9); the coordinators share the address with whom they accept.
+    assert_hidden(feature_of(client, hidden_site))
+    address_share(signup=signup, by=coordinator)
     assert_exact(feature_of(client, hidden_site))
 
 

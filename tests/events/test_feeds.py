@@ -4,6 +4,7 @@ import datetime
 import gzip
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Volunteer
@@ -438,3 +439,49 @@ def test_event_and_site_pages_link_to_their_feeds(client, site):
     assert f'href="webcal://testserver/calendar/sites/{site.pk}.ics"' in site_page
     english = client.get(f"/sites/{site.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="webcal://testserver/calendar/sites/{site.pk}.ics?lang=en"' in english
+
+
+# --- Whatever is stored, the feeds stay valid ----------------------------------------------
+
+# Names as older data or the admin may hold them: line breaks of every kind (one of them a
+# forged property), tabs, escape, DEL, C1 controls, NUL.
+# PostgreSQL cannot store NUL in text at all (tests/test_nul_characters.py), SQLite can.
+NUL = "" if connection.vendor == "postgresql" else "\x00"
+HOSTILE_NAME = f"Open dag\r\nX-INJECTED:1\rA\nB\tC\x1b[31mD\x7fE\x85F\u2028G{NUL}H\x0bI"
+CLEAN_NAME = "Open dag X-INJECTED:1 A B C[31mDE F GH I"
+
+
+def test_a_name_with_line_breaks_and_control_characters_keeps_every_feed_valid(
+    client, event, branch
+):
+    place = Location.objects.create(name="Plek\r\nmet\x01regels", city="Utrecht\r")
+    branch.name = "Afdeling\r\nUtrecht\x1b"
+    branch.save()
+    event.name = "Open azc dag;\r\n\\ 2027"
+    event.save()
+    hostile = make_site(
+        event,
+        place,
+        branch,
+        name=HOSTILE_NAME,
+        public_description="Regel één\r\nregel twee\rregel drie\x01\u2029einde\tmet tab",
+    )
+    uid = f"site-{hostile.pk}@actiedagen.example.org"
+    for url in (f"/calendar/sites/{hostile.pk}.ics", EVENT_FEED):
+        feed = fetch_feed(client, url)  # read by icalendar and by vobject, which must agree
+        raw = feed.raw.decode()
+        for line in unfolded_lines(feed.raw):
+            assert not line.startswith("X-INJECTED"), url
+        assert not any(c in raw.replace("\r\n", "") for c in "\r\n\x00\x01\x1b\x7f\x85\u2028")
+        summary = feed.text(uid, "SUMMARY")
+        assert summary == f"Open azc dag; \\ 2027: {CLEAN_NAME}"
+        assert feed.text(uid, "LOCATION") == "Plek metregels, Utrecht "
+        description = feed.text(uid, "DESCRIPTION")
+        assert "Regel één\nregel twee\nregel drie\neinde\tmet tab" in description
+        assert "Georganiseerd door Afdeling\nUtrecht." in description  # several lines
+    # The calendar's own name is TEXT too: escaped, and read back by the second parser.
+    site_feed = fetch_feed(client, f"/calendar/sites/{hostile.pk}.ics")
+    name = site_feed.other.contents["x-wr-calname"][0].value
+    assert name == f"{CLEAN_NAME} – Open azc dag; \\ 2027"
+    edition_feed = fetch_feed(client, EVENT_FEED)
+    assert edition_feed.other.contents["x-wr-calname"][0].value == "Open azc dag; \\ 2027"

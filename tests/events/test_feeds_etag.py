@@ -8,7 +8,14 @@ import pytest
 from accounts.models import Volunteer
 from accounts.services import volunteer_get_or_create
 from events.models import Signup, Site
-from events.services import shift_update, site_cancel, site_update
+from events.services import (
+    shift_create,
+    shift_update,
+    site_cancel,
+    site_create,
+    site_submit,
+    site_update,
+)
 from locations.models import Location
 from tests.conftest import YEAR, aware, on_event_day
 
@@ -101,6 +108,35 @@ def test_sites_joining_leaving_or_cancelled_reach_the_edition_feed(
         ),
     )
     assert_change_reaches_calendars(client, EVENT_URL, lambda: site_cancel(site=site, by=organiser))
+
+
+def test_drafts_leave_the_edition_feeds_etag_alone(
+    client, site, organiser, coordinator, branch, other_branch, event
+):
+    # The ETag is public: it changed when any branch made or edited a draft, which told
+    # anyone polling that a site was being prepared before it was published.
+    etag, body = fetch(client, EVENT_URL)
+    draft = site_create(
+        event=event,
+        location=Location.objects.create(
+            name="Neude", city="Utrecht", latitude=52.09, longitude=5.12
+        ),
+        branch=other_branch,
+        by=organiser,
+    )
+    assert client.get(EVENT_URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    site_update(site=draft, by=organiser, public_description="Nog geheim")
+    shift_create(
+        site=draft,
+        role="reception",
+        starts_at=on_event_day(12),
+        ends_at=on_event_day(13),
+        capacity=2,
+    )
+    site_submit(site=draft, by=organiser)
+    site_cancel(site=draft, by=organiser)  # never published: never in the feed
+    assert client.get(EVENT_URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert fetch(client, EVENT_URL) == (etag, body)
 
 
 def test_language_and_settings_are_part_of_the_etag(client, settings, site):

@@ -9,12 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
 
 from events.models import Signup, Site
 from locations.models import Location
-from tests.conftest import EVENT_DAY
+from tests.conftest import EVENT_DAY, on_event_day
 from tests.factories import make_shift, make_volunteer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -51,6 +52,8 @@ MATRIX = {
     "events.register_site": ("none", {"organiser", "coordinator", "other coordinator"}),
     "events.view_staffing": ("none", {"organiser", "coordinator", "other coordinator"}),
     "volunteers.appeal_for_site": ("site", {"organiser", "coordinator"}),
+    "events.share_address": ("site", {"organiser", "coordinator"}),
+    "locations.edit_location": ("location", {"organiser", "coordinator"}),
 }
 
 
@@ -72,7 +75,14 @@ def world(site, shift, organiser, coordinator, other_branch):
         "unverified": unverified.user,
         "anonymous": AnonymousUser(),
     }
-    objects = {"shift": shift, "site": site, "event": site.event, "signup": signup, "none": None}
+    objects = {
+        "shift": shift,
+        "site": site,
+        "event": site.event,
+        "signup": signup,
+        "location": site.location,  # looked after by the site's branch
+        "none": None,
+    }
     return users, objects
 
 
@@ -87,7 +97,9 @@ def test_every_cell_of_the_matrix(world, action, role):
     # A fresh copy of the user: the roles are cached per request on the object.
     if user.is_authenticated:
         user = type(user).objects.get(pk=user.pk)
-    assert user.has_perm(action, objects[target]) is (role in allowed)
+    # Asked on the site's day, before its first shift: "on shift" is a shift there today.
+    with time_machine.travel(on_event_day(9), tick=False):
+        assert user.has_perm(action, objects[target]) is (role in allowed)
 
 
 def test_the_readme_shows_the_same_matrix():

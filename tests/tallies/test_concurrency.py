@@ -1,10 +1,13 @@
-"""Phones sending overlapping batches at the same moment: every tap counts exactly once.
+"""Phones sending overlapping batches at the same moment: every tap counts exactly once,
+and the limits per person and device hold.
 
 Real threads with their own database connections (transaction=True), on SQLite (writers
 queue on the IMMEDIATE lock) and on PostgreSQL (inserts of the same UUID wait for each
-other on the unique index).
+other on the unique index; batches at one site wait for the site's lock). The control
+test removes the transaction and the lock and shows that the limits then fail.
 """
 
+import contextlib
 import random
 import threading
 import uuid
@@ -13,6 +16,9 @@ import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
 
+from events import locking
+from events.models import Site
+from tallies import services
 from tallies.models import TallyEntry
 from tallies.selectors import tally_totals
 from tallies.services import TallyTap, tally_record
@@ -127,3 +133,60 @@ def test_ten_phones_posting_the_same_batches_through_the_api(today_site, countin
     }
     assert tally_totals(today_site)["visitors"] == sum(sent.values())
     assert sum(results) == len(sent)
+
+
+# --- The limits hold for batches sent at the same moment ----------------------------------
+
+LIMIT = 100
+
+
+def batch_at_the_limit(i):
+    """Twenty groups of five in one minute: each batch alone is at the limit."""
+    return [TallyTap(uuid.uuid4(), "visitors", 5, on_event_day(12, 30)) for _ in range(20)]
+
+
+def send_at_once(site, volunteer):
+    return run_together(
+        lambda i: tally_record(
+            site=site,
+            entries=batch_at_the_limit(i),
+            by=volunteer,
+            device_id=f"phone-{i}",
+            now=on_event_day(14),
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_sent_at_once_cannot_together_go_over_the_limit(site, volunteer, settings):
+    settings.TALLY_LIMIT_PER_MINUTE = LIMIT
+    results = send_at_once(site, volunteer)
+    close_old_connections()
+    assert tally_totals(site)["visitors"] == LIMIT
+    assert sum(r.accepted for r in results) == LIMIT // 5
+    refused = [r.code for result in results for r in result.refused]
+    assert refused == ["rate_limited"] * (SENDERS * 20 - LIMIT // 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_concurrent_batches_do_go_over_the_limit(
+    site, volunteer, settings, monkeypatch
+):
+    """Bypass the transaction and the site's lock: every sender reads what was counted
+    before anyone writes (a barrier makes that certain), so all of them fit."""
+    settings.TALLY_LIMIT_PER_MINUTE = LIMIT
+    read = threading.Barrier(SENDERS)
+    real_limits = services._Limits
+
+    class ReadThenWait(real_limits):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            read.wait(timeout=60)
+
+    monkeypatch.setattr(locking, "write_transaction", contextlib.nullcontext)
+    monkeypatch.setattr(locking, "lock_site", lambda pk, related: Site.objects.get(pk=pk))
+    monkeypatch.setattr(services, "_Limits", ReadThenWait)
+
+    send_at_once(site, volunteer)
+    close_old_connections()
+    assert tally_totals(site)["visitors"] > LIMIT  # over the limit: the race is real

@@ -16,6 +16,7 @@ from locations.models import Location
 from tallies.models import TallyEntry
 from tallies.services import TallyTap, tally_correct, tally_record
 from tests.conftest import YEAR, aware, last_weekday_of, make_user
+from tests.spreadsheet_reading import formulas
 
 # --- Counter ---------------------------------------------------------------------------------
 
@@ -127,6 +128,17 @@ def test_the_audit_trail_shows_who_when_and_which_device(
 
     only = coordinator_client.get(f"/sites/{today_site.pk}/tallies/?only=corrections")
     assert [e.delta for e in only.context["page"]] == [120]
+
+
+def test_the_audit_trail_is_never_cached(coordinator_client, today_site):
+    # It names who counted, from which device: no shared cache may keep it.
+    for response in (
+        coordinator_client.get(f"/sites/{today_site.pk}/tallies/"),
+        coordinator_client.post(f"/sites/{today_site.pk}/tallies/", {"delta": "x"}),
+    ):
+        assert response.status_code == 200
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives
 
 
 def test_a_coordinator_adds_a_correction_on_the_page(
@@ -323,6 +335,42 @@ def test_the_csv_per_hour(organiser_client, editions):
         [f"{day}T13:00:00+02:00", str(a.pk), "azc Utrecht", "200", "40"],
         [f"{day}T13:00:00+02:00", str(b.pk), "'=azc Zwolle", "100", "0"],
     ]
+
+
+def test_the_csv_exports_are_safe_in_excel_with_either_separator(organiser_client, editions):
+    # Dutch Excel splits on ";": "Koffie;=cmd…" passed the guard, which only looked at the
+    # start of a cell, and became a formula in a cell of its own.
+    current, _previous, a, b = editions
+    a.name = "Koffie;=cmd|' /C calc'!A0"
+    a.save()
+    a.location.city = "Utrecht,-2+3"
+    a.location.save()
+    a.branch.name = 'Afdeling; "@SUM(1)'
+    a.branch.save()
+    b.name = "Zwolle\r\n+1"
+    b.save()
+    rows = {}
+    for export in ("sites.csv", "hours.csv"):
+        text = organiser_client.get(f"/dashboard/{current.slug}/{export}").content.decode()
+        assert formulas(text) == [], export
+        rows[export] = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    # As a reader that honours the quotes sees them: a quote before each part Excel may
+    # split off.
+    assert rows["sites.csv"][1][1:4] == [
+        "Koffie;'=cmd|' /C calc'!A0",
+        "Utrecht,'-2+3",
+        "Afdeling;' \"@SUM(1)",
+    ]
+    assert rows["sites.csv"][2][1] == "Zwolle\r\n'+1"
+    assert rows["hours.csv"][-1][2] == "Zwolle\r\n'+1"
+
+
+@pytest.mark.parametrize("path", ["data.json", "sites.csv", "hours.csv"])
+def test_the_dashboard_data_and_exports_are_never_cached(organiser_client, editions, path):
+    response = organiser_client.get(f"/dashboard/{editions[0].slug}/{path}")
+    assert response.status_code == 200
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
 
 
 def test_the_impact_report_has_branches_sites_and_the_comparison(organiser_client, editions):

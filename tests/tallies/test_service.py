@@ -95,6 +95,7 @@ def test_an_id_from_another_site_is_a_conflict(site, volunteer, other_branch):
         branch=other_branch,
         opens_at=site.opens_at,
         closes_at=site.closes_at,
+        status=Site.Status.PUBLISHED,
     )
     tap = taps(1)[0]
     record(site, [tap], volunteer)

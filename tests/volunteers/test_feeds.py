@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from accounts.models import Volunteer
 from accounts.services import volunteer_get_or_create
 from events.models import Shift, Signup, Site
-from events.services import shift_delete, shift_update, site_cancel, site_update
+from events.services import address_share, shift_delete, shift_update, site_cancel, site_update
 from locations.models import Location
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
 from tests.conftest import YEAR, aware, last_weekday_of, on_event_day
@@ -124,10 +125,14 @@ def test_volunteer_feed_lists_the_confirmed_shifts_with_all_fields(client, profi
 
 
 def test_a_volunteer_with_a_shift_sees_the_exact_place_of_a_site_shown_approximately(
-    client, profile, site, shift
+    client, profile, site, shift, coordinator
 ):
     Site.objects.filter(pk=site.pk).update(show_approximate_location=True)
     signup = sign_up(shift, profile)
+    # Only the town until the coordinators share the address (issue 14, item 9).
+    vevent = fetch_feed(client, feed_url(profile)).event(uid(shift))
+    assert str(vevent["LOCATION"]) == "Utrecht"
+    address_share(signup=signup, by=coordinator)
     vevent = fetch_feed(client, feed_url(profile)).event(uid(shift))
     assert str(vevent["LOCATION"]) == "azc Utrecht, 3511 AB Utrecht"
     assert vevent["GEO"].latitude == 52.09083
@@ -509,3 +514,33 @@ def test_coordinator_feed_queries_do_not_grow_with_the_plan(
     assert len(parse_feed(response.content).events) == 32
     with django_assert_num_queries(3):
         assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_names_with_line_breaks_and_control_characters_keep_the_personal_feeds_valid(
+    client, coordinator, profile, site, shift
+):
+    # As older data or the admin may hold them; the forms refuse them now (common.text).
+    site.name = "Open dag\r\nX-INJECTED:1\x1b\u2028!"
+    site.save()
+    # PostgreSQL cannot store NUL in text at all (tests/test_nul_characters.py), SQLite can.
+    site.location.name = "azc\rUtrecht" + ("" if connection.vendor == "postgresql" else "\x00")
+    site.location.save()
+    shift.notes = "Meld je\r\nbij de poort.\x07"
+    shift.save()
+    sign_up(shift, profile)
+    feeds = {
+        "volunteer": fetch_feed(client, feed_url(profile)),  # both parsers must agree
+        "coordinator": fetch_feed(
+            client, branch_feed_url(volunteer_get_or_create(user=coordinator))
+        ),
+    }
+    for name, feed in feeds.items():
+        for line in unfolded_lines(feed.raw):
+            assert not line.startswith("X-INJECTED"), name
+        assert not any(c in feed.raw.decode() for c in "\x00\x07\x1b\u2028"), name
+    vevent = feeds["volunteer"].event(uid(shift))
+    assert str(vevent["SUMMARY"]) == "Ontvangst: Open dag X-INJECTED:1 !"
+    assert str(vevent["LOCATION"]).startswith("azc Utrecht, ")
+    assert "Meld je\nbij de poort." in str(vevent["DESCRIPTION"])
+    site_event = feeds["coordinator"].event(f"site-{site.pk}@{DOMAIN}")
+    assert "Open dag X-INJECTED:1 !" in str(site_event["SUMMARY"])

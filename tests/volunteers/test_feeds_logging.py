@@ -4,9 +4,10 @@ import logging
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from accounts.models import Volunteer
+from common.logging import RedactSecretPaths, redact
 from volunteers import calendar as volunteer_calendar
 
 
@@ -108,3 +109,84 @@ def test_a_successful_fetch_logs_nothing_with_the_token(client, caplog, profile)
     with caplog.at_level(logging.DEBUG):
         assert client.get(f"/calendar/volunteer/{profile.calendar_token}.ics").status_code == 200
     assert profile.calendar_token not in everything_logged(caplog)
+
+
+# --- Every spelling of the path ----------------------------------------------------------------
+
+
+def test_a_path_in_other_letter_case_is_logged_without_the_token(client, caplog, profile):
+    # URLs are case-sensitive: a calendar app or a person that changes the case gets a 404,
+    # which Django logs with the path, and the token in it is still live.
+    token = profile.calendar_token
+    with caplog.at_level(logging.DEBUG):
+        assert client.get(f"/Calendar/Volunteer/{token}.ics").status_code == 404
+        assert client.get(f"/CALENDAR/BRANCH/{token}.ics").status_code == 404
+    logged = everything_logged(caplog)
+    assert "Not Found: /Calendar/Volunteer/[redacted].ics" in logged
+    assert "Not Found: /CALENDAR/BRANCH/[redacted].ics" in logged
+    assert token not in logged
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "/calendar/volunteer/{token}.ics",
+        "/Calendar/Volunteer/{token}.ics",
+        "/calendar/Branch/{token}",
+        "%2Fcalendar%2Fvolunteer%2F{token}.ics",
+        "%2fCALENDAR%2fbranch%2f{token}",
+        "%252Fcalendar%252Fvolunteer%252F{token}.ics",
+        "/calendar%2Fvolunteer%2F{token}.ics",
+        "/%63alendar/%76olunteer/{token}.ics",
+        "//calendar//volunteer/{token}.ics",
+        "https://actiedagen.example.org/calendar/volunteer/{token}.ics?lang=en",
+        "webcal://actiedagen.example.org/calendar/branch/{token}.ics",
+    ],
+)
+def test_every_spelling_of_a_secret_path_is_redacted(template):
+    token = "AbC-dEf_123" * 4
+    text = f"GET /accounts/login/?next={template.format(token=token)} 404"
+    redacted = redact(text)
+    assert token not in redacted
+    assert "[redacted]" in redacted
+
+
+def test_other_paths_are_left_alone():
+    for text in ("/calendar/events/open-azc-dag.ics", "/calendar/sites/12.ics", "/calendars/x"):
+        assert redact(text) == text
+
+
+def test_the_server_log_redacts_a_percent_encoded_path_in_a_query_string(server_log, profile):
+    token = profile.calendar_token
+    logging.getLogger("django.server").info(
+        '"%s" %s %s',
+        f"GET /accounts/login/?next=%2Fcalendar%2Fvolunteer%2F{token}.ics HTTP/1.1",
+        "302",
+        "0",
+    )
+    assert server_log == [
+        '"GET /accounts/login/?next=%2Fcalendar%2Fvolunteer%2F[redacted].ics HTTP/1.1" 302 0'
+    ]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"QUERY_STRING": "next=%2FCalendar%2FVolunteer%2F{token}.ics"},
+        {"HTTP_REFERER": "https://actiedagen.example.org/calendar/volunteer/{token}.ics"},
+    ],
+)
+def test_an_error_record_keeps_no_request_that_carries_a_token(profile, where):
+    # Error mails print the whole request: its query string and headers too.
+    token = profile.calendar_token
+    request = RequestFactory().get(
+        "/sites/1/", **{key: value.format(token=token) for key, value in where.items()}
+    )
+    record = logging.LogRecord("django.request", logging.ERROR, "", 0, "Boom", (), None)
+    record.request = request
+    assert RedactSecretPaths().filter(record)
+    assert record.request is None
+    kept = logging.LogRecord("django.request", logging.ERROR, "", 0, "Boom", (), None)
+    kept.request = RequestFactory().get("/sites/1/", {"next": "/calendar/events/x.ics"})
+    assert RedactSecretPaths().filter(kept)
+    assert kept.request is not None

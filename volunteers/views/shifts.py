@@ -136,6 +136,14 @@ def shift_claim(request, pk: int):
             messages.success(
                 request, _("Your place is confirmed: %(shift)s.") % {"shift": _shift_text(shift)}
             )
+            if shift.site.show_approximate_location:
+                messages.info(
+                    request,
+                    _(
+                        "The address of this site is not public: its coordinators send it to "
+                        "you by e-mail once they have seen your sign-up."
+                    ),
+                )
         else:
             messages.info(
                 request,

@@ -174,7 +174,12 @@
     });
   }
 
+  // The site's totals and this phone's unsent taps on top; null when the server does not
+  // show this person the totals (a volunteer after the site's day).
   function shownTotals(taps) {
+    if (!serverTotals) {
+      return null;
+    }
     var shown = {};
     Object.keys(serverTotals).forEach(function (category) {
       shown[category] = serverTotals[category];
@@ -189,7 +194,7 @@
     var taps = pendingTaps();
     var shown = shownTotals(taps);
     root.querySelectorAll("[data-total-for]").forEach(function (el) {
-      el.textContent = String(shown[el.dataset.totalFor] || 0);
+      el.textContent = shown ? String(shown[el.dataset.totalFor] || 0) : "\u2013";
     });
 
     var n = taps.length;
@@ -340,7 +345,7 @@
           return response.json().then(function (data) {
             addRefused(refusedFrom(batch, data.refused || []));
             settled(batch);
-            serverTotals = data.totals;
+            serverTotals = data.totals || null;
             lastContact = new Date();
             problem = persistent ? null : "no_storage";
             backoff = 0;
@@ -364,7 +369,15 @@
         if (response.status === 401 || response.status === 403) {
           retryLater("forbidden");
         } else if (response.status === 409) {
-          retryLater("cancelled");
+          // The site is cancelled, or not approved (yet): the taps stay on the phone.
+          return response
+            .json()
+            .catch(function () {
+              return null;
+            })
+            .then(function (data) {
+              retryLater(data && data.code === "site_not_approved" ? "not_approved" : "cancelled");
+            });
         } else {
           retryLater("error");
         }
@@ -421,7 +434,8 @@
   // --- Taps ----------------------------------------------------------------------------
 
   function tap(category, delta) {
-    if (delta < 0 && (shownTotals(pendingTaps())[category] || 0) + delta < 0) {
+    var shown = shownTotals(pendingTaps());
+    if (delta < 0 && shown && (shown[category] || 0) + delta < 0) {
       return; // nothing to undo
     }
     var entry = { id: newId(), category: category, delta: delta, recorded_at: new Date().toISOString() };
