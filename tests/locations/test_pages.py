@@ -1,5 +1,7 @@
 """The coordinators' location pages: who may use them, and the whole edit flow without JS."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -280,6 +282,17 @@ def test_bad_input_names_the_field(coordinator_client, field, value):
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Location.objects.exists()
+
+
+def test_a_screen_reader_hears_the_error_with_its_field(coordinator_client):
+    data = form_data(latitude="52.1", longitude="5.1", position_is_manual="on")
+    data["postcode"] = "1234 SS"
+    page = coordinator_client.post(CREATE, data).content.decode()
+    field = re.search(r'<input[^>]*name="postcode"[^>]*>', page).group(0)
+    described_by = re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
+    error = re.search(r'<span class="field-error" id="([^"]+)">([^<]+)</span>', page)
+    assert error.group(1) in described_by
+    assert "postcode" in error.group(2).lower()
 
 
 def test_english_page(coordinator_client):
