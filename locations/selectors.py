@@ -195,4 +195,4 @@ def locations_search(*, text: str = "", province: str = "", user=None) -> QueryS
         )
     if province:
         locations = locations.filter(province=province)
-    return locations.order_by("city", "name", "pk")
+    return locations.select_related("branch").order_by("city", "name", "pk")

@@ -122,10 +122,18 @@ def branch_choices(user) -> list[Branch]:
     return list(user.coordinated_branches.order_by("name"))
 
 
+def _may_choose_branch(user, location: Location | None) -> bool:
+    """Who looks after a place is chosen when it is made; organisers may change it later
+    (a place handed to another branch, or to the national office)."""
+    return location is None or user.has_perm("locations.override_position_outside_nl")
+
+
 def _chosen_branch(request, location: Location | None) -> tuple[Branch | None, str]:
-    """The branch a new location is for, and an error when the choice is not allowed.
+    """The branch a location is for, and an error when the choice is not allowed.
     Organisers may leave it empty (the national office looks after it)."""
-    if location is not None:
+    if not _may_choose_branch(request.user, location) or (
+        location is not None and "branch" not in request.POST
+    ):
         return location.branch, ""
     choices = branch_choices(request.user)
     organiser = request.user.has_perm("locations.override_position_outside_nl")
@@ -247,8 +255,14 @@ def _render(request, form, location, looked_up):
             "next": _next_url(request),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "branches": branch_choices(request.user) if location is None else [],
-            "chosen_branch": request.POST.get("branch", ""),
+            "branches": (
+                branch_choices(request.user)
+                if _may_choose_branch(request.user, location)
+                else []
+            ),
+            "chosen_branch": request.POST.get(
+                "branch", str(location.branch_id or "") if location else ""
+            ),
         },
         status=200,
     )

@@ -37,6 +37,15 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "shifts": shifts,
             "can_share": request.user.has_perm("events.share_address", site),
             "disclosures": address_holders(site) if site.show_approximate_location else [],
+            # Sharing sends the street and the map position: without either there is
+            # nothing more to share than the town everybody sees.
+            "has_exact_place": bool(site.location.street or site.location.has_position),
+            "without_address": sum(
+                1
+                for shift in shifts
+                for signup in shift.roster_signups
+                if signup.is_confirmed and signup.address_shared_at is None
+            ),
         },
     )
     response["Cache-Control"] = "private, no-store"
@@ -61,6 +70,8 @@ def share_address(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.detail)
         else:
             shared += 1
+    if not shared and chosen == "all":
+        messages.info(request, _("Every confirmed volunteer already has the address."))
     if shared:
         messages.success(
             request,

@@ -110,8 +110,13 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
         & locations_for(user)
     )
     # Locations with a live site in this edition: the rule of `site_create` (a cancelled
-    # site frees its location).
-    taken = set(Site.objects.filter(event=event).live().values_list("location_id", flat=True))
+    # site frees its location). Only among the places this person may use: whether
+    # another branch's (perhaps hidden) place has a site is not theirs to learn.
+    taken = set(
+        Site.objects.filter(event=event, location__in=locations_for(user))
+        .live()
+        .values_list("location_id", flat=True)
+    )
     return render(
         request,
         "events/editions/site_register.html",

@@ -152,6 +152,16 @@ class CorrectionForm(forms.Form):
 
 
 AUDIT_PAGE_SIZE = 100
+# The audit page's reader is the coordinator the counter's longer words point to: a short
+# name for each reason (the counter keeps REFUSAL_MESSAGES).
+AUDIT_REASONS = {
+    "rate_limited": gettext_lazy("Too many in one minute"),
+    "total_limited": gettext_lazy("Too many in all, by one person or phone"),
+    "counting_closed": gettext_lazy("Sent after counting closed"),
+    "recorded_in_future": gettext_lazy("Time in the future (phone's clock)"),
+    "recorded_off_day": gettext_lazy("Time far from the site's day"),
+    "id_conflict": gettext_lazy("Id already used for another tap"),
+}
 
 
 @cache_control(private=True, no_store=True)  # it names who counted, and their devices
@@ -198,6 +208,10 @@ def site_tally_audit(request, pk: int):
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     totals = tally_totals(site)
     categories = categories_for(site)
+    refusals = [
+        {**row, "reason": AUDIT_REASONS.get(row["code"]) or REFUSAL_MESSAGES.get(row["code"], "")}
+        for row in tally_refusals(site)
+    ]
     filter_category = category if category in categories else ""
     filter_only = only or ""
     return render(
@@ -210,10 +224,8 @@ def site_tally_audit(request, pk: int):
             "totals": [(category_label(c), totals[c]) for c in categories],
             "category_choices": [(c, category_label(c)) for c in categories],
             "hours": [(row["hour"], [row[c] for c in categories]) for row in tally_hours(site)],
-            "refusals": [
-                {**row, "reason": REFUSAL_MESSAGES.get(row["code"], row["code"])}
-                for row in tally_refusals(site)
-            ],
+            "refusals": refusals,
+            "refused_taps": sum(row["taps"] for row in refusals),
             # Counting closes at midnight: the last day it is open.
             "counting_until": timezone.localtime(
                 counting_closes_at(site) - datetime.timedelta(microseconds=1), local_zone()

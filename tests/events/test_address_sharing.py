@@ -9,6 +9,7 @@ recorded; the roster shows who has it.
 
 import pytest
 from django.core import mail
+from django.test import Client
 from rest_framework.test import APIClient
 
 from events import services
@@ -63,6 +64,9 @@ def test_claiming_a_shift_does_not_give_the_address(client, hidden_site, strange
     map_page = APIClient()
     map_page.force_authenticate(stranger.user)
     assert STREET not in map_page.get("/api/v1/sites/").content.decode()
+    client.force_login(stranger.user)
+    my_shifts = client.get("/my/shifts/").content.decode()
+    assert STREET not in my_shifts and "niet openbaar" in my_shifts
     assert not AddressDisclosure.objects.exists()
 
 
@@ -98,6 +102,11 @@ def test_the_coordinator_shares_it_and_sees_who_has_it(
     )
     (message,) = mail.outbox
     assert message.to == ["stranger@example.org"] and f"{STREET} 12" in message.body
+    # The exact pin too, for a place whose street alone does not lead to the door.
+    assert "mlat=52.09083&mlon=5.12222" in message.body
+    own = Client()  # `client` is the coordinator's
+    own.force_login(stranger.user)
+    assert f"{STREET} 12" in own.get("/my/shifts/").content.decode()
 
     # Now the exact place reaches the volunteer, and each channel is recorded.
     feature = site_feature(stranger.user, hidden_site)
@@ -141,6 +150,39 @@ def test_share_all_shares_with_every_confirmed_volunteer(coordinator_client, hid
     )
     shared = Signup.objects.filter(shift=shift, address_shared_at__isnull=False)
     assert shared.count() == 2 and all(s.is_confirmed for s in shared)
+
+
+def test_share_all_names_how_many_and_goes_once_all_have_it(coordinator_client, hidden_site):
+    shift = make_shift(hidden_site, capacity=3, starts_in_hours=24 * 30)
+    first, second = make_volunteer(), make_volunteer()
+    for person in (first, second):
+        services.signup_create(shift=shift, volunteer=person)
+    roster_url = f"/coordinate/sites/{hidden_site.pk}/roster/"
+    share_url = f"{roster_url}share-address/"
+    coordinator_client.post(share_url, {"signup": Signup.objects.get(volunteer=first).pk})
+    page = coordinator_client.get(roster_url).content.decode()
+    assert "Adres delen met de bevestigde vrijwilliger die het nog niet heeft" in page
+    coordinator_client.post(share_url, {"signup": "all"})
+    page = coordinator_client.get(roster_url).content.decode()
+    assert "Adres delen met" not in page  # nobody is left without it
+    # Pressed again from an old page: it says so rather than nothing.
+    answer = coordinator_client.post(share_url, {"signup": "all"}, follow=True)
+    assert "Elke bevestigde vrijwilliger heeft het adres al." in answer.content.decode()
+
+
+def test_a_place_without_street_or_position_has_nothing_to_share(
+    coordinator_client, hidden_site
+):
+    location = hidden_site.location
+    location.street, location.house_number, location.postcode = "", None, ""
+    location.latitude = location.longitude = None
+    location.save()
+    shift = make_shift(hidden_site, starts_in_hours=24 * 30)
+    services.signup_create(shift=shift, volunteer=make_volunteer())
+    page = coordinator_client.get(f"/coordinate/sites/{hidden_site.pk}/roster/").content
+    page = page.decode()
+    assert "nog geen adres of positie op de kaart" in page
+    assert 'name="signup"' not in page
 
 
 def test_others_may_not_share(django_user_model, hidden_site, stranger, other_branch, client):

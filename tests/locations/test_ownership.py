@@ -188,3 +188,33 @@ def test_organisers_may_leave_a_place_to_the_national_office(organiser_client, d
         )
         is False
     )
+
+
+def test_registering_does_not_tell_whether_another_branchs_place_has_a_site(
+    coordinator_client, organiser, ter_apel, ter_apel_branch
+):
+    edition = upcoming_edition()
+    services.site_create(event=edition, location=ter_apel, branch=ter_apel_branch, by=organiser)
+    page = coordinator_client.get(
+        f"/manage/editions/{edition.slug}/register/", {"location": ter_apel.pk}
+    ).content.decode()
+    assert "al een locatie" not in page
+
+
+def test_organisers_see_and_change_who_looks_after_a_place(organiser_client, ter_apel, branch):
+    listing = organiser_client.get("/locations/").content.decode()
+    assert "azc Ter Apel" in listing and "Afdeling Ter Apel" in listing
+    data = edit_form(ter_apel, branch=str(branch.pk))
+    assert organiser_client.post(f"/locations/{ter_apel.pk}/", data).status_code == 302
+    ter_apel.refresh_from_db()
+    assert ter_apel.branch == branch
+
+
+def test_a_coordinator_cannot_hand_their_place_to_another_branch(
+    coordinator_client, location, ter_apel_branch
+):
+    owner = location.branch
+    data = edit_form(location, branch=str(ter_apel_branch.pk))
+    coordinator_client.post(f"/locations/{location.pk}/", data)
+    location.refresh_from_db()
+    assert location.branch == owner

@@ -220,8 +220,11 @@ def test_refused_taps_are_shown_to_the_coordinators_on_the_audit_page(
     assert rows["delta_out_of_range"]["taps"] == 1
     html = response.content.decode()
     assert 'data-refusal="rate_limited"' in html
-    with translation.override("nl"):
-        assert str(REFUSAL_MESSAGES["rate_limited"]) in html
+    # Short names for the coordinator (the counter's words address the volunteer), and a
+    # line at the top that leads to the table.
+    assert "Te veel in één minuut" in html
+    assert str(REFUSAL_MESSAGES["delta_out_of_range"]) in html  # no short name: the message
+    assert "De server heeft 21 tikken geweigerd" in html
 
 
 def test_the_reasons_of_the_new_refusals_are_in_the_answer(counting_client, today_site, settings):

@@ -44,6 +44,8 @@ def my_shifts(request):
         signup.release_deadline = release_deadline(shift)
         signup.position = positions.get(signup.pk)
         signup.languages = language_match(volunteer.languages, shift.site.languages_needed)
+        # The address of a site shown approximately only once its coordinators shared it.
+        signup.exact_place = selectors.shares_exact_place(signup)
         coming.append(signup)
     return render(
         request,
