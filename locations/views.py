@@ -256,9 +256,7 @@ def _render(request, form, location, looked_up):
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "branches": (
-                branch_choices(request.user)
-                if _may_choose_branch(request.user, location)
-                else []
+                branch_choices(request.user) if _may_choose_branch(request.user, location) else []
             ),
             "chosen_branch": request.POST.get(
                 "branch", str(location.branch_id or "") if location else ""

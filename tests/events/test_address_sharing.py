@@ -170,9 +170,7 @@ def test_share_all_names_how_many_and_goes_once_all_have_it(coordinator_client, 
     assert "Elke bevestigde vrijwilliger heeft het adres al." in answer.content.decode()
 
 
-def test_a_place_without_street_or_position_has_nothing_to_share(
-    coordinator_client, hidden_site
-):
+def test_a_place_without_street_or_position_has_nothing_to_share(coordinator_client, hidden_site):
     location = hidden_site.location
     location.street, location.house_number, location.postcode = "", None, ""
     location.latitude = location.longitude = None
