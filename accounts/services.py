@@ -14,6 +14,7 @@ from .tokens import new_calendar_token
 def volunteer_get_or_create(*, user) -> Volunteer:
     """The user's volunteer profile, made on first need."""
     volunteer, _created = Volunteer.objects.get_or_create(user=user)
+    volunteer.user = user  # the person in hand: `volunteer.user` needs no second read
     return volunteer
 
 

@@ -9,6 +9,8 @@ connection and settings only:
     POST /claim/<shift id>/         X-Volunteer: <id>  -> one bare INSERT of a sign-up
     GET  /feed/event/<slug>.ics     one query + f-strings (benchmarks/bench_feeds.py)
     GET  /feed/volunteer/<token>.ics
+    GET  /file/<name>                  a file of BENCH_STATIC_DIR, as a static file server
+                                    sends it (the app's stored answers are compared with it)
     GET  /health
 
 Links in answers use BENCH_APP_URL (the app's address) so that bodies compare equal.
@@ -102,6 +104,20 @@ def _volunteer_feed(token: str) -> bytes:
     return feeds.baseline_volunteer_feed(_volunteers[token])
 
 
+def _file(environ, start_response, name: str):
+    """A file sent as a static file server sends it: opened per request and handed to the
+    server's file wrapper (sendfile)."""
+    folder = Path(os.environ["BENCH_STATIC_DIR"]).resolve()
+    target = (folder / name).resolve()
+    if target.parent != folder or not target.is_file():
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+    handle = target.open("rb")
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(target.stat().st_size))]
+    start_response("200 OK", headers)
+    return environ["wsgi.file_wrapper"](handle, 65536)
+
+
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
     method = environ.get("REQUEST_METHOD", "GET")
@@ -122,6 +138,8 @@ def application(environ, start_response):
         elif path.startswith("/feed/volunteer/"):
             body = _volunteer_feed(path.removeprefix("/feed/volunteer/").removesuffix(".ics"))
             kind = "text/calendar; charset=utf-8"
+        elif path.startswith("/file/"):
+            return _file(environ, start_response, path.removeprefix("/file/"))
         elif path == "/health":
             body = b"ok"
         else:

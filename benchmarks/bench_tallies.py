@@ -9,17 +9,18 @@ created and dropped, next to the one in DATABASE_URL):
   socket), session log-in of a volunteer with a shift, CSRF-exempt as the test client is,
   DRF, the permission rule, the tally service, the JSON answer with new totals;
 - the same batches through the service only (`tally_record`), to show where time goes;
-- single-tap requests through the whole stack;
+- single-tap requests through the whole stack, from one client and from `--clients`
+  (default 8) clients at once;
 - the baseline for each: plain SQL INSERTs of exactly the same rows (one multi-row
   INSERT per batch of 100, or one INSERT per tap), each in its own transaction, over
-  the same connection.
+  the same connection; with as many clients at once where the app has them.
 
 Rows are spread over 40 sites of an edition, as on a real day. The table is emptied
 before every measurement, so each starts from the same state. Every mode runs `--rounds`
 times (default 5), interleaved; the table shows the median and the best round, since the
-machine is shared and noise only ever adds time. `--workers 2` runs that many processes
-at once (each its own connection); process start-up is inside the timing, so it only
-says something with many more batches. Results go to
+machine is shared and noise only ever adds time. Concurrent clients are processes, each
+with its own connection (and its own log-in), started and connected before the clock
+starts and released together; they split the requests between them. Results go to
 benchmarks/results/bench_tallies_<vendor>.json.
 """
 
@@ -125,61 +126,90 @@ def make_batches(site_ids: list[int], count: int, size: int) -> list[tuple[int, 
     return batches
 
 
-def empty_table() -> None:
-    from tallies.models import TallyEntry
-
+def counting_tables() -> list[str]:
+    """The tables a tap writes to: the entries, and the summaries kept beside them (the
+    per-hour totals and the per-minute counts of the limits), where the app has them."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {TallyEntry._meta.db_table}")
-        else:
-            cursor.execute(f"DELETE FROM {TallyEntry._meta.db_table}")  # noqa: S608
+        tables = set(connection.introspection.table_names(cursor))
+    return [
+        table
+        for table in ("tallies_tallyentry", "tallies_tallyhour", "tallies_tallyminutecount")
+        if table in tables
+    ]
+
+
+def empty_table() -> None:
+    with connection.cursor() as cursor:
+        for table in counting_tables():
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {table}")
+            else:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
 # --- The runners: each takes its share of batches and returns how many it stored ------
 
 
-def run_api(world: dict, batches) -> int:
+def run_api(world: dict, batches=None):
+    """Logs in; returns the sender of batches (or sends `batches` at once)."""
     from accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(pk=world["user_id"]))
-    stored = 0
-    for site_id, entries in batches:
-        body = json.dumps({"entries": entries, "device_id": "bench"})
-        response = client.post(
-            f"/api/v1/sites/{site_id}/tallies/", body, content_type="application/json"
-        )
-        if response.status_code != 200:
-            raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
-        stored += json.loads(response.content)["accepted"]
-    return stored
+
+    def send(batches) -> int:
+        stored = 0
+        for site_id, entries in batches:
+            body = json.dumps({"entries": entries, "device_id": "bench"})
+            response = client.post(
+                f"/api/v1/sites/{site_id}/tallies/", body, content_type="application/json"
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
+            stored += json.loads(response.content)["accepted"]
+        return stored
+
+    return send if batches is None else send(batches)
 
 
-def run_service(world: dict, batches) -> int:
+def run_service(world: dict, batches=None):
     from accounts.models import User
     from events.models import Site
     from tallies.services import TallyTap, tally_record
 
     user = User.objects.get(pk=world["user_id"])
     sites = {s.pk: s for s in Site.objects.select_related("event").filter(pk__in=world["site_ids"])}
-    stored = 0
-    for site_id, entries in batches:
-        taps = [
-            TallyTap(
-                uuid.UUID(e["id"]),
-                e["category"],
-                e["delta"],
-                datetime.datetime.fromisoformat(e["recorded_at"]),
-            )
-            for e in entries
-        ]
-        result = tally_record(site=sites[site_id], entries=taps, by=user, device_id="bench")
-        stored += result.accepted
-    return stored
+
+    def send(batches) -> int:
+        stored = 0
+        for site_id, entries in batches:
+            taps = [
+                TallyTap(
+                    uuid.UUID(e["id"]),
+                    e["category"],
+                    e["delta"],
+                    datetime.datetime.fromisoformat(e["recorded_at"]),
+                )
+                for e in entries
+            ]
+            result = tally_record(site=sites[site_id], entries=taps, by=user, device_id="bench")
+            stored += result.accepted
+        return stored
+
+    return send if batches is None else send(batches)
 
 
-def run_sql(world: dict, batches) -> int:
+def run_sql(world: dict, batches=None):
     """Plain INSERTs of the same rows: one statement per batch, autocommitted."""
+    connection.ensure_connection()
+    return _send_sql(world) if batches is None else _send_sql(world)(batches)
+
+
+def _send_sql(world: dict):
+    return lambda batches: _insert_sql(world, batches)
+
+
+def _insert_sql(world: dict, batches) -> int:
     from tallies.models import TallyEntry
 
     fields = [TallyEntry._meta.get_field(name) for name in COLUMNS]  # by column name
@@ -220,32 +250,58 @@ def run_sql(world: dict, batches) -> int:
 RUNNERS = {"api": run_api, "service": run_service, "sql": run_sql}
 
 
-def _worker(args) -> int:
-    runner, world, batches = args
+def _client(runner: str, world: dict, share, ready, start, results) -> None:
+    """One concurrent client (a process): logs in and connects, waits for the start, sends
+    its share, reports how many it stored (or the error)."""
     try:
-        return RUNNERS[runner](world, batches)  # opens its own connection
+        send = RUNNERS[runner](world)
+        ready.wait()
+        start.wait()
+        results.put(send(share))
+    except BaseException as error:  # reported to the parent, which fails the run
+        results.put(repr(error))
+        raise
     finally:
         connection.close()
 
 
-def measure(runner: str, world: dict, batches, workers: int) -> float:
-    """Seconds to store all `batches` with `workers` processes; checks every row stored."""
+def measure(runner: str, world: dict, batches, clients: int) -> float:
+    """Seconds to store all `batches` with `clients` clients at once; checks every row
+    stored. Concurrent clients are connected (and logged in) before the clock starts."""
     from tallies.models import TallyEntry
 
     empty_table()
     expected = sum(len(entries) for _, entries in batches)
-    if workers > 1:
-        connection.close()  # before the clock starts
-    started = time.perf_counter()
-    if workers == 1:
-        stored = RUNNERS[runner](world, batches)
+    if clients == 1:
+        send = RUNNERS[runner](world)
+        started = time.perf_counter()
+        stored = send(batches)
+        seconds = time.perf_counter() - started
     else:
-        shares = [batches[i::workers] for i in range(workers)]
-        # Never share a socket with the children: close before forking.
-        connection.close()
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            stored = sum(pool.map(_worker, [(runner, world, share) for share in shares]))
-    seconds = time.perf_counter() - started
+        context = multiprocessing.get_context("fork")
+        ready, start = context.Barrier(clients + 1), context.Event()
+        results = context.Queue()
+        connection.close()  # never share a socket with the children
+        processes = [
+            context.Process(
+                target=_client,
+                args=(runner, world, batches[i::clients], ready, start, results),
+            )
+            for i in range(clients)
+        ]
+        for process in processes:
+            process.start()
+        ready.wait(timeout=120)
+        started = time.perf_counter()
+        start.set()
+        answers = [results.get(timeout=600) for _ in processes]
+        seconds = time.perf_counter() - started
+        for process in processes:
+            process.join()
+        failed = [answer for answer in answers if not isinstance(answer, int)]
+        if failed:
+            raise RuntimeError(f"{runner}: {failed[0]}")
+        stored = sum(answers)
     if stored != expected or TallyEntry.objects.count() != expected:
         raise RuntimeError(f"{runner}: stored {stored} of {expected}")
     return seconds
@@ -256,7 +312,9 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=150, help="batches of 100 (default 150)")
     parser.add_argument("--singles", type=int, default=600, help="single-tap requests")
     parser.add_argument("--rounds", type=int, default=5, help="repeats (median and best)")
-    parser.add_argument("--workers", type=int, default=1, help="processes sending at once")
+    parser.add_argument(
+        "--clients", type=int, default=8, help="clients at once in the concurrent modes"
+    )
     options = parser.parse_args()
 
     settings.ALLOWED_HOSTS = ["testserver"]  # the test client's host name
@@ -278,23 +336,28 @@ def main() -> None:
         measure("api", world, batches[:5], 1)
         measure("api", world, singles[:20], 1)
 
+        many = options.clients
         plan = [
-            ("batches of 100, API", "api", batches),
-            ("batches of 100, service only", "service", batches),
-            ("batches of 100, plain SQL", "sql", batches),
-            ("single taps, API", "api", singles),
-            ("single taps, plain SQL", "sql", singles),
+            ("batches of 100, API", "api", batches, 1),
+            ("batches of 100, service only", "service", batches, 1),
+            ("batches of 100, plain SQL", "sql", batches, 1),
+            (f"batches of 100, API, {many} clients", "api", batches, many),
+            (f"batches of 100, plain SQL, {many} clients", "sql", batches, many),
+            ("single taps, API", "api", singles, 1),
+            ("single taps, plain SQL", "sql", singles, 1),
+            (f"single taps, API, {many} clients", "api", singles, many),
+            (f"single taps, plain SQL, {many} clients", "sql", singles, many),
         ]
         timings: dict[str, list[float]] = {label: [] for label, *_ in plan}
         for _ in range(options.rounds):
-            for label, runner, work in plan:
-                timings[label].append(measure(runner, world, work, options.workers))
+            for label, runner, work, clients in plan:
+                timings[label].append(measure(runner, world, work, clients))
         empty_table()
     finally:
         teardown_databases(old_config, verbosity=0)
 
     rows = []
-    for label, runner, work in plan:
+    for label, runner, work, clients in plan:
         seconds = statistics.median(timings[label])
         best = min(timings[label])
         entries = sum(len(e) for _, e in work)
@@ -302,6 +365,7 @@ def main() -> None:
             {
                 "mode": label,
                 "runner": runner,
+                "clients": clients,
                 "requests": len(work),
                 "entries": entries,
                 "seconds": round(seconds, 3),
@@ -311,28 +375,30 @@ def main() -> None:
                 "all_seconds": [round(t, 3) for t in timings[label]],
             }
         )
+    # Each mode against plain SQL of the same requests with as many clients at once.
     baseline = {
-        "batches": next(r for r in rows if r["mode"] == "batches of 100, plain SQL"),
-        "single": next(r for r in rows if r["mode"] == "single taps, plain SQL"),
+        (row["mode"].startswith("single"), row["clients"]): row
+        for row in rows
+        if row["runner"] == "sql"
     }
     for row in rows:
-        base = baseline["single" if row["mode"].startswith("single") else "batches"]
+        base = baseline[row["mode"].startswith("single"), row["clients"]]
         row["ratio_to_sql"] = round(row["entries_per_s"] / base["entries_per_s"], 3)
 
     version = getattr(connection, "pg_version", "") or connection.Database.sqlite_version
     print(
-        f"\ndatabase: {connection.vendor} {version}  workers: {options.workers}  "
+        f"\ndatabase: {connection.vendor} {version}  load: {os.getloadavg()[0]:.1f}  "
         f"rounds: {options.rounds} (median)\n"
     )
     header = (
-        f"{'mode':30} {'requests':>8} {'entries':>8} {'seconds':>8} {'entries/s':>10} "
+        f"{'mode':36} {'requests':>8} {'entries':>8} {'seconds':>8} {'entries/s':>10} "
         f"{'req/s':>8} {'vs SQL':>7} {'best/s':>8}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['mode']:30} {row['requests']:>8} {row['entries']:>8} {row['seconds']:>8.2f} "
+            f"{row['mode']:36} {row['requests']:>8} {row['entries']:>8} {row['seconds']:>8.2f} "
             f"{row['entries_per_s']:>10} {row['requests_per_s']:>8.1f} {row['ratio_to_sql']:>7.3f} "
             f"{row['best_entries_per_s']:>8}"
         )
@@ -350,7 +416,8 @@ def main() -> None:
             {
                 "command": " ".join(sys.argv),
                 "database": connection.vendor,
-                "workers": options.workers,
+                "clients": options.clients,
+                "load_average": os.getloadavg(),
                 "rounds": options.rounds,
                 "cpu_count": os.cpu_count(),
                 "measured_at": timezone.now().isoformat(),

@@ -27,12 +27,14 @@ Steps:
 
 import argparse
 import datetime
+import functools
 import http.client
 import json
 import os
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
+# Copies of answers that the baseline serves as static files (`/file/<name>`).
+STATIC_COPIES = Path(tempfile.gettempdir()) / "bench-static"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/actiedagen_bench"
 BIN = Path(sys.executable).parent
 
@@ -79,9 +83,24 @@ def server_env(url: str, app_url: str) -> dict:
         SECURE_SSL_REDIRECT="false",
         SITE_URL=app_url,
         LOG_LEVEL="WARNING",
-        REDIS_URL="",
         PYTHONPATH=str(ROOT),
+        **published_cache_env(),
     )
+    return env
+
+
+@functools.cache
+def published_cache_env() -> dict:
+    """The cache the app's processes (and this one) share, as in production: Redis when it
+    runs at 127.0.0.1:6379, else files in a folder of this run. Under a key prefix of this
+    run only: answers stored by an earlier run may be of data seeded since."""
+    env = {"PUBLISHED_CACHE_SHARED": "1", "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}"}
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+    except OSError:
+        env["REDIS_URL"] = ""
+        env["PUBLISHED_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-published-")
     return env
 
 
@@ -460,7 +479,7 @@ def main() -> int:
         "baseline",
         "benchmarks.baseline_app:application",
         options.port + 1,
-        {**env, "BENCH_APP_URL": app_url},
+        {**env, "BENCH_APP_URL": app_url, "BENCH_STATIC_DIR": str(STATIC_COPIES)},
         options,
     )
     results: dict = {"load": {}, "ingest": {}, "feeds": {}, "claims": {}, "scaling": []}
@@ -501,6 +520,12 @@ def main() -> int:
                 same[name] = ours == theirs
         results["same_answer"] = same
         print(f"   same answers: {same}")
+        # The edition's map answer as a static file, served by the baseline's gunicorn: the
+        # physical limit for the same bytes on this stack.
+        STATIC_COPIES.mkdir(exist_ok=True)
+        edition_bytes = get(app.url, f"/api/v1/sites/?event={world.feed_slug}")[1]
+        (STATIC_COPIES / "edition.json").write_bytes(edition_bytes)
+        assert get(baseline.url, "/file/edition.json")[1] == edition_bytes
 
         # 1. Map API at 16 concurrent clients.
         print(f"== map API: {options.users} clients, {seconds} s a run")
@@ -512,7 +537,10 @@ def main() -> int:
             ),
             ("bbox", f"/api/v1/sites/?bbox={bbox}", f"/sites/?bbox={bbox}"),
         ]:
-            for side, server, path in (("app", app, app_path), ("baseline", baseline, base_path)):
+            sides = [("app", app, app_path), ("baseline", baseline, base_path)]
+            if name == "edition":
+                sides.append(("static file", baseline, "/file/edition.json"))
+            for side, server, path in sides:
                 results["load"].setdefault(name, {})[side] = locust_run(
                     server.url,
                     {"method": "GET", "path": path},
@@ -743,6 +771,16 @@ def make_table(results: dict) -> str:
         row(f"{label}: req/s", a["req_per_s"], b["req_per_s"], "", 1)
         for key in ("p50", "p95", "p99"):
             row(f"  latency {key}", a[f"{key}_ms"], b[f"{key}_ms"], "ms")
+        static = sides.get("static file")
+        if static:
+            row(
+                "  req/s, against the same bytes as a static file",
+                a["req_per_s"],
+                static["req_per_s"],
+                "",
+                1,
+            )
+            row("  latency p50, against the static file", a["p50_ms"], static["p50_ms"], "ms")
     for name, sides in results["ingest"].items():
         a, b = sides["app"], sides["baseline"]
         row(

@@ -197,6 +197,27 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public answers built once per change (`common.published`): the map API, the public feeds
+# and the dashboard's figures. Every process must share this cache, or one would serve what
+# another has changed: Redis when REDIS_URL is set, else files under PUBLISHED_CACHE_DIR
+# (shared by the processes of one machine).
+PUBLISHED_CACHE_SECONDS = env_int("PUBLISHED_CACHE_SECONDS", 600)
+if REDIS_URL:
+    CACHES["published"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "actiedag") + "-published",
+    }
+else:
+    CACHES["published"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("PUBLISHED_CACHE_DIR", str(BASE_DIR / "var" / "cache" / "published")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+# How long a CDN or other shared cache may keep a public answer (the map API, the public
+# feeds) without asking again. The app's own answers are never stale; a CDN in front of it
+# may show a change this many seconds late. Browsers always ask again (with the ETag).
+PUBLIC_SHARED_CACHE_SECONDS = env_int("PUBLIC_SHARED_CACHE_SECONDS", 15)
+
 # --- Accounts -------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"

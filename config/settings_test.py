@@ -30,6 +30,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
     }
 
+# Stored public answers (`common.published`) in this process's memory: the runs on SQLite
+# and PostgreSQL side by side must not share them. A test of several processes sets
+# PUBLISHED_CACHE_SHARED in all of them, to share Redis or a file cache as a deployment does.
+if not os.environ.get("PUBLISHED_CACHE_SHARED"):
+    CACHES["published"] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "published",
+    }
+
 # Serve static files from the app folders, as in development, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

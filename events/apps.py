@@ -12,3 +12,7 @@ class EventsConfig(AppConfig):
         from .services import sites_location_moved
 
         location_moved.connect(sites_location_moved, dispatch_uid="events.sites_location_moved")
+
+        from . import published
+
+        published.connect()

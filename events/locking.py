@@ -51,6 +51,10 @@ def _timed():
         raise
 
 
+# For a lock taken by an UPDATE elsewhere: a claim's `take_place` (services/signups.py).
+timed = _timed
+
+
 def lock_volunteers(ids: Iterable[int]) -> None:
     """Lock volunteer rows in primary-key order."""
     with _timed():

@@ -325,6 +325,12 @@ class Shift(ConstraintErrorsOnFields):
     sequence = models.PositiveIntegerField(
         _("revision"), default=0, help_text=_("Goes up when time or place change (for calendars).")
     )
+    # The number of its confirmed sign-ups, stored so that lists read places without
+    # counting sign-ups, and so that a claim takes a place with one conditional UPDATE
+    # (`events.services.signups.take_place`). Only the sign-up services change it, in the
+    # transaction that changes the sign-ups. The waitlist is not stored: joining it takes
+    # a shared lock, so that claims on a full shift do not queue for each other.
+    confirmed_count = models.IntegerField(_("confirmed places"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -354,11 +360,38 @@ class Shift(ConstraintErrorsOnFields):
                 violation_error_code="shift_capacity_not_negative",
                 violation_error_message=_("Places cannot be negative."),
             ),
+            # What holds for every shift: the count is never negative (a release that
+            # took more than there was fails instead of going unseen).
+            # Not `confirmed_count <= capacity`: `shift_update` refuses fewer places than
+            # confirmed volunteers, but a shift may hold more (places lowered before that
+            # rule, or by hand); nobody is pushed off it and lists show it as full. Not
+            # "a cancelled shift holds no places" either: cancelling through the services
+            # cancels its sign-ups, but a shift marked cancelled otherwise keeps them, and
+            # the count stays equal to them.
+            models.CheckConstraint(
+                condition=models.Q(confirmed_count__gte=0),
+                name="shift_confirmed_count_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         local_start = timezone.localtime(self.starts_at)
         return f"{self.get_role_display()} {local_start:%d-%m-%Y %H:%M}"
+
+    COUNT_FIELDS = ("confirmed_count",)
+
+    def save(self, *args, **kwargs):
+        """A shift read earlier and saved whole must not write back the count it read: it
+        changes meanwhile, by the sign-up services' UPDATEs. So saving an existing shift
+        writes every field but the count, unless `update_fields` names it."""
+        whole = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        if whole and not self._state.adding and not args:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNT_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
 
 class SignupQuerySet(models.QuerySet):

@@ -34,6 +34,14 @@ def visible_sites(user, prefix: str = "") -> Q:
     return published_sites(prefix)
 
 
+def visibility_key(user) -> tuple:
+    """What decides which sites `user` sees (`visible_sites`), as a key: viewers with the
+    same key see the same sites, so figures built for one may be shown to the other."""
+    if is_organiser(user):
+        return ("all",)
+    return ("published", *sorted(coordinated_branch_ids(user)))
+
+
 def sites_visible_to(user) -> QuerySet[Site]:
     return Site.objects.filter(visible_sites(user))
 
@@ -151,34 +159,40 @@ def shares_exact_place(signup: Signup) -> bool:
 # --- Places on shifts --------------------------------------------------------------------
 
 
-def _count_of(status: str) -> Coalesce:
-    counted = (
-        Signup.objects.filter(shift=OuterRef("pk"), status=status)
+def shift_open_spots() -> Greatest:
+    """For a `Shift` queryset: capacity minus confirmed sign-ups, never below zero (a
+    capacity lowered below the confirmed count leaves no open spot, not a negative one).
+    Read from the shift's stored count: no sign-ups are counted. Cancelled shifts are not
+    excluded here; callers filter them."""
+    return Greatest(F("capacity") - F("confirmed_count"), 0)
+
+
+def _waitlisted() -> Coalesce:
+    waiting = (
+        Signup.objects.filter(shift=OuterRef("pk"), status=WAITLISTED)
         .order_by()
         .values("shift")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
 
 
-def shift_open_spots() -> Greatest:
-    """For a `Shift` queryset: capacity minus confirmed sign-ups, never below zero (a
-    capacity lowered below the confirmed count leaves no open spot, not a negative one).
-    Cancelled shifts are not excluded here; callers filter them."""
-    return Greatest(F("capacity") - _count_of(CONFIRMED), 0)
-
-
-def shifts_with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Shifts annotated with `confirmed`, `waitlisted` and `open_spots` (one correlated
-    subquery each, so any list costs one query)."""
-    return shifts.annotate(
-        confirmed=_count_of(CONFIRMED), waitlisted=_count_of(WAITLISTED)
-    ).annotate(open_spots=Greatest(F("capacity") - F("confirmed"), 0))
+def shifts_with_counts(shifts: QuerySet[Shift], *, waitlisted: bool = True) -> QuerySet[Shift]:
+    """Shifts annotated with `confirmed` and `open_spots`, from the count each shift stores
+    (`Shift.confirmed_count`, kept by the sign-up services: no sign-up is read, so a list
+    of any length costs one query), and `waitlisted`: a count of the shift's waitlist (one
+    correlated subquery on the index of sign-ups by shift and status, for the rows shown
+    only). Lists that do not show the waitlist pass `waitlisted=False`."""
+    shifts = shifts.annotate(confirmed=F("confirmed_count"), open_spots=shift_open_spots())
+    if waitlisted:
+        shifts = shifts.annotate(waitlisted=_waitlisted())
+    return shifts
 
 
 def confirmed_count(shift: Shift) -> int:
-    """The confirmed places on `shift` now (the services count under the shift's lock)."""
+    """The confirmed sign-ups of `shift`, counted afresh (the stored `confirmed_count`
+    is what the services and lists use; this is the check of it)."""
     return Signup.objects.filter(shift=shift).confirmed().count()
 
 
@@ -219,7 +233,7 @@ def open_shifts(
         shifts = shifts.filter(site__location__city__icontains=town.strip())
     if date is not None:
         shifts = shifts.filter(starts_at__date=date)
-    shifts = shifts_with_counts(shifts)
+    shifts = shifts_with_counts(shifts, waitlisted=False)
     if only_free:
         shifts = shifts.filter(open_spots__gt=0)
     return shifts.select_related("site__event", "site__location").order_by(

@@ -25,10 +25,9 @@ from rest_framework.views import APIView
 from common.api import ErrorSerializer
 from common.parsers import JSONParser
 from events.models import Site
-from events.selectors import site_for
 
 from .models import TallyEntry
-from .selectors import categories_for, tally_hours, tally_totals
+from .selectors import categories_for, site_for_counting, tally_figures, tally_totals
 from .services import (
     MAX_BATCH,
     REFUSAL_MESSAGES,
@@ -213,7 +212,7 @@ class CorrectionOutSerializer(serializers.Serializer):
 
 def _site(request, pk: int, permission: str) -> Site:
     try:
-        return site_for(request.user, pk, permission)
+        return site_for_counting(request.user, pk, permission)
     except DjangoPermissionDenied:
         raise PermissionDenied(_("You may not count at this site.")) from None
 
@@ -232,14 +231,15 @@ def _result_body(result: TallyRecordResult, *, show_totals: bool) -> dict:
 
 def summary_body(site: Site) -> dict:
     categories = categories_for(site)
+    totals, hours = tally_figures(site)
     return {
         "site": site.pk,
         "event": site.event.slug,
         "categories": list(categories),
-        "totals": tally_totals(site),
+        "totals": totals,
         "hours": [
             {"hour": row["hour"].isoformat(), "counts": {c: row[c] for c in categories}}
-            for row in tally_hours(site)
+            for row in hours
         ],
     }
 

@@ -9,6 +9,7 @@ class TalliesConfig(AppConfig):
     def ready(self) -> None:
         from events import extensions
 
+        from . import checks  # noqa: F401 (registers the start-up check)
         from .links import counting_links
 
         extensions.add_site_links(extensions.SITE_PAGE_TOOLS, counting_links)

@@ -1,7 +1,9 @@
 """The figures of a whole edition: national totals, per site, per branch and per hour.
 
 Used by the live dashboard, its JSON, the CSV exports and the impact report, so that
-they always agree. Every figure is a sum of tally entries, corrections included.
+they always agree. Every figure is a sum of tally entries, corrections included, read from
+the hourly totals kept beside the entries (`TallyHour`): an edition's figures cost a few
+queries over its tens of thousands of hourly rows, never a scan of its entries.
 
 The sites taking part are the approved ones, and any other (not cancelled) site where
 something was counted (counted before this rule, or sent back after its day) that the
@@ -15,21 +17,32 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncHour
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from events.models import Event, Site
 from events.selectors import visible_sites
 
-from .models import TallyEntry
-from .selectors import CATEGORIES_BY_KIND, hour_range, local_zone
+from .models import TallyHour
+from .selectors import CATEGORIES_BY_KIND, hour_range, utc
 
 
 @dataclass
 class SiteFigures:
-    site: Site
+    """A site in an edition's figures: what the dashboard, its exports and the report
+    show of it (plain values, not the models: an edition has thousands of sites)."""
+
+    site_id: int
+    name: str
+    town: str
+    branch: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    approximate: bool  # `Site.show_approximate_location`
+    latitude: float | None
+    longitude: float | None
     totals: dict[str, int]
-    last_recorded_at: datetime.datetime | None = None
 
     @property
     def headline(self) -> int:
@@ -69,7 +82,7 @@ class EditionFigures:
     def branches(self) -> list[BranchFigures]:
         by_branch: dict[str, BranchFigures] = {}
         for row in self.sites:
-            name = row.site.branch.name
+            name = row.branch
             branch = by_branch.setdefault(
                 name, BranchFigures(name=name, totals=dict.fromkeys(self.categories, 0))
             )
@@ -102,78 +115,111 @@ def previous_edition(event: Event, among=None) -> Event | None:
     )
 
 
-def _sites_taking_part(event: Event, viewer, counted: set[int]):
-    """The sites of `event` in its figures for `viewer` (see the module docstring)."""
+def sites_taking_part(event: Event, viewer) -> QuerySet[Site]:
+    """The sites of `event` in its figures for `viewer` (see the module docstring): the
+    approved ones, and any other (not cancelled) site with counts, that they may see."""
+    counted = TallyHour.objects.filter(site=OuterRef("pk"))
     return (
         Site.objects.filter(event=event)
-        .filter(Q(status=Site.Status.PUBLISHED) | Q(pk__in=sorted(counted)))
+        .filter(Q(status=Site.Status.PUBLISHED) | Exists(counted))
         .filter(visible_sites(viewer))
         .exclude(status=Site.Status.CANCELLED)
     )
 
 
-def edition_figures(event: Event, *, viewer) -> EditionFigures:
-    """All figures of `event` as `viewer` may see them, in four queries."""
-    categories = CATEGORIES_BY_KIND[event.kind]
-    entries = TallyEntry.objects.filter(site__event=event)
+# What the figures show of a site, its place and its branch, in the order of
+# `SiteFigures` (no other column is loaded: an edition has thousands of sites).
+SITE_VALUES = (
+    "id",
+    "name",
+    "location__name",
+    "location__city",
+    "branch__name",
+    "opens_at",
+    "closes_at",
+    "show_approximate_location",
+    "location__latitude",
+    "location__longitude",
+)
 
-    per_site: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
-    last_at: dict[int, datetime.datetime] = {}
-    # Per site: (entries, corrections).
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    rows = (
-        entries.values_list("site_id", "category", "is_correction")
-        .annotate(total=Sum("delta"), last=Max("recorded_at"), n=Count("id"))
-        .order_by()
+
+def _as_datetime(value) -> datetime.datetime:
+    """A datetime from a hand-written query: aware on PostgreSQL, UTC text on SQLite."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+    return value
+
+
+def _edition_sums(taking_part: QuerySet[Site], categories: tuple[str, ...]):
+    """Per site and category (total, entries, corrections), and per hour and category the
+    total, of the sites `taking_part`: one pass over their hourly totals (GROUPING SETS;
+    on SQLite, which has none, two)."""
+    sites_sql, sites_params = taking_part.values("pk").query.sql_with_params()
+    in_categories = ", ".join(["%s"] * len(categories))
+    rows_sql = (
+        f"FROM {TallyHour._meta.db_table} WHERE category IN ({in_categories}) "
+        f"AND site_id IN ({sites_sql})"
     )
-    for site_id, category, is_correction, total, last, n in rows:
-        if category in categories:
-            per_site[site_id][category] += total
-        last_at[site_id] = max(last, last_at.get(site_id, last))
-        counts[site_id][0] += n
-        if is_correction:
-            counts[site_id][1] += n
-
-    sites = _sites_taking_part(event, viewer, set(counts)).select_related("location", "branch")
-    site_rows = [
-        SiteFigures(
-            site=site,
-            totals=dict(per_site[site.pk]) if site.pk in per_site else dict.fromkeys(categories, 0),
-            last_recorded_at=last_at.get(site.pk),
+    params = [*categories, *sites_params]
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT site_id, hour, category, SUM(total), SUM(entries), SUM(corrections) "
+            f"{rows_sql} GROUP BY GROUPING SETS ((site_id, category), (hour, category))"
         )
-        for site in sites
-    ]
-    site_rows.sort(key=lambda r: (-r.headline, r.site.display_name))
-
-    totals = dict.fromkeys(categories, 0)
-    for row in site_rows:
-        for category, total in row.totals.items():
-            totals[category] += total
-
-    included = [row.site.pk for row in site_rows]
-    entry_count = sum(counts[pk][0] for pk in included if pk in counts)
-    correction_count = sum(counts[pk][1] for pk in included if pk in counts)
-
-    zone = local_zone()
-    hour_sums: dict[datetime.datetime, dict[str, int]] = defaultdict(
+    else:
+        sql = (
+            "SELECT site_id, NULL, category, SUM(total), SUM(entries), SUM(corrections) "
+            f"{rows_sql} GROUP BY site_id, category UNION ALL "
+            f"SELECT NULL, hour, category, SUM(total), 0, 0 {rows_sql} GROUP BY hour, category"
+        )
+        params *= 2
+    per_site: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_hour: dict[datetime.datetime, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(categories, 0)
     )
-    hour_rows = (
-        entries.filter(site_id__in=included, category__in=categories)
-        .annotate(hour=TruncHour("recorded_at", tzinfo=zone))
-        .values_list("hour", "category")
-        .annotate(total=Sum("delta"))
-        .order_by("hour")
-    )
-    for hour, category, total in hour_rows:
-        hour_sums[hour][category] += total
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for site_id, hour, category, total, entries, corrections in cursor.fetchall():
+            if site_id is not None:
+                per_site[site_id][category] = int(total)
+                counts[site_id][0] += int(entries)
+                counts[site_id][1] += int(corrections)
+            else:
+                per_hour[utc(_as_datetime(hour))][category] = int(total)
+    return per_site, counts, per_hour
+
+
+def edition_figures(event: Event, *, viewer) -> EditionFigures:
+    """All figures of `event` as `viewer` may see them, in two queries: the sites taking
+    part, and their sums per site and per hour."""
+    categories = CATEGORIES_BY_KIND[event.kind]
+    taking_part = sites_taking_part(event, viewer)
+    sites = taking_part.values_list(*SITE_VALUES)
+    per_site, counts, hour_sums = _edition_sums(taking_part, categories)
+    site_rows = []
+    totals = dict.fromkeys(categories, 0)
+    for pk, name, place, *values in sites:
+        row = SiteFigures(
+            pk, name or place, *values, dict(per_site.get(pk) or dict.fromkeys(categories, 0))
+        )
+        site_rows.append(row)
+        for category, total in row.totals.items():
+            totals[category] += total
+    site_rows.sort(key=lambda r: (-r.headline, r.name))
+    # Sums of the sites shown (a site that left the figures between the two queries, by
+    # a change just then, is in neither).
+    shown = {row.site_id for row in site_rows}
+    entry_count = sum(n for pk, (n, _) in counts.items() if pk in shown)
+    correction_count = sum(n for pk, (_, n) in counts.items() if pk in shown)
+
     hours: list[tuple[datetime.datetime, dict[str, int]]] = []
     if hour_sums or site_rows:
-        opening = [row.site.opens_at for row in site_rows]
-        closing = [row.site.closes_at - datetime.timedelta(microseconds=1) for row in site_rows]
+        opening = [row.opens_at for row in site_rows]
+        closing = [row.closes_at - datetime.timedelta(microseconds=1) for row in site_rows]
         first, last = min([*opening, *hour_sums]), max([*closing, *hour_sums])
         hours = [
-            (hour, dict(hour_sums.get(hour, dict.fromkeys(categories, 0))))
+            (hour, dict(hour_sums.get(utc(hour), dict.fromkeys(categories, 0))))
             for hour in hour_range(first, last)
         ]
     return EditionFigures(
@@ -188,22 +234,32 @@ def edition_figures(event: Event, *, viewer) -> EditionFigures:
 
 
 def site_hour_rows(
-    event: Event, site_ids: list[int]
-) -> list[tuple[datetime.datetime, int, dict[str, int]]]:
-    """(local hour, site id, sums per category) for every hour with entries at the sites
-    `site_ids` of `event` (those of its `edition_figures`), in order."""
+    event: Event, *, viewer
+) -> tuple[dict[int, Site], list[tuple[datetime.datetime, int, tuple[int, ...]]]]:
+    """The sites of `event` in its figures for `viewer` (with their locations), and for
+    every hour with entries at one of them (hour, site id, sums in the order of the
+    categories), in order of hour and site. Two queries."""
     categories = CATEGORIES_BY_KIND[event.kind]
+    taking_part = sites_taking_part(event, viewer)
+    sites = {
+        site.pk: site
+        for site in taking_part.select_related("location").only("id", "name", "location__name")
+    }
+    sums = {
+        f"total_{category}": Coalesce(Sum("total", filter=Q(category=category)), 0)
+        for category in categories
+    }
     rows = (
-        TallyEntry.objects.filter(site__event=event, site_id__in=site_ids, category__in=categories)
-        .annotate(hour=TruncHour("recorded_at", tzinfo=local_zone()))
-        .values_list("hour", "site_id", "category")
-        .annotate(total=Sum("delta"))
+        TallyHour.objects.filter(site__in=taking_part.values("pk"), category__in=categories)
+        .values_list("hour", "site_id")
+        .annotate(**sums)
         .order_by("hour", "site_id")
     )
-    result: dict[tuple[datetime.datetime, int], dict[str, int]] = {}
-    for hour, site_id, category, total in rows:
-        result.setdefault((hour, site_id), dict.fromkeys(categories, 0))[category] = total
-    return [(hour, site_id, counts) for (hour, site_id), counts in result.items()]
+    # A site that left the figures between the two queries (cancelled just then) is left
+    # out of this answer too.
+    return sites, [
+        (hour, site_id, tuple(counts)) for hour, site_id, *counts in rows if site_id in sites
+    ]
 
 
 def change_ratio(current: int, previous: int) -> float | None:

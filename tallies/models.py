@@ -123,3 +123,73 @@ class TallyRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.code} ×{self.taps}"
+
+
+class TallyHour(models.Model):
+    """The sum of a site's entries in one category and one hour: what every total, the
+    dashboard, its exports and the impact report read, so that they never sum the entries
+    themselves (an edition has hundreds of thousands).
+
+    Kept by the tally service (`tallies.summary`) in the transaction that stores the
+    entries, corrections included, so it always equals the sums of the entries
+    (`summary_differences` checks that). `hour` is the instant the hour starts. Europe/
+    Amsterdam is always a whole number of hours from UTC (checked at start-up,
+    `tallies.checks`), so its local hours are exactly the UTC hours: an entry's hour is
+    its `recorded_at` truncated to the hour in UTC, and it is shown in local time. Both
+    hours of the night the clocks go back are kept apart.
+    """
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="tally_hours"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=TallyEntry.Category.choices)
+    hour = models.DateTimeField(_("hour"))
+    total = models.BigIntegerField(_("total"))
+    entries = models.PositiveIntegerField(_("entries"))
+    corrections = models.PositiveIntegerField(_("corrections"))
+
+    class Meta:
+        verbose_name = _("hourly total")
+        verbose_name_plural = _("hourly totals")
+        ordering = ["site", "hour", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "category", "hour"], name="tally_hour_site_category_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.category} {self.hour:%Y-%m-%d %H:%M} {self.total:+d}"
+
+
+class TallyMinuteCount(models.Model):
+    """What one person, or one device, added at a site in one category in one minute of
+    the taps' own time: the sum of their taps with a delta above 0 (undo taps and
+    corrections count towards no limit). The limits per minute and per site
+    (`TALLY_LIMIT_PER_MINUTE`, `TALLY_LIMIT_PER_SITE`) read these few rows instead of
+    the entries. Kept by the tally service with the site locked, in the transaction that
+    stores the taps.
+
+    `counter` names who: `u<user id>` for a person, `d<device id>` for a device.
+    """
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=TallyEntry.Category.choices)
+    counter = models.CharField(_("person or device"), max_length=80)
+    minute = models.DateTimeField(_("minute"))
+    added = models.PositiveIntegerField(_("added"))
+
+    class Meta:
+        verbose_name = _("taps per minute")
+        verbose_name_plural = _("taps per minute")
+        ordering = ["site", "counter", "category", "minute"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "counter", "category", "minute"], name="tally_minute_count_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.counter} {self.category} {self.minute:%H:%M} {self.added}"

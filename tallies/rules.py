@@ -15,16 +15,13 @@ import rules
 
 from accounts.roles import is_coordinator, is_organiser
 from accounts.rules import admin_for_organisers
+from common import clock
 from events.models import Site
-from events.roles import (
-    has_confirmed_shift_at_site,
-    has_confirmed_shift_at_site_today,
-    is_branch_coordinator,
-)
+from events.roles import has_confirmed_shift_at_site, is_branch_coordinator
 
-from .selectors import counting_is_open
+from .selectors import counting_is_open, known_about_viewer, site_days
 
-admin_for_organisers("tallies", ["tallyentry", "tallyrefusal"])
+admin_for_organisers("tallies", ["tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"])
 
 
 @rules.predicate
@@ -42,15 +39,40 @@ def is_counting_open(user, site) -> bool:
     return isinstance(site, Site) and counting_is_open(site)
 
 
+# `is_branch_coordinator` and `has_confirmed_shift_at_site(_today)`, answered from the
+# site's own row when it was loaded by `selectors.site_for_counting` for this person (no
+# query), and by the predicates of `events.roles` otherwise.
+
+
+@rules.predicate
+def coordinates_site(user, site) -> bool:
+    known = known_about_viewer(user, site, "coordinates")
+    return is_branch_coordinator.test(user, site) if known is None else known
+
+
+@rules.predicate
+def has_shift_at_site(user, site) -> bool:
+    known = known_about_viewer(user, site, "has_shift")
+    return has_confirmed_shift_at_site.test(user, site) if known is None else known
+
+
+@rules.predicate
+def has_shift_at_site_today(user, site) -> bool:
+    """`has_confirmed_shift_at_site_today`: a confirmed shift there, and today is the
+    site's day (one of its days, in Europe/Amsterdam)."""
+    if not isinstance(site, Site):
+        return False
+    first_day, last_day = site_days(site)
+    return first_day <= clock.today() <= last_day and has_shift_at_site.test(user, site)
+
+
 rules.add_perm(
     "tallies.record_tally",
-    is_organiser | is_branch_coordinator | (is_public_or_cancelled & has_confirmed_shift_at_site),
+    is_organiser | coordinates_site | (is_public_or_cancelled & has_shift_at_site),
 )
 rules.add_perm(
     "tallies.view_tallies",
-    is_organiser
-    | is_branch_coordinator
-    | (is_public_or_cancelled & has_confirmed_shift_at_site_today),
+    is_organiser | coordinates_site | (is_public_or_cancelled & has_shift_at_site_today),
 )
-rules.add_perm("tallies.correct_tally", is_organiser | (is_branch_coordinator & is_counting_open))
+rules.add_perm("tallies.correct_tally", is_organiser | (coordinates_site & is_counting_open))
 rules.add_perm("tallies.view_dashboard", is_organiser | is_coordinator)

@@ -1,5 +1,6 @@
 """Reads of the counts: what is counted at a site, when a tap may have happened and until
-when counting is open, totals per category and per hour."""
+when counting is open, totals per category and per hour (from the hourly totals kept
+beside the entries, `TallyHour`: never a sum over the entries themselves)."""
 
 import datetime
 from collections.abc import Iterable
@@ -7,14 +8,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Min, Sum
-from django.db.models.functions import TruncHour
+from django.db.models import Exists, Max, Min, OuterRef, Sum, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from accounts.roles import is_active_user
 from common import clock
-from events.models import Event, Site
+from events.models import Event, Shift, Signup, Site
+from events.selectors import site_for
+from locations.models import Branch
 
-from .models import TallyEntry, TallyRefusal
+from .models import TallyEntry, TallyHour, TallyRefusal
 
 Category = TallyEntry.Category
 
@@ -26,6 +30,55 @@ CATEGORIES_BY_KIND: dict[str, tuple[str, ...]] = {
 
 # A tap may lie this long before the site's first day or after its last.
 DAY_MARGIN = datetime.timedelta(hours=6)
+
+
+def site_for_counting(user, pk, *permissions: str) -> Site:
+    """`events.selectors.site_for` (404 when `user` may not see the site, 403 when they may
+    not act on it) for the counter and the tally API, in one query: the site comes with
+    what the counting rules ask about the person (`tallies.rules`): whether they
+    coordinate its branch, and whether they have a confirmed shift there on its day. So
+    deciding whether someone may count costs no query of its own, on a path taken for
+    every tap. The answers are the same as those of `events.roles.is_branch_coordinator`
+    and `has_confirmed_shift_at_site` (tested side by side)."""
+    sites = Site.objects.all()
+    if is_active_user(user):
+        zone = local_zone()
+        confirmed_here = (
+            Shift.objects.filter(
+                site=OuterRef("pk"),
+                signups__volunteer__user_id=user.pk,
+                signups__status=Signup.Status.CONFIRMED,
+            )
+            .annotate(
+                first_day=TruncDate("starts_at", tzinfo=zone),
+                last_day=TruncDate("ends_at", tzinfo=zone),
+            )
+            .filter(
+                first_day__lte=OuterRef("counting_last_day"),
+                last_day__gte=OuterRef("counting_first_day"),
+            )
+        )
+        coordinates = Branch.coordinators.through.objects.filter(
+            branch_id=OuterRef("branch_id"), user_id=user.pk
+        )
+        sites = sites.annotate(
+            counting_first_day=TruncDate("opens_at", tzinfo=zone),
+            counting_last_day=TruncDate("closes_at", tzinfo=zone),
+        ).annotate(
+            counting_viewer_id=Value(user.pk),
+            counting_viewer_coordinates=Exists(coordinates),
+            counting_viewer_has_shift=Exists(confirmed_here),
+        )
+    return site_for(user, pk, *permissions, queryset=sites)
+
+
+def known_about_viewer(user, site, question: str) -> bool | None:
+    """What `site_for_counting` found out about `user` at `site` (`"coordinates"` or
+    `"has_shift"`), or None when the site was loaded otherwise, or for someone else."""
+    viewer_id = getattr(site, "counting_viewer_id", None)
+    if viewer_id is None or viewer_id != getattr(user, "pk", None):
+        return None
+    return getattr(site, f"counting_viewer_{question}")
 
 
 def categories_for(site: Site) -> tuple[str, ...]:
@@ -76,9 +129,9 @@ def tally_totals(site: Site) -> dict[str, int]:
     """The site's total per category of its kind of event (zero when nothing counted)."""
     totals = dict.fromkeys(categories_for(site), 0)
     rows = (
-        TallyEntry.objects.filter(site=site)
+        TallyHour.objects.filter(site=site)
         .values_list("category")
-        .annotate(total=Sum("delta"))
+        .annotate(total=Sum("total"))
         .order_by()
     )
     for category, total in rows:
@@ -93,31 +146,41 @@ def hour_range(first: datetime.datetime, last: datetime.datetime) -> Iterable[da
     end = timezone.localtime(last, zone)
     while hour <= end:
         yield hour
-        # Step in UTC so that a day with a clock change still gets every hour once.
-        hour = timezone.localtime(hour + datetime.timedelta(hours=1), zone)
+        # Step in UTC, so that a day with a clock change still gets every hour once
+        # (the night the clocks go back has two hours called 02:00).
+        hour = (hour.astimezone(datetime.UTC) + datetime.timedelta(hours=1)).astimezone(zone)
+
+
+def utc(moment: datetime.datetime) -> datetime.datetime:
+    """`moment` in UTC: the key of an hour in a dict of hours (an hour in local time
+    compares and hashes by its wall clock, which repeats once a year)."""
+    return moment.astimezone(datetime.UTC)
+
+
+def tally_figures(site: Site) -> tuple[dict[str, int], list[dict]]:
+    """The site's totals per category (`tally_totals`) and, per local hour
+    (Europe/Amsterdam), the sum per category: every hour from the site's opening to its
+    closing, widened to include hours with entries outside them. One query."""
+    categories = categories_for(site)
+    totals = dict.fromkeys(categories, 0)
+    sums: dict[datetime.datetime, dict[str, int]] = {}
+    rows = TallyHour.objects.filter(site=site).values_list("hour", "category", "total")
+    for hour, category, total in rows.order_by():
+        sums.setdefault(utc(hour), {})[category] = total
+        totals[category] = totals.get(category, 0) + total
+    first = min([site.opens_at, *sums])
+    last = max([site.closes_at - datetime.timedelta(microseconds=1), *sums])
+    hours = [
+        {"hour": hour, **{c: sums.get(utc(hour), {}).get(c, 0) for c in categories}}
+        for hour in hour_range(first, last)
+    ]
+    return totals, hours
 
 
 def tally_hours(site: Site) -> list[dict]:
     """Per local hour (Europe/Amsterdam), the sum per category: every hour from the site's
     opening to its closing, widened to include hours with entries outside them."""
-    zone = local_zone()
-    categories = categories_for(site)
-    rows = (
-        TallyEntry.objects.filter(site=site)
-        .annotate(hour=TruncHour("recorded_at", tzinfo=zone))
-        .values_list("hour", "category")
-        .annotate(total=Sum("delta"))
-        .order_by("hour")
-    )
-    sums: dict[datetime.datetime, dict[str, int]] = {}
-    for hour, category, total in rows:
-        sums.setdefault(hour, {})[category] = total
-    first = min([site.opens_at, *sums])
-    last = max([site.closes_at - datetime.timedelta(microseconds=1), *sums])
-    return [
-        {"hour": hour, **{c: sums.get(hour, {}).get(c, 0) for c in categories}}
-        for hour in hour_range(first, last)
-    ]
+    return tally_figures(site)[1]
 
 
 def tally_refusals(site: Site) -> list[dict]:

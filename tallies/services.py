@@ -24,8 +24,13 @@ per entry so that good taps in a batch are kept when others are refused:
   count towards them. The minute is the tap's own time, not its arrival, so that a phone
   that was offline for an hour delivers that hour at once; the limit per site bounds
   what made-up times spread over the day could add. The limits are checked with the
-  site locked, in the transaction that stores the taps: two batches sent at once cannot
-  both slip under them.
+  site locked, in the transaction that stores the taps, against the per-minute counts
+  kept beside the entries (`TallyMinuteCount`): two batches sent at once cannot both
+  slip under them.
+
+Entries are stored together with the summaries beside them
+(`tallies.summary.store_entries`): the hourly totals that every figure reads, and the
+per-minute counts of the limits, in the same transaction, so that both stay exact.
 
 Refused taps are not stored, but how many were refused, for what reason, from whom and
 which device is (`TallyRefusal`), for the audit page.
@@ -49,8 +54,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, DateTimeField, Q, Sum, When
-from django.db.models.functions import TruncMinute
+from django.db.models import Case, F, Sum, When
 from django.utils.translation import gettext_lazy as _
 
 from common import clock
@@ -59,8 +63,9 @@ from events import locking
 from events.models import Site
 
 from .errors import SiteCancelled, SiteNotApproved
-from .models import TallyEntry, TallyRefusal
+from .models import TallyEntry, TallyMinuteCount, TallyRefusal
 from .selectors import categories_for, counting_closes_at, tally_totals, tally_window
+from .summary import NewEntry, device_counter, minute_of, person_counter, store_entries
 
 logger = logging.getLogger(__name__)
 
@@ -162,62 +167,48 @@ def _refuse_unless_countable(site: Site) -> None:
         raise SiteNotApproved()
 
 
-ONE_MINUTE = datetime.timedelta(minutes=1)
-
-
-def _minute(moment: datetime.datetime) -> datetime.datetime:
-    """The whole UTC minute a tap falls in: the unit of `TALLY_LIMIT_PER_MINUTE`."""
-    return moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
-
-
 class _Limits:
     """What one person and one device have counted at a site so far, per category: per
     minute of the taps' time and in all. Only taps that add (delta above 0) count
-    towards the limits; corrections never do."""
+    towards the limits; corrections never do. Read from the per-minute counts
+    (`TallyMinuteCount`: a row per person or device, category and minute), which must
+    be read with the site locked."""
 
     def __init__(self, *, site_id: int, by_id: int | None, device_id: str, taps: list[TallyTap]):
-        self.keys: dict[str, Q] = {}
+        self.keys: dict[str, str] = {}
         if by_id is not None:
-            self.keys["person"] = Q(recorded_by_id=by_id)
+            self.keys["person"] = person_counter(by_id)
         if device_id:
-            self.keys["device"] = Q(device_id=device_id)
+            self.keys["device"] = device_counter(device_id)
         self.per_minute: dict[tuple, int] = defaultdict(int)
         self.per_site: dict[tuple, int] = defaultdict(int)
         adding = [tap for tap in taps if tap.delta > 0]
         if not self.keys or not adding:
             return
-        who = Q()
-        for condition in self.keys.values():
-            who |= condition
-        stored = TallyEntry.objects.filter(
-            who,
-            site_id=site_id,
-            is_correction=False,
-            delta__gt=0,
-            category__in={tap.category for tap in adding},
-        )
+        names = {counter: name for name, counter in self.keys.items()}
         # One query: per category and minute for the minutes of this batch, and one row
-        # per category (minute empty) for all other times, which only count in all.
-        minutes = [_minute(tap.recorded_at) for tap in adding]
-        in_batch_minutes = Q(
-            recorded_at__gte=min(minutes), recorded_at__lt=max(minutes) + ONE_MINUTE
-        )
-        minute = Case(
-            When(in_batch_minutes, then=TruncMinute("recorded_at", tzinfo=datetime.UTC)),
+        # per category (minute empty) for all other minutes, which only count in all.
+        minutes = [minute_of(tap.recorded_at) for tap in adding]
+        in_batch = Case(
+            When(minute__gte=min(minutes), minute__lte=max(minutes), then=F("minute")),
             default=None,
-            output_field=DateTimeField(),
         )
-        sums = {name: Sum("delta", filter=condition) for name, condition in self.keys.items()}
-        rows = stored.annotate(minute=minute).values("category", "minute").annotate(**sums)
-        for row in rows.order_by():
-            category, at = row["category"], row["minute"]
-            if at is not None and at.tzinfo is None:  # PostgreSQL: a UTC time, naive
-                at = at.replace(tzinfo=datetime.UTC)
-            for name in self.keys:
-                counted = row[name] or 0
-                self.per_site[name, category] += counted
-                if at is not None:
-                    self.per_minute[name, category, _minute(at)] += counted
+        rows = (
+            TallyMinuteCount.objects.filter(
+                site_id=site_id,
+                counter__in=sorted(names),
+                category__in=sorted({tap.category for tap in adding}),
+            )
+            .annotate(in_batch=in_batch)
+            .values_list("counter", "category", "in_batch")
+            .annotate(added=Sum("added"))
+            .order_by()
+        )
+        for counter, category, at, added in rows:
+            name = names[counter]
+            self.per_site[name, category] += added
+            if at is not None:
+                self.per_minute[name, category, minute_of(at)] += added
 
     def fit(self, taps: Iterable[TallyTap]) -> bool:
         """Whether all of `taps` fit under the limits (tried on a copy)."""
@@ -230,7 +221,7 @@ class _Limits:
         """Count `tap` in, or say which limit it would go over (and leave it out)."""
         if tap.delta <= 0 or not self.keys:
             return None
-        minute = _minute(tap.recorded_at)
+        minute = minute_of(tap.recorded_at)
         per_minute, per_site = settings.TALLY_LIMIT_PER_MINUTE, settings.TALLY_LIMIT_PER_SITE
         for name in self.keys:
             if self.per_minute[name, tap.category, minute] + tap.delta > per_minute:
@@ -257,24 +248,28 @@ class _Outcome:
         self.refused.append((code, tap.delta))
 
 
+_STORED = ("client_id", "site_id", "category", "delta", "is_correction")
+
+
 def _settle_stored(
-    rows: Iterable[tuple],
+    client_ids: list[uuid.UUID],
     *,
     candidates: dict[uuid.UUID, TallyTap],
     site_id: int,
-    sync_id: uuid.UUID | None,
     outcome: _Outcome,
 ) -> set[uuid.UUID]:
-    """Sort stored rows `(client_id, sync_id, site_id, category, delta, is_correction)`
-    of `candidates` into accepted (stored by this upload), duplicates and conflicts;
-    returns their ids."""
+    """Of `client_ids` (of `candidates`), those stored already, by an earlier upload or
+    by a concurrent one that committed first: the same tap is a duplicate, another
+    entry under its UUID a conflict (refused; the stored entry stays as it was).
+    Returns the ids found stored."""
+    if not client_ids:
+        return set()
     settled = set()
-    for client_id, stored_sync, stored_site_id, category, delta, is_correction in rows:
+    stored = TallyEntry.objects.filter(client_id__in=client_ids).values_list(*_STORED)
+    for client_id, stored_site_id, category, delta, is_correction in stored:
         mine = candidates[client_id]
         settled.add(client_id)
-        if sync_id is not None and stored_sync == sync_id:
-            outcome.result.accepted += 1
-        elif (stored_site_id, category, delta, is_correction) == (
+        if (stored_site_id, category, delta, is_correction) == (
             site_id,
             mine.category,
             mine.delta,
@@ -284,9 +279,6 @@ def _settle_stored(
         else:
             outcome.refuse(mine, "id_conflict")
     return settled
-
-
-_STORED = ("client_id", "sync_id", "site_id", "category", "delta", "is_correction")
 
 
 def _store_refusals(
@@ -339,13 +331,14 @@ def _store_new_taps(
     outcome: _Outcome,
 ) -> None:
     """Within the site's lock: refuse the taps when counting has closed or when they
-    would go over a limit, store the others, and sort them into accepted, duplicates and
-    conflicts.
+    would go over a limit, store the others (with the summaries), and sort them into
+    accepted, duplicates and conflicts.
 
     A tap that is already stored (a resend) is a duplicate, never refused: it must not
     count towards the limits twice, and is not "closed". So when some tap would be
     refused, the taps already stored are set aside first; in the common case, where all
-    fit, that read is saved (counting the stored ones twice can only refuse more)."""
+    fit, that read is saved (counting the stored ones twice can only refuse more): the
+    insert itself says which taps it stored, and only the others are looked up."""
     site_id = site.pk
     new = sorted(candidates.values(), key=lambda tap: (tap.recorded_at, tap.client_id))
     closed = now >= counting_closes_at(site)
@@ -353,9 +346,8 @@ def _store_new_taps(
         None if closed else _Limits(site_id=site_id, by_id=by_id, device_id=device_id, taps=new)
     )
     if limits is None or not limits.fit(new):
-        already = TallyEntry.objects.filter(client_id__in=list(candidates)).values_list(*_STORED)
         settled = _settle_stored(
-            already, candidates=candidates, site_id=site_id, sync_id=None, outcome=outcome
+            list(candidates), candidates=candidates, site_id=site_id, outcome=outcome
         )
         new = [tap for tap in new if tap.client_id not in settled]
     if limits is None:
@@ -368,38 +360,23 @@ def _store_new_taps(
         if code is not None:
             outcome.refuse(tap, code)
             continue
-        rows.append(
-            TallyEntry(
-                site_id=site_id,
-                category=tap.category,
-                delta=tap.delta,
-                client_id=tap.client_id,
-                recorded_at=tap.recorded_at,
-                received_at=now,
-                recorded_by_id=by_id,
-                device_id=device_id,
-                is_correction=False,
-                reason="",
-                sync_id=sync_id,
-            )
-        )
-    if not rows:
-        return
-    # ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): a tap that is already stored
-    # (a resend; or the same UUID stored meanwhile at another site, under that site's
-    # lock) is skipped here, and the re-read shows whose copy is in the table; on
-    # PostgreSQL the insert waited for a concurrent writer of the same UUID to commit, so
-    # its row is visible to this read. Rows go in UUID order: two requests with
-    # overlapping batches then wait for each other's keys in the same order, and cannot
-    # deadlock.
-    rows.sort(key=lambda entry: entry.client_id)
-    TallyEntry.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = TallyEntry.objects.filter(client_id__in=[row.client_id for row in rows])
+        rows.append(NewEntry(tap.client_id, tap.category, tap.delta, tap.recorded_at))
+    stored = store_entries(
+        site_id=site_id,
+        entries=rows,
+        received_at=now,
+        by_id=by_id,
+        device_id=device_id,
+        sync_id=sync_id,
+        limit_counters=limits.keys.values(),
+    )
+    outcome.result.accepted += len(stored)
+    # The others were stored before (a resend), or by a concurrent upload that
+    # committed first (on PostgreSQL the insert waited for it, so this read sees it).
     _settle_stored(
-        stored.values_list(*_STORED),
+        [row.client_id for row in rows if row.client_id not in stored],
         candidates=candidates,
         site_id=site_id,
-        sync_id=sync_id,
         outcome=outcome,
     )
 
@@ -530,27 +507,22 @@ def tally_correct(
     if errors:
         raise InvalidInput(fields=errors)
 
-    entry = TallyEntry(
-        site=site,
-        category=category,
-        delta=delta,
-        client_id=client_id or uuid.uuid4(),
-        recorded_at=recorded_at,
-        received_at=now,
-        recorded_by=by,
-        device_id=device_id,
-        is_correction=True,
-        reason=reason,
-        sync_id=uuid.uuid4(),
-    )
+    client_id = client_id or uuid.uuid4()
     with transaction.atomic():
-        TallyEntry.objects.bulk_create([entry], ignore_conflicts=True)
-        stored = TallyEntry.objects.get(client_id=entry.client_id)
-    if stored.sync_id != entry.sync_id and (
-        stored.site_id,
-        stored.category,
-        stored.delta,
-        stored.is_correction,
-    ) != (site.pk, category, delta, True):
+        stored = store_entries(
+            site_id=site.pk,
+            entries=[NewEntry(client_id, category, delta, recorded_at, True, reason)],
+            received_at=now,
+            by_id=by.pk if by is not None else None,
+            device_id=device_id,
+            sync_id=uuid.uuid4(),
+        )
+        entry = TallyEntry.objects.get(client_id=client_id)
+    if not stored and (entry.site_id, entry.category, entry.delta, entry.is_correction) != (
+        site.pk,
+        category,
+        delta,
+        True,
+    ):
         raise InvalidInput(_("This id is already used for a different entry."), field="client_id")
-    return stored
+    return entry

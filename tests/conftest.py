@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import translation
 
 from accounts.models import Volunteer
@@ -59,6 +60,42 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _stored_counts_match_signups(request):
+    """After every test that used the database: each shift's stored count of confirmed
+    places (`Shift.confirmed_count`, which lists and claims read) equals its confirmed
+    sign-ups. So every test of a claim, a release, a cancellation or an erasure also
+    proves that the services kept the count, and a test that writes sign-ups directly
+    keeps it too (`tests.factories.make_signup`)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up before this, torn down after
+    yield
+    from django.db.models import Count, F, Q
+
+    drifted = list(
+        Shift.objects.annotate(counted=Count("signups", filter=Q(signups__status="confirmed")))
+        .exclude(confirmed_count=F("counted"))
+        .values_list("pk", "confirmed_count", "counted")
+    )
+    assert not drifted, f"stored confirmed counts differ from the sign-ups: {drifted}"
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_answers_from_other_tests():
+    """Each test starts without stored public answers (`common.published`): the database
+    of the test before was rolled back, with no commit to mark its answers as old."""
+    caches["published"].clear()
+    yield
 
 
 # --- Personas --------------------------------------------------------------------------

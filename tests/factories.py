@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Volunteer
-from events.models import Shift
+from events.models import Shift, Signup
+from events.services.signups import shift_counts_refresh
 
 _numbers = itertools.count(1)
 
@@ -37,6 +38,26 @@ def make_shift(site, *, starts_in_hours: float = 72, hours: float = 2, capacity:
         capacity=capacity,
         **kw,
     )
+
+
+def make_signup(shift: Shift, volunteer: Volunteer, status: str = "confirmed", **fields) -> Signup:
+    """A sign-up written directly, not claimed (a state set up for a test: a place on a
+    full shift, a past shift, a given status), with the shift's stored counts kept equal
+    to its sign-ups, as the services keep them."""
+    signup = Signup.objects.create(shift=shift, volunteer=volunteer, status=status, **fields)
+    shift_counts_refresh(shift_ids=[shift.pk])
+    return signup
+
+
+def set_signup_status(signup: Signup, status: str, **fields) -> Signup:
+    """Change a sign-up's status directly, not through a service (a state set up for a
+    test), keeping the shift's stored counts equal to its sign-ups."""
+    signup.status = status
+    for name, value in fields.items():
+        setattr(signup, name, value)
+    signup.save()
+    shift_counts_refresh(shift_ids=[signup.shift_id])
+    return signup
 
 
 def aware_local(year, month, day, hour=0, minute=0) -> datetime.datetime:

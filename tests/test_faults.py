@@ -30,6 +30,7 @@ from events.models import Event, Shift, Signup, Site
 from locations.models import Location
 from tallies.models import TallyEntry
 from tests.conftest import make_user
+from tests.factories import make_signup
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +137,7 @@ def counting_day(db, django_user_model, branch):
     )
     user = make_user(django_user_model, "teller@example.org")
     volunteer = Volunteer.objects.create(user=user)
-    Signup.objects.create(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
+    make_signup(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return {"site": site, "client": client}

@@ -13,8 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
-from events.models import Signup
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 
 from .test_url_protection import ALL, is_public
 
@@ -27,10 +26,10 @@ def signed_up(site, shift):
     first.phone = "0698765432"
     first.save()
     second = make_volunteer("second@example.org", first_name="Ingrid-Ottolien")
-    Signup.objects.create(shift=shift, volunteer=first, status="confirmed")
+    make_signup(shift=shift, volunteer=first, status="confirmed")
     full = make_shift(site, capacity=1)
-    Signup.objects.create(shift=full, volunteer=second, status="confirmed")
-    Signup.objects.create(shift=full, volunteer=first, status="waitlisted")
+    make_signup(shift=full, volunteer=second, status="confirmed")
+    make_signup(shift=full, volunteer=first, status="waitlisted")
     return [shift, full]
 
 

@@ -135,7 +135,8 @@ class ShiftClaimView(_VolunteerAPIView):
         summary="Claim a place on a shift",
     )
     def post(self, request, pk: int):
-        shift = get_object_or_404(Shift, pk=pk)
+        # With its site and edition: the claim checks them without reading the shift again.
+        shift = get_object_or_404(Shift.objects.select_related("site__event"), pk=pk)
         volunteer = volunteer_get_or_create(user=request.user)
         signup = services.signup_create(shift=shift, volunteer=volunteer)
         return Response(SignupSerializer(signup).data, status=status.HTTP_201_CREATED)

@@ -23,7 +23,6 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from icalendar import Event as VEvent
 
 from accounts.models import Volunteer
 from accounts.tokens import new_calendar_token
@@ -118,11 +117,28 @@ class _Held:
         return self.shift.sequence + max(self.times_confirmed - 1, 0) + self.times_lost
 
 
+# What the volunteer's feed reads of a sign-up, its shift, the site, the edition and the
+# location (`_volunteer_shift_vevent`, `_shift_vevent`): loading only these takes a third
+# off the time of the query and the model objects (50 shifts).
+_HELD_FIELDS = (
+    *("shift", "status", "updated_at", "address_shared_at"),
+    *(f"shift__{name}" for name in ("role", "starts_at", "ends_at", "notes", "is_cancelled")),
+    *(f"shift__{name}" for name in ("sequence", "created_at", "updated_at", "site")),
+    *(f"shift__site__{name}" for name in ("name", "status", "show_approximate_location")),
+    *("shift__site__updated_at", "shift__site__event__name", "shift__site__event__updated_at"),
+    *(f"shift__site__location__{name}" for name in ("name", "street", "house_number")),
+    *(f"shift__site__location__{name}" for name in ("house_number_addition", "postcode")),
+    *(f"shift__site__location__{name}" for name in ("city", "latitude", "longitude")),
+    "shift__site__location__updated_at",
+)
+
+
 def _held_shifts(volunteer: Volunteer) -> list[_Held]:
     signups = (
         Signup.objects.filter(volunteer=volunteer)
         .filter(Q(status=Signup.Status.CONFIRMED) | Q(confirmed_at__isnull=False))
-        .select_related("shift__site__event", "shift__site__location", "shift__site__branch")
+        .select_related("shift__site__event", "shift__site__location")
+        .only(*_HELD_FIELDS)
         .order_by("shift__starts_at", "shift_id", "created_at", "id")
     )
     held: dict[int, _Held] = {}
@@ -138,6 +154,15 @@ def _held_shifts(volunteer: Volunteer) -> list[_Held]:
     return list(held.values())
 
 
+_ROLES = dict(Shift.Role.choices)
+
+
+def _role_name(shift: Shift) -> str:
+    """`capfirst(shift.get_role_display())`, without Django hashing every choice's
+    translated label on each call (which took a quarter of a volunteer feed's time)."""
+    return capfirst(str(_ROLES.get(shift.role, shift.role)))
+
+
 def _shift_vevent(
     shift: Shift,
     *,
@@ -148,7 +173,7 @@ def _shift_vevent(
     approximate: bool,
     busy: bool,
     changes: Iterable[datetime.datetime | None],
-) -> VEvent:
+) -> calendar.FeedEvent:
     """A shift as both personal feeds show it: one UID per shift whatever the feed, the
     summary (role and site, marked when `cancelled`), the shift's times, the site's page
     and place.
@@ -159,12 +184,10 @@ def _shift_vevent(
     shows beyond the shift, its site, the location and the edition.
     """
     site = shift.site
-    page = calendar.absolute_url(site.get_absolute_url())
+    page = calendar.site_page_url(site)
     return calendar.new_event(
         uid=calendar.uid_for("shift", shift.pk),
-        summary=cancelled_summary(
-            f"{capfirst(shift.get_role_display())}: {site.display_name}", cancelled
-        ),
+        summary=cancelled_summary(f"{_role_name(shift)}: {site.display_name}", cancelled),
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         changed_at=calendar.last_change(
@@ -185,11 +208,11 @@ def _shift_vevent(
     )
 
 
-def _volunteer_shift_vevent(held: _Held) -> VEvent:
+def _volunteer_shift_vevent(held: _Held) -> calendar.FeedEvent:
     shift = held.shift
     site = shift.site
     cancelled = not held.confirmed_now or shift.is_cancelled or site.is_cancelled
-    role = capfirst(shift.get_role_display())
+    role = _role_name(shift)
     parts = []
     if cancelled:
         parts.append(_("You no longer have this shift."))
@@ -261,7 +284,7 @@ def _staffing(confirmed: int, capacity: int, waitlisted: int) -> str:
     return text
 
 
-def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
+def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> calendar.FeedEvent:
     open_shifts = [shift for shift in shifts if not shift.is_cancelled]
     parts = [
         _("Status: %(status)s.") % {"status": site.get_status_display()},
@@ -285,7 +308,7 @@ def _coordinator_site_vevent(site: Site, shifts: list[Shift]) -> VEvent:
     )
 
 
-def _coordinator_shift_vevent(shift: Shift) -> VEvent:
+def _coordinator_shift_vevent(shift: Shift) -> calendar.FeedEvent:
     cancelled = shift.is_cancelled or shift.site.is_cancelled
     parts = [_staffing(shift.confirmed, shift.capacity, shift.waitlisted)]
     if shift.notes:

@@ -3,11 +3,14 @@ sites for the coordinators of the branch and organisers."""
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from common import published
 
 from .. import services
 from ..models import Site
@@ -120,6 +123,8 @@ class SiteListView(APIView):
     )
     def get(self, request):
         filters = parse_site_filters(request.query_params)
+        if _is_common_public_question(request):
+            return _stored_answer(request, filters, self.get_renderer_context())
         results = search_sites(filters, user=request.user, base_url=base_url(request))
         members = {}
         if filters.paged:
@@ -165,6 +170,35 @@ class SiteListView(APIView):
         return Response(
             feature, status=status.HTTP_201_CREATED, headers={"Location": location_header}
         )
+
+
+# The questions most readers ask (the map of an edition, of one kind of event): answered by
+# anonymous readers from stored bytes (`common.published`), built once per change.
+COMMON_PARAMETERS = frozenset({"event", "kind", "format"})
+
+
+def _is_common_public_question(request) -> bool:
+    """Whether the answer is the one every anonymous reader gets for a common question:
+    the signed-in may see more (the exact place of a site shown approximately)."""
+    return not request.user.is_authenticated and set(request.query_params) <= COMMON_PARAMETERS
+
+
+def _stored_answer(request, filters: SiteFilters, renderer_context: dict):
+    renderer, media_type = request.accepted_renderer, request.accepted_media_type
+
+    def build() -> bytes:
+        results = search_sites(filters, user=request.user, base_url=base_url(request))
+        return renderer.render(feature_collection(results), media_type, renderer_context)
+
+    question = (media_type, base_url(request), get_language(), sorted(request.query_params.lists()))
+    stored = published.stored_answer("sites", question, [published.SITES], build)
+    return published.answer(
+        request,
+        stored,
+        content_type=media_type,  # as DRF's Response gives it (JSON names no charset)
+        public=True,
+        vary=["Accept", "Accept-Language", "Cookie", "Authorization"],
+    )
 
 
 def _page_links(request, results) -> list[dict]:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from common import clock
+from common import clock, published
 from common.errors import InvalidInput
 
 from ..models import Event, Shift, Site, SiteStatusChange
@@ -129,6 +129,7 @@ def event_clone(
                 )
             shifts.append(new)
     Shift.objects.bulk_create(shifts, batch_size=500)
+    published.changed(published.SITES)  # bulk_create: no signals
     log.info(
         "edition %s cloned from %s by %s: %d sites, %d shifts",
         event.slug,

@@ -16,10 +16,10 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from common import clock
+from common import clock, published
 from common.errors import InvalidInput, full_clean
 
-from .. import locking, notifications, selectors
+from .. import locking, notifications
 from ..errors import CapacityBelowConfirmed, ShiftCancelled, ShiftExists, SiteWrongStatus
 from ..models import Shift, Signup, Site
 from .editions import refuse_closed_edition
@@ -191,11 +191,9 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
             if not changed:
                 return locked
             full_clean(locked)
-            if "capacity" in changed:
-                # Counted under the shift's lock: nobody can confirm a place meanwhile.
-                confirmed = selectors.confirmed_count(locked)
-                if locked.capacity < confirmed:
-                    raise CapacityBelowConfirmed(confirmed=confirmed)
+            # The count was read under the shift's lock: nobody can confirm a place meanwhile.
+            if "capacity" in changed and locked.capacity < locked.confirmed_count:
+                raise CapacityBelowConfirmed(confirmed=locked.confirmed_count)
             if changed & SHIFT_TIME:
                 _check_near_site_day(locked)
                 locked.sequence += 1
@@ -235,9 +233,14 @@ def shift_delete(*, shift: Shift) -> bool:
             status=Signup.Status.CANCELLED, cancelled_at=now, updated_at=now
         )
         if not locked.is_cancelled:
+            # Its sign-ups were cancelled above: it holds no places.
             Shift.objects.filter(pk=locked.pk).update(
-                is_cancelled=True, sequence=F("sequence") + 1, updated_at=now
+                is_cancelled=True,
+                sequence=F("sequence") + 1,
+                updated_at=now,
+                confirmed_count=0,
             )
+            published.changed(published.SITES)  # an update(): no signal
         if affected:
             notifications.after_commit(notifications.mail_shift_cancelled, affected)
         return False

@@ -12,21 +12,30 @@
   (`Signup.WAITLIST_ORDER`), who is told by e-mail.
 
 Concurrency: each change runs in one transaction and takes its locks in the global order
-of `events/locking.py` (volunteers, then the shift), and counts confirmed places only
-after taking them.
+of `events/locking.py` (volunteers, then the shift). A shift stores its number of
+confirmed places (`Shift.confirmed_count`); every change of a sign-up to or from
+`confirmed` changes it in the same transaction, under the shift's lock. A claim takes
+its place with one conditional UPDATE of that count (`take_place`): the UPDATE is the
+shift's lock, the check and the count at once, held for that statement, the sign-up's
+INSERT and the commit only. A claim on a full shift joins the waitlist under a shared
+lock on the shift, so such claims do not wait for each other, while a release or a
+change of places (which lock the shift alone) waits for them, and they for it.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
 from accounts.models import Volunteer
 from accounts.roles import has_verified_email
-from common import clock
+from common import clock, published
 
-from .. import locking, notifications, selectors
+from .. import locking, notifications
 from ..errors import (
     AlreadySignedUp,
     EmailNotVerified,
@@ -81,18 +90,25 @@ def describe(shift: Shift) -> str:
     )
 
 
-def _overlapping_confirmed(volunteer_id: int, shift: Shift) -> Signup | None:
-    """A confirmed sign-up of the volunteer for another live shift overlapping `shift`."""
+def _overlapping(shift: Shift) -> Q:
+    """The condition on a volunteer's sign-ups for a confirmed place on another live shift
+    overlapping `shift` in time (the overlap rule)."""
     return (
-        Signup.objects.confirmed()
-        .filter(
-            volunteer_id=volunteer_id,
+        Q(
+            status=CONFIRMED,
             shift__is_cancelled=False,
             shift__starts_at__lt=shift.ends_at,
             shift__ends_at__gt=shift.starts_at,
         )
-        .exclude(shift=shift)
-        .exclude(shift__site__status=Site.Status.CANCELLED)
+        & ~Q(shift=shift)
+        & ~Q(shift__site__status=Site.Status.CANCELLED)
+    )
+
+
+def _overlapping_confirmed(volunteer_id: int, shift: Shift) -> Signup | None:
+    """A confirmed sign-up of the volunteer for another live shift overlapping `shift`."""
+    return (
+        Signup.objects.filter(_overlapping(shift), volunteer_id=volunteer_id)
         .select_related("shift__site__location")
         .first()
     )
@@ -134,20 +150,146 @@ def check_open_for_claims(shift: Shift, now: datetime.datetime | None = None) ->
         raise ShiftStarted()
 
 
+# The volunteer's active sign-ups (on the index of sign-ups by volunteer and status).
+_ACTIVE_OF_VOLUNTEER = (
+    "SELECT shift_id, status FROM events_signup WHERE volunteer_id = %s AND status IN (%s, %s)"
+)
+
+
+def _refuse_taken_or_overlapping(volunteer_id: int, shift: Shift) -> None:
+    """`AlreadySignedUp` when the volunteer has a place on `shift`; `ShiftOverlap` when
+    they hold a confirmed place on another shift at the same time. One query on the
+    volunteer's own active sign-ups when they hold no other confirmed place (a claim's
+    usual case; in SQL, as it runs for every claim); the overlap rule's query only when
+    they do."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTIVE_OF_VOLUNTEER, [volunteer_id, CONFIRMED.value, WAITLISTED.value])
+        active = dict(cursor.fetchall())
+    if shift.pk in active:
+        raise AlreadySignedUp()
+    if CONFIRMED in active.values():
+        other = _overlapping_confirmed(volunteer_id, shift)
+        if other is not None:
+            raise ShiftOverlap(other=describe(other.shift))
+
+
+# --- The stored counts ----------------------------------------------------------------------
+
+
+def _count(shift: Shift, confirmed: int) -> None:
+    """Change the stored confirmed count of `shift` (whose lock we hold) by `confirmed`,
+    in the database and in hand."""
+    Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") + confirmed)
+    shift.confirmed_count += confirmed
+    published.changed(published.SITES)  # open places show on the map
+
+
+# A claim's two statements (`take_place`), one per outcome. Both require the shift to be
+# as the claim checked it: not cancelled, at the same times, not started, its site public.
+# The condition on the count is on the shift's row itself, so PostgreSQL checks it again
+# on the row as it is once the lock is granted (a condition in a subquery would see the
+# row as it was before).
+_CONFIRM = (
+    "UPDATE events_shift SET confirmed_count = confirmed_count + 1"
+    " WHERE confirmed_count < capacity"
+    " AND id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
+    " AND EXISTS (SELECT 1 FROM events_site s JOIN events_event e ON e.id = s.event_id"
+    " WHERE s.id = events_shift.site_id AND s.status = %s AND e.is_published)"
+)
+_WAITLIST = (
+    "SELECT 1 FROM events_shift"
+    " WHERE confirmed_count >= capacity"
+    " AND id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
+    " AND EXISTS (SELECT 1 FROM events_site s JOIN events_event e ON e.id = s.event_id"
+    " WHERE s.id = events_shift.site_id AND s.status = %s AND e.is_published)"
+)
+
+_INSERT_SIGNUP = (
+    "INSERT INTO events_signup (shift_id, volunteer_id, status, created_at, updated_at,"
+    " confirmed_at) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def take_place(shift: Shift, now: datetime.datetime) -> str | None:
+    """Take a place on `shift` for a claim: a confirmed one while places are free, else one
+    on the waitlist. Returns the sign-up's status; the caller inserts the sign-up.
+
+    A confirmed place is taken by a conditional UPDATE of the shift's confirmed count
+    (`confirmed_count < capacity`): it waits for the shift's row lock and keeps it until
+    the commit, and its condition is checked on the row as it is once the lock is granted,
+    so no two claims take the same place. A waitlist place is taken under a shared lock
+    on the shift (`FOR SHARE`) that finds it full: claims joining the waitlist do not wait
+    for each other, but nobody can free a place (a release, more places) until they have
+    committed, and the release then finds them on the waitlist. On SQLite the transaction
+    itself holds the database's write lock.
+
+    Both require the shift to be as the caller checked it. When it no longer is (or when
+    a place freed or filled between the two tries) nothing is taken and None is returned:
+    the caller decides on the shift locked and read afresh. The outcome the count in hand
+    suggests is tried first. Written in SQL: these are the statements every claimer of a
+    shift queues for.
+    """
+    ops = connection.ops
+    params = [
+        shift.pk,
+        ops.adapt_datetimefield_value(shift.starts_at),
+        ops.adapt_datetimefield_value(shift.ends_at),
+        ops.adapt_datetimefield_value(now),
+        Site.Status.PUBLISHED.value,
+    ]
+    waitlist = _WAITLIST + (" FOR SHARE" if connection.features.has_select_for_update else "")
+    order = [CONFIRMED, WAITLISTED]
+    if shift.confirmed_count >= shift.capacity:
+        order.reverse()
+    with locking.timed(), connection.cursor() as cursor:
+        for status in order:
+            if status == CONFIRMED:
+                cursor.execute(_CONFIRM, params)
+                if cursor.rowcount == 1:
+                    # The count in hand follows (at least) this claim, so that a next claim
+                    # made with the same shift in hand tries the right outcome first.
+                    shift.confirmed_count += 1
+                    return status
+            else:
+                cursor.execute(waitlist, params)
+                if cursor.fetchone() is not None:
+                    shift.confirmed_count = max(shift.confirmed_count, shift.capacity)
+                    return status
+    return None
+
+
+def shift_counts_refresh(*, shift_ids: Iterable[int] | None = None) -> int:
+    """Set the stored confirmed count of these shifts (all when None) to a fresh count of
+    their sign-ups, in one UPDATE; returns the number of shifts. For data written in bulk
+    beside the services (benchmark and test data); the services keep the count themselves."""
+    confirmed = (
+        Signup.objects.filter(shift=OuterRef("pk"), status=CONFIRMED)
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    shifts = Shift.objects.all() if shift_ids is None else Shift.objects.filter(pk__in=shift_ids)
+    return shifts.update(
+        confirmed_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
+    )
+
+
 def fill_places(shift: Shift, *, locked_volunteers: set[int], now: datetime.datetime) -> list[int]:
     """Move waitlisted volunteers up while `shift` has free places; returns their sign-ups.
 
-    Call with `shift` locked and the volunteers in `locked_volunteers` locked before it.
-    The first waitlisted volunteer (in the waitlist's order) without an overlapping
-    confirmed shift moves up and is mailed. A waitlisted volunteer whose row we did not
-    lock (they joined after we read the waitlist) cannot be checked safely: the whole
+    Call with `shift` locked (and read under the lock, so its stored counts are current)
+    and the volunteers in `locked_volunteers` locked before it. The first waitlisted
+    volunteer (in the waitlist's order) without an overlapping confirmed shift moves up
+    and is mailed; the counts change with them. A waitlisted volunteer whose row we did
+    not lock (they joined after we read the waitlist) cannot be checked safely: the whole
     change starts again (`WaitlistChanged`, see `retrying`).
     """
     try:
         check_open_for_claims(shift, now)
     except SignupClosed:
         return []
-    free = shift.capacity - selectors.confirmed_count(shift)
+    free = shift.capacity - shift.confirmed_count
     promoted: list[int] = []
     if free <= 0:
         return promoted
@@ -164,6 +306,7 @@ def fill_places(shift: Shift, *, locked_volunteers: set[int], now: datetime.date
         if free == 0:
             break
     if promoted:
+        _count(shift, len(promoted))
         notifications.after_commit(notifications.mail_promoted, promoted)
     return promoted
 
@@ -171,53 +314,98 @@ def fill_places(shift: Shift, *, locked_volunteers: set[int], now: datetime.date
 # --- Volunteers' actions --------------------------------------------------------------------
 
 
+def _has_state(shift: Shift) -> bool:
+    """Whether `shift` came with its site and edition, as the checks of a claim read them."""
+    site_field = Shift._meta.get_field("site")
+    return site_field.is_cached(shift) and Site._meta.get_field("event").is_cached(shift.site)
+
+
 def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
     """Claim a place on `shift`: confirmed while places are free, otherwise waitlisted.
 
     Raises a `SignupError` (nothing changed) when the account is not verified, the
     volunteer already has a place, the shift overlaps one of their confirmed shifts, or
-    the shift is closed (cancelled, started, or its site not public).
+    the shift is closed (cancelled, started, or its site not public). `shift` may come
+    with its site and edition (`select_related("site__event")`), as a page read it: the
+    claim then checks that state and `take_place` makes sure it still holds.
     """
     if not has_verified_email(volunteer.user):
         raise EmailNotVerified()
     with locking.write_transaction():
         locking.lock_volunteers([volunteer.pk])
-        # Checks that need only the volunteer's lock come before the shift's lock, which
-        # every claimer of this shift queues for: the less done while holding it, the
-        # more claims per second. The volunteer's own sign-ups change only under their
-        # lock (claims, promotions, deletion all take it first).
-        planned = (
-            Shift.objects.select_related("site__event", "site__location")
-            .filter(pk=shift.pk)
-            .first()
-        )
-        if planned is None:  # deleted while this claim waited for the volunteer's lock
-            raise ShiftCancelled()
-        check_open_for_claims(planned)
-        if Signup.objects.filter(shift=planned, volunteer=volunteer).active().exists():
-            raise AlreadySignedUp()
-        other = _overlapping_confirmed(volunteer.pk, planned)
-        if other is not None:
-            raise ShiftOverlap(other=describe(other.shift))
-
-        shift = locking.lock_shift(shift.pk)
-        # Taken after the locks, so the waitlist order is the order of the locks.
+        # The checks need only the volunteer's lock (their own sign-ups change only under
+        # it: claims, promotions, deletion all take it first); the shift's lock is taken
+        # by the UPDATE of `take_place`, last, for the INSERT and the commit only: every
+        # claimer of this shift queues for it.
+        planned = shift
+        if not _has_state(planned):
+            planned = Shift.objects.select_related("site__event").filter(pk=shift.pk).first()
+            if planned is None:  # deleted while this claim waited for the volunteer's lock
+                raise ShiftCancelled()
+        status = None
+        try:
+            check_open_for_claims(planned)
+        except SignupClosed:
+            pass  # perhaps an old state in hand: decided below on the shift as it is now
+        else:
+            _refuse_taken_or_overlapping(volunteer.pk, planned)
+            status = take_place(planned, clock.now())
+        if status is None:
+            # The shift changed since it was read (cancelled, moved, started, its site
+            # closed): lock it, read it afresh, and check again, with the same errors.
+            planned = locking.lock_shift(shift.pk)
+            check_open_for_claims(planned, clock.now())
+            _refuse_taken_or_overlapping(volunteer.pk, planned)
+            status = CONFIRMED if planned.confirmed_count < planned.capacity else WAITLISTED
+            if status == CONFIRMED:
+                _count(planned, 1)
+        # Taken after the shift's lock, so the waitlist order is the order of the lock.
         now = clock.now()
-        # The shift may have changed while we waited for it.
-        check_open_for_claims(shift, now)
-        if (shift.starts_at, shift.ends_at) != (planned.starts_at, planned.ends_at):
-            other = _overlapping_confirmed(volunteer.pk, shift)
-            if other is not None:
-                raise ShiftOverlap(other=describe(other.shift))
-        # Counted inside the lock: nobody else can confirm a place on this shift now.
-        is_free = selectors.confirmed_count(shift) < shift.capacity
-        return Signup.objects.create(
-            shift=shift,
-            volunteer=volunteer,
-            status=CONFIRMED if is_free else WAITLISTED,
-            created_at=now,
-            confirmed_at=now if is_free else None,
-        )
+        return _insert_signup(shift=planned, volunteer=volunteer, status=status, now=now)
+
+
+def _insert_signup(*, shift: Shift, volunteer: Volunteer, status: str, now) -> Signup:
+    """Write the claim's sign-up with one INSERT (under the shift's lock, which every
+    claimer of the shift waits for: the model's `save()` does more work in Python)."""
+    signup = Signup(
+        shift=shift,
+        volunteer=volunteer,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        confirmed_at=now if status == CONFIRMED else None,
+    )
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        shift.pk,
+        volunteer.pk,
+        status,
+        moment,
+        moment,
+        moment if signup.confirmed_at else None,
+    ]
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_INSERT_SIGNUP + " RETURNING id", params)
+            signup.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_INSERT_SIGNUP, params)
+            signup.pk = cursor.lastrowid
+    signup._state.adding = False
+    signup._state.db = connection.alias
+    # Written without `save()`, so no signal tells the stored public answers (`events.published`).
+    published.changed(published.SITES)
+    return signup
+
+
+def _cancel(signup: Signup, shift: Shift, now: datetime.datetime) -> None:
+    """Cancel an active sign-up of `shift` (locked): a confirmed one no longer counts."""
+    was_confirmed = signup.is_confirmed
+    signup.status = CANCELLED
+    signup.cancelled_at = now
+    signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+    if was_confirmed:
+        _count(shift, -1)
 
 
 def signup_release(*, shift: Shift, volunteer: Volunteer) -> Signup:
@@ -241,9 +429,7 @@ def signup_release(*, shift: Shift, volunteer: Volunteer) -> Signup:
             was_confirmed = signup.is_confirmed
             if was_confirmed and now >= release_deadline(locked):
                 raise ReleaseDeadlinePassed(deadline=_local(release_deadline(locked)))
-            signup.status = CANCELLED
-            signup.cancelled_at = now
-            signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+            _cancel(signup, locked, now)
             if was_confirmed:
                 fill_places(locked, locked_volunteers=locked_volunteers, now=now)
             return signup
@@ -281,9 +467,7 @@ def signups_release_coming(*, volunteer: Volunteer, now: datetime.datetime) -> i
         if signup is None:
             continue
         was_confirmed = signup.is_confirmed
-        signup.status = CANCELLED
-        signup.cancelled_at = now
-        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _cancel(signup, locked, now)
         released += 1
         if was_confirmed:
             fill_places(locked, locked_volunteers=locked_volunteers, now=now)

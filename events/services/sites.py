@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from common import clock
+from common import clock, published
 from common.errors import InvalidInput, full_clean
 from locations.models import Branch, Location
 
@@ -163,4 +163,5 @@ def sites_location_moved(*, location: Location, **_ignored: Any) -> int:
     )
     Site.objects.filter(pk__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
     Shift.objects.filter(site_id__in=site_ids).update(sequence=F("sequence") + 1, updated_at=now)
+    published.changed(published.SITES)  # update()s: no signal
     return len(site_ids)

@@ -196,7 +196,11 @@ def site_cancel(*, site: Site, by, comment: str = "") -> CancellationResult:
     locked.save()
     # `update()` skips auto_now: set updated_at too, so the feeds' DTSTAMP moves with it.
     Shift.objects.filter(pk__in=shift_ids).update(
-        sequence=F("sequence") + 1, is_cancelled=True, updated_at=now
+        sequence=F("sequence") + 1,
+        is_cancelled=True,
+        updated_at=now,
+        # Their active sign-ups were cancelled above: they hold no places.
+        confirmed_count=0,
     )
 
     per_volunteer: dict[int, list[Signup]] = defaultdict(list)

@@ -14,8 +14,9 @@ from common import clock
 
 from ..models import Event
 from ..selectors import sites_planned_by, understaffed_shifts
-from ..staffing import edition_staffing, with_staffing
+from ..staffing import EditionStaffing, edition_staffing, with_staffing
 from .access import permission_required
+from .rows import digits, number_texts, path_for_pk, status_labels
 
 ID = re.compile(r"[0-9]{1,18}")  # not str.isdigit(): "²" is a digit to it, not to int()
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -74,14 +75,58 @@ def staffing_overview(request: HttpRequest, slug: str) -> HttpResponse:
             raise PermissionDenied
         branch_ids = [chosen]
     staffing = edition_staffing(event, branch_ids=branch_ids)
+    branch_rows, site_rows = _rows(staffing)
     return render(
         request,
         "events/editions/staffing.html",
         {
             "event": event,
             "staffing": staffing,
+            "branch_rows": branch_rows,
+            "site_rows": site_rows,
             "is_organiser": is_organiser,
             "chosen_branch": chosen,
             "show_branches": branch_ids is None or len(branch_ids) > 1,
         },
     )
+
+
+def _rows(staffing: EditionStaffing) -> tuple[list[dict], list[dict]]:
+    """What each row of the two staffing tables shows, per branch and per site (see
+    `rows`: an edition has thousands of sites)."""
+    link = path_for_pk("events:site_manage")
+    labels = status_labels()
+    number = number_texts()
+    branches = [
+        {
+            "pk": digits(row.branch.pk),
+            "name": row.branch.name,
+            "needed": number(row.needed),
+            "confirmed": number(row.confirmed),
+            "open_places": number(open_places := row.open_places),
+            "short": open_places > 0,
+        }
+        for row in staffing.branches
+    ]
+    sites = []
+    for row in staffing.sites:
+        site, needed, confirmed = row.site, row.needed, row.confirmed
+        sites.append(
+            {
+                "url": link(site.pk),
+                "name": site.display_name,
+                "branch": site.branch.name,
+                "status": site.status,
+                "status_label": labels[site.status],
+                "planned": needed > 0,
+                "short": row.open_places > 0,
+                "needed": number(needed),
+                "confirmed": number(confirmed),
+                "open_places": number(row.open_places),
+                "percent_filled": number(row.percent_filled),
+                # <meter> reads machine numbers, never localised ones.
+                "needed_value": digits(needed),
+                "confirmed_value": digits(confirmed),
+            }
+        )
+    return branches, sites

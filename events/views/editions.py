@@ -8,7 +8,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -25,6 +25,7 @@ from ..models import Event, Shift, Site
 from ..services.cloning import MOVE
 from ..services.editions import EVENT_FIELDS, edition_is_closed, templates_of
 from .access import require
+from .rows import path_for_pk, status_labels
 
 
 def status_counts(event: Event) -> dict[str, int]:
@@ -32,6 +33,34 @@ def status_counts(event: Event) -> dict[str, int]:
     for row in Site.objects.filter(event=event).values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def site_table_rows(sites: QuerySet[Site]) -> list[dict]:
+    """What each row of `_site_table.html` shows, in one query of plain values (an
+    edition has thousands of sites; see `rows`)."""
+    link = path_for_pk("events:site_manage")
+    labels = status_labels()
+    columns = ("pk", "name", "status", "location__name", "location__city", "event__name")
+    columns += ("branch_id", "branch__name", "location__branch_id", "location__branch__name")
+    rows = []
+    for pk, name, status, location_name, city, event_name, *branches in sites.values_list(*columns):
+        branch_id, branch, place_branch_id, place_branch = branches
+        rows.append(
+            {
+                "url": link(pk),
+                "name": name or location_name,  # as `Site.display_name`
+                "city": city,
+                "event": event_name,
+                "branch": branch,
+                # The branch that looks after the place, when it is another one.
+                "place_branch": place_branch
+                if place_branch_id and place_branch_id != branch_id
+                else "",
+                "status": status,
+                "status_label": labels[status],
+            }
+        )
+    return rows
 
 
 def templates_with_labels(event: Event) -> list:
@@ -57,10 +86,10 @@ def manage_index(request: HttpRequest) -> HttpResponse:
         (event, services.registration_state(event))
         for event in Event.objects.filter(date__gte=today).order_by("date", "name")
     ]
-    own_sites = (
-        Site.objects.filter(branch__in=branches, event__date__gte=today)
-        .select_related("event", "location", "branch")
-        .order_by("event__date", "location__city", "location__name")
+    own_sites = site_table_rows(
+        Site.objects.filter(branch__in=branches, event__date__gte=today).order_by(
+            "event__date", "location__city", "location__name"
+        )
     )
     editions_all = []
     if is_organiser:
@@ -124,11 +153,7 @@ def edition_overview(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "events.manage_event")
     event = get_object_or_404(Event, slug=slug)
     status = request.GET.get("status", "")
-    sites = (
-        Site.objects.filter(event=event)
-        .select_related("location__branch", "branch")
-        .order_by("location__city", "location__name")
-    )
+    sites = Site.objects.filter(event=event).order_by("location__city", "location__name")
     if status in Site.Status.values:
         sites = sites.filter(status=status)
     else:
@@ -139,7 +164,7 @@ def edition_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "events/editions/edition_overview.html",
         {
             "event": event,
-            "sites": sites,
+            "sites": site_table_rows(sites),
             "status": status,
             "statuses": [(value, label, counts[value]) for value, label in Site.Status.choices],
             "counts": counts,

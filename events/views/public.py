@@ -9,6 +9,7 @@ from common.access import public
 from .. import extensions
 from ..models import Event, Site
 from ..selectors import shifts_with_counts
+from .rows import moment_texts, path_for_pk
 
 
 @public
@@ -27,14 +28,31 @@ def home(request):
 
 @public
 def event_detail(request, slug: str):
+    """An edition with its published sites (thousands: rows of plain values, see `rows`)."""
     event = get_object_or_404(Event.objects.published(), slug=slug)
     sites = (
         Site.objects.published()
         .filter(event=event)
-        .select_related("location", "branch")
         .order_by("location__city", "location__name")
+        .values_list("pk", "name", "location__name", "location__city", "opens_at", "closes_at")
     )
-    return render(request, "events/event_detail.html", {"event": event, "sites": sites})
+    link = path_for_pk("events:site_detail")
+    times = moment_texts("c", "H:i")
+    rows = []
+    for pk, name, location_name, city, opens_at, closes_at in sites:
+        (opens_iso, opens_text), (closes_iso, closes_text) = times(opens_at), times(closes_at)
+        rows.append(
+            {
+                "url": link(pk),
+                "name": name or location_name,  # as `Site.display_name`
+                "city": city,
+                "opens_iso": opens_iso,
+                "opens_text": opens_text,
+                "closes_iso": closes_iso,
+                "closes_text": closes_text,
+            }
+        )
+    return render(request, "events/event_detail.html", {"event": event, "sites": rows})
 
 
 @public

@@ -24,7 +24,6 @@ from common import clock
 from common.errors import DomainError
 from common.forms import show_errors
 from events.models import Site
-from events.selectors import site_for
 
 from ..models import TallyEntry
 from ..selectors import (
@@ -32,7 +31,8 @@ from ..selectors import (
     counting_closes_at,
     counting_is_open,
     local_zone,
-    tally_hours,
+    site_for_counting,
+    tally_figures,
     tally_refusals,
     tally_totals,
     tally_window,
@@ -45,7 +45,7 @@ def category_label(value: str) -> str:
 
 
 def _site_for(request, pk: int, permission: str) -> Site:
-    return site_for(request.user, pk, permission)
+    return site_for_counting(request.user, pk, permission)
 
 
 # --- Counter ---------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def site_tally_audit(request, pk: int):
     if category in categories_for(site):
         entries = entries.filter(category=category)
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = tally_totals(site)
+    totals, hours = tally_figures(site)
     categories = categories_for(site)
     refusals = [
         {**row, "reason": AUDIT_REASONS.get(row["code"]) or REFUSAL_MESSAGES.get(row["code"], "")}
@@ -223,7 +223,7 @@ def site_tally_audit(request, pk: int):
             "page": page,
             "totals": [(category_label(c), totals[c]) for c in categories],
             "category_choices": [(c, category_label(c)) for c in categories],
-            "hours": [(row["hour"], [row[c] for c in categories]) for row in tally_hours(site)],
+            "hours": [(row["hour"], [row[c] for c in categories]) for row in hours],
             "refusals": refusals,
             "refused_taps": sum(row["taps"] for row in refusals),
             # Counting closes at midnight: the last day it is open.

@@ -5,23 +5,30 @@ position of a site shown approximately only as precisely as the viewer may know 
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+from typing import NamedTuple
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import numberformat, timezone
+from django.utils.formats import date_format, get_format
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from common import clock
+from common import clock, published
 from common.spreadsheets import csv_response, spreadsheet_cell
 from events.calendar import place_geo
 from events.models import Event, Site
-from events.selectors import sees_exact_location
+from events.selectors import sees_exact_location, visibility_key
 
 from ..charts import Series, bar_chart_svg
 from ..figures import (
@@ -119,14 +126,27 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
     return rows
 
 
+def _figures(event: Event, viewer) -> EditionFigures:
+    """`edition_figures`, built once per change of the sites or the counts for everyone
+    who sees the same sites (`common.published`): the dashboard is polled by every
+    organiser and coordinator all day, and summing an edition takes far longer than
+    reading it back."""
+    return published.stored_value(
+        "edition-figures",
+        (event.pk, visibility_key(viewer)),
+        [published.SITES, published.TALLIES],
+        lambda: edition_figures(event, viewer=viewer),
+    )
+
+
 def _dashboard_state(request, event: Event) -> dict:
     """The edition's figures as the dashboard, its JSON and the impact report show them
     to the person asking, compared with the previous edition of the same kind that they
     may open."""
     viewer = request.user
-    figures = edition_figures(event, viewer=viewer)
+    figures = _figures(event, viewer)
     earlier_event = previous_edition(event, among=_dashboard_events(request))
-    previous = edition_figures(earlier_event, viewer=viewer) if earlier_event else None
+    previous = _figures(earlier_event, viewer) if earlier_event else None
     return {
         "event": event,
         "figures": figures,
@@ -142,19 +162,69 @@ def _positions(viewer, figures: EditionFigures) -> dict[int, tuple]:
     """Per site, the position the viewer may see: a site shown approximately is rounded
     to the public map's grid of about a kilometre for those who may not know where it is
     (`events.selectors.sees_exact_location`, as on the map)."""
-    hidden = {row.site.pk for row in figures.sites if row.site.show_approximate_location}
+    hidden = {row.site_id for row in figures.sites if row.approximate}
     exact = sees_exact_location(viewer)
     if hidden and exact is not True:
         known = set()
         if exact is not False:
-            known = set(Site.objects.filter(exact, pk__in=hidden).values_list("pk", flat=True))
+            # The edition's approximate sites this viewer may know (no list of ids: an
+            # edition has thousands).
+            known = set(
+                Site.objects.filter(
+                    exact, event=figures.event, show_approximate_location=True
+                ).values_list("pk", flat=True)
+            )
         hidden -= known
     else:
         hidden = set()
     return {
-        row.site.pk: place_geo(row.site.location, approximate=row.site.pk in hidden) or (None, None)
+        row.site_id: place_geo(
+            _Place(row.latitude, row.longitude), approximate=row.site_id in hidden
+        )
+        or (None, None)
         for row in figures.sites
     }
+
+
+class _Place(NamedTuple):
+    """A site's position, as `place_geo` reads it from a `Location`."""
+
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def whole_number_format():
+    """`intcomma` for whole numbers (2.000 or 2,000, as the page's language writes them),
+    with the language's separators looked up once rather than for every number."""
+    decimal, grouping = get_format("DECIMAL_SEPARATOR"), get_format("NUMBER_GROUPING")
+    thousands = get_format("THOUSAND_SEPARATOR")
+
+    def number(value: int) -> str:
+        return numberformat.format(
+            value, decimal, None, grouping, thousands, force_grouping=True, use_l10n=True
+        )
+
+    return number
+
+
+def site_rows(figures: EditionFigures) -> SafeString:
+    """The rows of the table of sites (`_sites_table.html`): made here rather than in the
+    template, which takes ten times as long for an edition's thousands of sites. Every
+    text is escaped."""
+    number = whole_number_format()
+    cells = '<td class="num">{}</td>' * len(figures.categories)
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>' + cells + "</tr>",
+        (
+            (row.name, row.town, row.branch, *map(number, row.totals.values()))
+            for row in figures.sites
+        ),
+    )
 
 
 def _payload(request, state: dict) -> dict:
@@ -170,12 +240,12 @@ def _payload(request, state: dict) -> dict:
         "sites_counting": figures.sites_counting,
         "sites": [
             {
-                "id": row.site.pk,
-                "name": row.site.display_name,
-                "town": row.site.location.city,
-                "branch": row.site.branch.name,
-                "lat": positions[row.site.pk][0],
-                "lon": positions[row.site.pk][1],
+                "id": row.site_id,
+                "name": row.name,
+                "town": row.town,
+                "branch": row.branch,
+                "lat": positions[row.site_id][0],
+                "lon": positions[row.site_id][1],
                 "totals": row.totals,
                 "headline": row.headline,
             }
@@ -216,6 +286,7 @@ def dashboard(request, slug: str):
         "tallies/dashboard.html",
         {
             **state,
+            "site_rows": site_rows(state["figures"]),
             "payload": _payload(request, state),
             "data_url": reverse("tallies:dashboard_data", kwargs={"slug": event.slug}),
             "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
@@ -259,10 +330,10 @@ def dashboard_sites_csv(request, slug: str):
     for row in figures.sites:
         writer.writerow(
             [
-                row.site.pk,
-                spreadsheet_cell(row.site.display_name),
-                spreadsheet_cell(row.site.location.city),
-                spreadsheet_cell(row.site.branch.name),
+                row.site_id,
+                spreadsheet_cell(row.name),
+                spreadsheet_cell(row.town),
+                spreadsheet_cell(row.branch),
                 *(row.totals[c] for c in figures.categories),
             ]
         )
@@ -276,9 +347,11 @@ def dashboard_hours_csv(request, slug: str):
     """One row per site and local hour with entries: the sums per category."""
     event = _event_for_dashboard(request, slug)
     categories = CATEGORIES_BY_KIND[event.kind]
-    figures = edition_figures(event, viewer=request.user)
-    names = {row.site.pk: row.site for row in figures.sites}
-    response, writer = csv_response(f"{event.slug}-hours.csv")
+    response, _writer = csv_response(f"{event.slug}-hours.csv")
+    # Tens of thousands of rows: written to a buffer and handed over at once, each site's
+    # name and each hour made into a cell once.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(
         [
             _("Hour"),
@@ -287,15 +360,15 @@ def dashboard_hours_csv(request, slug: str):
             *(_column(category_label(c)) for c in categories),
         ]
     )
-    for hour, site_id, counts in site_hour_rows(event, list(names)):
-        writer.writerow(
-            [
-                hour.isoformat(),
-                site_id,
-                spreadsheet_cell(names[site_id].display_name),
-                *(counts[c] for c in categories),
-            ]
-        )
+    sites, rows = site_hour_rows(event, viewer=request.user)
+    names = {pk: spreadsheet_cell(site.display_name) for pk, site in sites.items()}
+    zone = local_zone()
+    hours: dict[datetime.datetime, str] = {}
+    for hour, site_id, counts in rows:
+        if hour not in hours:
+            hours[hour] = hour.astimezone(zone).isoformat()
+        writer.writerow([hours[hour], site_id, names[site_id], *counts])
+    response.write(buffer.getvalue())
     return response
 
 
@@ -310,6 +383,7 @@ def impact_report(request, slug: str):
         "tallies/impact_report.html",
         {
             **state,
+            "site_rows": site_rows(state["figures"]),
             "branches": state["figures"].branches(),
         },
     )

@@ -1,28 +1,24 @@
 """The dashboard in a real browser: map circles, live refresh, and the report on paper."""
 
-import uuid
-
 import pytest
 from playwright.sync_api import expect
 
 from events.models import Event, Site
 from locations.models import Location
-from tallies.models import TallyEntry
 from tests.browser.conftest import log_in
 from tests.browser.test_counter import STRICT_CSP, serve_with_strict_csp
 from tests.conftest import EVENT_DAY, YEAR, aware, last_weekday_of
+from tests.tallies.conftest import store_entry
 
 
 def count(site, delta, hour, category="visitors"):
     day = site.opens_at.astimezone(site.opens_at.tzinfo).date()
-    TallyEntry.objects.create(
-        site=site,
-        category=category,
-        delta=delta,
-        client_id=uuid.uuid4(),
-        recorded_at=aware(day.year, day.month, day.day, hour, 10),
-        is_correction=abs(delta) > 50,
-        reason="turflijst" if abs(delta) > 50 else "",
+    store_entry(
+        site,
+        category,
+        delta,
+        aware(day.year, day.month, day.day, hour, 10),
+        correction=abs(delta) > 50,
     )
 
 

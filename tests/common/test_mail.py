@@ -10,6 +10,7 @@ from events.models import Signup
 from events.services import shift_delete, site_cancel
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
+from tests.factories import make_signup
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def _signed_up(site, django_user_model) -> list[str]:
     addresses = [REFUSED, "anna@example.org", "bram@example.org"]
     for address in addresses:
         volunteer = Volunteer.objects.create(user=make_user(django_user_model, address))
-        Signup.objects.create(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
+        make_signup(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
     return addresses
 
 

@@ -6,6 +6,7 @@ from accounts.models import Volunteer
 from events.models import Event, Shift, Signup, Site
 from locations.models import Branch, Location
 from tests.conftest import EVENT_DAY, aware
+from tests.factories import make_signup
 
 # name: (latitude, longitude) of the town centre (GeoNames, as the offline gazetteer).
 TOWNS = {
@@ -77,4 +78,4 @@ def make_shift(site: Site, capacity: int = 2, **fields) -> Shift:
 
 def sign_up(shift: Shift, user, status: str = Signup.Status.CONFIRMED) -> Signup:
     volunteer, _ = Volunteer.objects.get_or_create(user=user)
-    return Signup.objects.create(shift=shift, volunteer=volunteer, status=status)
+    return make_signup(shift=shift, volunteer=volunteer, status=status)

@@ -11,6 +11,7 @@ from events.models import Event
 from tests.conftest import YEAR
 
 from .map_factories import make_event, make_shift, make_site
+from .site_rows import per_request, rows
 
 
 @pytest.fixture
@@ -225,3 +226,53 @@ def test_the_map_page_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(3):
         html = client.get(f"/map/?event=open-azc-dag-{YEAR}").content.decode()
     assert len(listed_ids(html)) == 5
+
+
+# --- The list's rows: what they say, and what they cost ----------------------------------
+
+
+def test_each_site_in_the_list_links_to_its_page_with_its_place_and_spots(client, editions, branch):
+    event = Event.objects.get(slug=f"open-azc-dag-{YEAR}")
+    odd = make_site(event, "Amersfoort", branch, name='Koffie & "thee" <op> het plein')
+    make_shift(odd, capacity=3)
+    html = client.get(f"/map/?event=open-azc-dag-{YEAR}").content.decode()
+    (row,) = [
+        row for row in rows(html, '<ol id="map-sites"', "</ol>", item="li") if "Koffie" in row
+    ]
+    day = odd.opens_at.date().isoformat()
+    page = f"http://testserver/sites/{odd.pk}/"
+    assert row.startswith(
+        f'<li class="map-site map-site--open_day" data-site-id="{odd.pk}" data-kind="open_day" '
+        'data-lat="52.155" data-lon="5.3875">'
+        f'<h3 class="map-site__name"><a href="{page}">'
+        "Koffie &amp; &quot;thee&quot; &lt;op&gt; het plein</a></h3>"
+        f'<p class="map-site__place">Open azc dag {YEAR} · Stationsplein 1, 3511 AB Amersfoort</p>'
+        f'<p class="map-site__time"><time datetime="{day}T11:00:00+02:00">'
+    )
+    assert row.endswith(
+        f'<time datetime="{day}T16:00:00+02:00">16:00</time></p>'
+        '<p class="map-site__spots">3 plekken vrij</p>'
+        f'<p class="map-site__links"><a href="{page}">Kies een dienst</a> · '
+        f'<a href="http://testserver/calendar/sites/{odd.pk}.ics">Toevoegen aan agenda</a></p></li>'
+    )
+
+
+def test_site_ids_in_the_list_are_never_localised(client, editions, branch, settings):
+    """The script finds a marker's site by `data-site-id`: "1.234" is not site 1234."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    event = Event.objects.get(slug=f"open-azc-dag-{YEAR}")
+    make_site(event, "Amersfoort", branch, id=1234)
+    html = client.get(f"/map/?event=open-azc-dag-{YEAR}").content.decode()
+    assert 1234 in listed_ids(html)
+
+
+def test_the_list_costs_the_same_for_few_sites_and_many(client, editions, branch):
+    """No URL reversed, number localised or time formatted per site: an edition has
+    thousands."""
+    event = Event.objects.get(slug=f"open-azc-dag-{YEAR}")
+    url = f"/map/?event={event.slug}"
+    client.get(url)
+    few = per_request(lambda: client.get(url))
+    for town in ("Amsterdam", "Maastricht", "Amersfoort") * 4:
+        make_site(event, town, branch)
+    assert per_request(lambda: client.get(url)) == few

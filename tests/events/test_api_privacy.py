@@ -12,6 +12,7 @@ from events.search.results import APPROXIMATE_LAT_STEP, APPROXIMATE_LON_STEP
 from events.services import address_share
 from locations.selectors import distance_km
 from tests.conftest import YEAR, make_user
+from tests.factories import set_signup_status
 
 from .map_factories import make_shift, make_site, sign_up
 
@@ -97,8 +98,7 @@ def test_volunteers_with_a_confirmed_shift_there_see_the_address_once_it_is_shar
     assert_hidden(feature_of(client, hidden_site))  # no shift yet
     signup = sign_up(shift, volunteer, Signup.Status.WAITLISTED)
     assert_hidden(feature_of(client, hidden_site))  # waiting is not enough
-    signup.status = Signup.Status.CONFIRMED
-    signup.save()
+    set_signup_status(signup, Signup.Status.CONFIRMED)
     # A confirmed place alone is not enough either: anyone may claim an open shift
     # (issue 14, item 9); the coordinators share the address with whom they accept.
     assert_hidden(feature_of(client, hidden_site))

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from events.models import Signup, Site
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 
 
 def client_for(user=None) -> APIClient:
@@ -91,7 +91,7 @@ def test_cancelling_frees_the_places_and_says_how_many(
     site = draft_site(edition, place(), branch, status=Site.Status.PUBLISHED, shifts=0)
     shift = make_shift(site, starts_in_hours=24 * 59)
     holder = make_volunteer()
-    Signup.objects.create(shift=shift, volunteer=holder, status=Signup.Status.CONFIRMED)
+    make_signup(shift=shift, volunteer=holder, status=Signup.Status.CONFIRMED)
     with django_capture_on_commit_callbacks(execute=True):
         response = post(coordinator, site, "cancel", {"reason": "Het azc gaat dicht."})
     assert response.status_code == 200, response.content

@@ -8,6 +8,7 @@ from events.models import Signup, Site
 from events.services import site_cancel
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, past_edition, place, upcoming_edition
+from tests.factories import make_signup
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,10 @@ def test_cancelling_frees_every_place_tells_each_volunteer_once_and_keeps_histor
     anna = _volunteer(django_user_model, "anna@example.org", "Anna")
     bram = _volunteer(django_user_model, "bram@example.org", "Bram")
     first, second = published.shifts.order_by("starts_at")
-    Signup.objects.create(shift=first, volunteer=anna, status=Signup.Status.CONFIRMED)
-    Signup.objects.create(shift=second, volunteer=anna, status=Signup.Status.CONFIRMED)
-    Signup.objects.create(shift=first, volunteer=bram, status=Signup.Status.WAITLISTED)
-    old = Signup.objects.create(shift=second, volunteer=bram, status=Signup.Status.CANCELLED)
+    make_signup(shift=first, volunteer=anna, status=Signup.Status.CONFIRMED)
+    make_signup(shift=second, volunteer=anna, status=Signup.Status.CONFIRMED)
+    make_signup(shift=first, volunteer=bram, status=Signup.Status.WAITLISTED)
+    old = make_signup(shift=second, volunteer=bram, status=Signup.Status.CANCELLED)
 
     with django_capture_on_commit_callbacks(execute=True):
         result = site_cancel(site=published, by=coordinator, comment="Het azc gaat verbouwen.")

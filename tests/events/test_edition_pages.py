@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Volunteer
 from common import clock
-from events.models import Event, Shift, Signup, Site
+from events.models import Event, Shift, Site
 from tests.conftest import YEAR
 from tests.events.editions_helpers import (
     NEXT_EVENT_DAY,
@@ -18,6 +18,8 @@ from tests.events.editions_helpers import (
     place,
     upcoming_edition,
 )
+from tests.events.site_rows import per_request, rows
+from tests.factories import make_signup
 
 pytestmark = pytest.mark.django_db
 
@@ -495,7 +497,7 @@ def test_coordinator_cancels_a_site_after_confirming(
     coordinator_client, edition, branch, volunteer, mailoutbox, django_capture_on_commit_callbacks
 ):
     site = draft_site(edition, place(), branch, status=Site.Status.PUBLISHED)
-    Signup.objects.create(
+    make_signup(
         shift=site.shifts.get(), volunteer=Volunteer.objects.get(user=volunteer), status="confirmed"
     )
     url = reverse("events:site_cancel", args=[site.pk])
@@ -623,3 +625,67 @@ def test_the_locations_page_ignores_a_next_that_is_no_path(coordinator_client):
     )
     location = Location.objects.get(name="Plein")
     assert response["Location"] == reverse("locations:edit", args=[location.pk])
+
+
+# --- The site tables: what each row says, and what the rows cost -------------------------
+
+
+@pytest.fixture
+def looked_after_elsewhere(edition, branch, other_branch):
+    """A site of the Utrecht branch at a place the Zwolle branch looks after."""
+    from locations.models import Location
+
+    square = Location.objects.create(name="Plein", city="Amersfoort", branch=other_branch)
+    return draft_site(edition, square, branch, status=Site.Status.SUBMITTED)
+
+
+def test_the_overview_lists_each_site_with_its_link_branch_and_status(
+    organiser_client, edition, own_draft, other_draft, looked_after_elsewhere
+):
+    url = reverse("events:edition_overview", args=[edition.slug])
+    html = organiser_client.get(url).content.decode()
+    assert rows(html, '<table class="responsive">', "</tbody>") == [
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{looked_after_elsewhere.pk}/">'
+        "Plein</a>, Amersfoort</td>"
+        '<td data-label="Afdeling">Afdeling Utrecht<br><strong class="short">'
+        "de plek wordt beheerd door Afdeling Zwolle</strong></td>"
+        '<td data-label="Status"><span class="status status-submitted">ingediend</span></td>'
+        "</tr>",
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">azc Zeist</a>, '
+        'Zeist</td><td data-label="Afdeling">Afdeling Utrecht</td>'
+        '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{other_draft.pk}/">azc Zwolle</a>, '
+        'Zwolle</td><td data-label="Afdeling">Afdeling Zwolle</td>'
+        '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
+    ]
+    submitted = organiser_client.get(url + "?status=submitted").content.decode()
+    (only,) = rows(submitted, '<table class="responsive">', "</tbody>")
+    assert ">Plein</a>" in only
+
+
+def test_a_coordinators_start_page_names_the_edition_of_each_of_their_sites(
+    coordinator_client, edition, own_draft, other_draft, looked_after_elsewhere
+):
+    html = coordinator_client.get(reverse("events:manage_index")).content.decode()
+    assert rows(html, '<table class="responsive">', "</tbody>") == [
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{looked_after_elsewhere.pk}/">'
+        'Plein</a>, Amersfoort</td><td data-label="Editie">Open azc dag test</td>'
+        '<td data-label="Status"><span class="status status-submitted">ingediend</span></td>'
+        "</tr>",
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">azc Zeist</a>, '
+        'Zeist</td><td data-label="Editie">Open azc dag test</td>'
+        '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
+    ]
+
+
+def test_the_overview_rows_cost_the_same_for_few_sites_and_many(
+    organiser_client, edition, branch, own_draft, other_draft
+):
+    """No URL reversed, label translated, template included or status looked up per
+    site: an edition has thousands."""
+    url = reverse("events:edition_overview", args=[edition.slug])
+    organiser_client.get(url)
+    few = per_request(lambda: organiser_client.get(url))
+    for number in range(12):
+        draft_site(edition, place(f"Plek {number}"), branch)
+    assert per_request(lambda: organiser_client.get(url)) == few

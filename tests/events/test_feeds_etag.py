@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Volunteer
 from accounts.services import volunteer_get_or_create
-from events.models import Signup, Site
+from events.models import Site
 from events.services import (
     shift_create,
     shift_update,
@@ -18,6 +18,7 @@ from events.services import (
 )
 from locations.models import Location
 from tests.conftest import YEAR, aware, on_event_day
+from tests.factories import make_signup, set_signup_status
 
 
 def fetch(client, url):
@@ -161,13 +162,12 @@ def test_changes_reach_the_volunteer_feed(client, profile, shift, site, organise
 
     def claim():
         nonlocal signup
-        signup = Signup.objects.create(
+        signup = make_signup(
             shift=shift, volunteer=profile, status="confirmed", confirmed_at=aware(YEAR, 9, 1)
         )
 
     def release():
-        signup.status = "cancelled"
-        signup.save()
+        set_signup_status(signup, "cancelled")
 
     assert_change_reaches_calendars(client, url, claim)
     assert_change_reaches_calendars(client, url, lambda: shift_update(shift=shift, notes="Jas"))
@@ -187,7 +187,7 @@ def test_changes_reach_the_coordinator_feed(
     assert_change_reaches_calendars(
         client,
         url,
-        lambda: Signup.objects.create(shift=shift, volunteer=profile, status="waitlisted"),
+        lambda: make_signup(shift=shift, volunteer=profile, status="waitlisted"),
     )
     assert_change_reaches_calendars(client, url, lambda: shift_update(shift=shift, capacity=5))
     # Becoming coordinator of a second branch changes no row's updated_at; the feed's

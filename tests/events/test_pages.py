@@ -8,6 +8,7 @@ from django.utils import timezone
 from events.models import Event, Site
 from locations.models import Location
 from tests.conftest import EVENT_DAY, YEAR, on_event_day
+from tests.events.site_rows import per_request, rows
 
 
 @pytest.fixture
@@ -103,3 +104,52 @@ def test_approximate_site_shows_only_the_town(client, site):
     html = client.get(f"/sites/{site.pk}/").content.decode()
     assert "Geheime laan" not in html
     assert "Utrecht" in html
+
+
+def test_event_page_rows_link_each_published_site_with_its_hours(client, site, branch):
+    """A row per published site of the edition, by town: its own name or its place's,
+    linking to its public page, with its hours in Amsterdam time."""
+    named = Site.objects.create(
+        event=site.event,
+        location=Location.objects.create(name="Plein", city="Amersfoort"),
+        branch=branch,
+        name='Koffie & "thee" <op> het plein',
+        opens_at=on_event_day(9, 30),
+        closes_at=on_event_day(12),
+        status=Site.Status.PUBLISHED,
+    )
+    Site.objects.create(
+        event=site.event,
+        location=Location.objects.create(name="Neude", city="Utrecht"),
+        branch=branch,
+        opens_at=on_event_day(11),
+        closes_at=on_event_day(16),
+        status=Site.Status.SUBMITTED,
+    )
+    html = client.get(f"/events/{site.event.slug}/").content.decode()
+    day = EVENT_DAY.isoformat()
+    assert rows(html, '<ul class="site-list">', "</ul>", item="li") == [
+        f'<li><a href="/sites/{named.pk}/">Koffie &amp; &quot;thee&quot; &lt;op&gt; het plein'
+        f'</a>, Amersfoort (<time datetime="{day}T09:30:00+02:00">09:30</time>–'
+        f'<time datetime="{day}T12:00:00+02:00">12:00</time>) </li>',
+        f'<li><a href="/sites/{site.pk}/">azc Utrecht</a>, Utrecht '
+        f'(<time datetime="{day}T11:00:00+02:00">11:00</time>–'
+        f'<time datetime="{day}T16:00:00+02:00">16:00</time>) </li>',
+    ]
+
+
+def test_event_page_rows_cost_the_same_for_few_sites_and_many(client, site):
+    """No URL reversed or time formatted per site: an edition has thousands."""
+    url = f"/events/{site.event.slug}/"
+    client.get(url)
+    few = per_request(lambda: client.get(url))
+    for number in range(12):
+        Site.objects.create(
+            event=site.event,
+            location=Location.objects.create(name=f"Plek {number}", city="Zeist"),
+            branch=site.branch,
+            opens_at=site.opens_at,
+            closes_at=site.closes_at,
+            status=Site.Status.PUBLISHED,
+        )
+    assert per_request(lambda: client.get(url)) == few

@@ -13,10 +13,10 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
 
-from events.models import Signup, Site
+from events.models import Site
 from locations.models import Location
 from tests.conftest import EVENT_DAY, on_event_day
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -64,7 +64,7 @@ def world(site, shift, organiser, coordinator, other_branch):
     other_branch.coordinators.add(other.user)
     plain = make_volunteer("plain@example.org")
     on_shift = make_volunteer("on-shift@example.org")
-    signup = Signup.objects.create(shift=shift, volunteer=on_shift, status="confirmed")
+    signup = make_signup(shift=shift, volunteer=on_shift, status="confirmed")
     unverified = make_volunteer("unverified@example.org", verified=False)
     users = {
         "organiser": organiser,

@@ -1,8 +1,9 @@
 """The claiming rule under concurrency, on the database the suite runs on.
 
 Threads start together behind a barrier and each uses its own database connection.
-The control test removes the locks (and the transaction) through the service's seams
-and shows that the same check then fails: the shift overbooks.
+The control test removes the guard (the conditional UPDATE of the shift's stored counts),
+the volunteer's lock and the transaction through the service's seams, and shows that the
+same check then fails: the shift overbooks.
 """
 
 import contextlib
@@ -12,10 +13,12 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.db.models import F
 
 from events import locking, selectors, services
 from events.errors import ShiftOverlap
 from events.models import Shift, Signup
+from events.services import signups
 from tests.conftest import on_event_day
 from tests.factories import make_shift, make_volunteers
 
@@ -63,6 +66,9 @@ def assert_never_overbooked(shift, claims: int) -> None:
     }
     assert counts[Signup.Status.CONFIRMED] == shift.capacity, counts
     assert counts[Signup.Status.WAITLISTED] == claims - shift.capacity, counts
+    # The count the shift stores (what lists show and claims decide on) agrees.
+    shift.refresh_from_db()
+    assert shift.confirmed_count == counts[Signup.Status.CONFIRMED]
 
 
 @pytest.mark.parametrize("round_number", range(ROUNDS))
@@ -81,27 +87,26 @@ def test_many_simultaneous_claims_never_overbook(site, round_number):
     )
 
 
-def test_control_without_the_lock_the_shift_does_overbook(site, monkeypatch):
-    """Bypass the transaction and the locks: every claimer counts before anyone writes
-    (a barrier makes that certain), so all of them see free places."""
+def test_control_without_the_guard_the_shift_does_overbook(site, monkeypatch):
+    """Bypass the transaction, the volunteer's lock and the conditional UPDATE: each
+    claimer reads the shift's count and then writes its place, as a check-then-write
+    would. Every claimer reads before anyone writes (a barrier makes that certain), so
+    all of them see free places."""
     shift = make_shift(site, capacity=CAPACITY)
     people = make_volunteers(THREADS)
     counted = threading.Barrier(THREADS)
-    real_count = selectors.confirmed_count
 
-    def count_then_wait(locked_shift):
-        number = real_count(locked_shift)
+    def take_place_unguarded(planned, now):
+        current = Shift.objects.get(pk=planned.pk)
         counted.wait(timeout=60)
-        return number
+        if current.confirmed_count < current.capacity:
+            Shift.objects.filter(pk=planned.pk).update(confirmed_count=F("confirmed_count") + 1)
+            return Signup.Status.CONFIRMED
+        return Signup.Status.WAITLISTED
 
     monkeypatch.setattr(locking, "write_transaction", contextlib.nullcontext)
     monkeypatch.setattr(locking, "lock_volunteers", lambda ids: None)
-    monkeypatch.setattr(
-        locking,
-        "lock_shift",
-        lambda pk: Shift.objects.select_related("site__event").get(pk=pk),
-    )
-    monkeypatch.setattr(selectors, "confirmed_count", count_then_wait)
+    monkeypatch.setattr(signups, "take_place", take_place_unguarded)
 
     results = claim_all_at_once(shift, people)
     assert [r for r in results if isinstance(r, Exception)] == []

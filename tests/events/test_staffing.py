@@ -7,6 +7,8 @@ from events.models import Signup, Site
 from events.staffing import edition_staffing
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
+from tests.events.site_rows import per_request, rows
+from tests.factories import make_signup
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ def _volunteers(django_user_model, count, prefix="v"):
 
 def _sign_up(shift, volunteers, status=Signup.Status.CONFIRMED):
     for volunteer in volunteers:
-        Signup.objects.create(shift=shift, volunteer=volunteer, status=status)
+        make_signup(shift=shift, volunteer=volunteer, status=status)
 
 
 @pytest.fixture
@@ -98,3 +100,113 @@ def test_a_site_without_shifts_comes_first_and_is_not_called_full(
     ).content.decode()
     assert "Nog geen plaatsen gepland." in empty_branch
     assert "(100%)" not in empty_branch
+
+
+# --- The page's rows: what they say, and that they cost the same for any number of sites
+
+
+def test_each_row_links_to_its_site_with_its_status_and_numbers(
+    edition_with_staffing, organiser_client
+):
+    from django.urls import reverse
+
+    edition, sites = edition_with_staffing
+    html = organiser_client.get(reverse("events:staffing", args=[edition.slug])).content.decode()
+    manage = {name: reverse("events:site_manage", args=[site.pk]) for name, site in sites.items()}
+    assert rows(html, '<table class="compact staffing-sites">', "</tbody>") == [
+        f'<tr><td data-label="Locatie"><a href="{manage["empty"]}">azc Zwolle</a><br>'
+        '<span class="meta">Afdeling Zwolle</span></td>'
+        '<td data-label="Status" class="site-status"><span class="status status-draft">'
+        "concept</span></td>"
+        '<td data-label="Nodig" class="numbers">4</td>'
+        '<td data-label="Bevestigd" class="numbers">0</td>'
+        '<td data-label="Open" class="numbers short">4</td>'
+        '<td data-label="Bezet" class="filled"><meter min="0" max="4" value="0">0%</meter> '
+        "0%</td></tr>",
+        f'<tr><td data-label="Locatie"><a href="{manage["half"]}">Neude</a><br>'
+        '<span class="meta">Afdeling Utrecht</span></td>'
+        '<td data-label="Status" class="site-status"><span class="status status-draft">'
+        "concept</span></td>"
+        '<td data-label="Nodig" class="numbers">4</td>'
+        '<td data-label="Bevestigd" class="numbers">2</td>'
+        '<td data-label="Open" class="numbers short">2</td>'
+        '<td data-label="Bezet" class="filled"><meter min="0" max="4" value="2">50%</meter> '
+        "50%</td></tr>",
+        f'<tr><td data-label="Locatie"><a href="{manage["full"]}">azc Utrecht</a><br>'
+        '<span class="meta">Afdeling Utrecht</span></td>'
+        '<td data-label="Status" class="site-status"><span class="status status-draft">'
+        "concept</span></td>"
+        '<td data-label="Nodig" class="numbers">2</td>'
+        '<td data-label="Bevestigd" class="numbers">2</td>'
+        '<td data-label="Open" class="numbers">0</td>'
+        '<td data-label="Bezet" class="filled"><meter min="0" max="2" value="2">100%</meter> '
+        "100%</td></tr>",
+    ]
+    zwolle, utrecht = (sites["empty"].branch_id, sites["full"].branch_id)
+    assert rows(html, '<details class="per-branch">', "</tbody>") == [
+        f'<tr><td data-label="Afdeling"><a href="?branch={zwolle}">Afdeling Zwolle</a></td>'
+        '<td data-label="Nodig" class="numbers">4</td>'
+        '<td data-label="Bevestigd" class="numbers">0</td>'
+        '<td data-label="Open" class="numbers short">4</td></tr>',
+        f'<tr><td data-label="Afdeling"><a href="?branch={utrecht}">Afdeling Utrecht</a></td>'
+        '<td data-label="Nodig" class="numbers">6</td>'
+        '<td data-label="Bevestigd" class="numbers">4</td>'
+        '<td data-label="Open" class="numbers short">2</td></tr>',
+    ]
+
+
+def test_a_site_name_is_shown_as_text_and_the_labels_speak_english_on_request(
+    edition_with_staffing, branch, organiser_client
+):
+    from django.conf import settings
+    from django.urls import reverse
+
+    edition, _ = edition_with_staffing
+    odd = draft_site(edition, place('Café "De Zon" & <Co>'), branch, shifts=0)
+    organiser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = organiser_client.get(reverse("events:staffing", args=[edition.slug])).content.decode()
+    first = rows(html, '<table class="compact staffing-sites">', "</tbody>")[0]
+    assert first == (
+        f'<tr><td data-label="Site"><a href="/manage/sites/{odd.pk}/">'
+        "Café &quot;De Zon&quot; &amp; &lt;Co&gt;</a><br>"
+        '<span class="meta">Afdeling Utrecht</span></td>'
+        '<td data-label="Status" class="site-status"><span class="status status-draft">'
+        "draft</span></td>"
+        '<td data-label="Needed" class="numbers">0</td>'
+        '<td data-label="Confirmed" class="numbers">0</td>'
+        '<td data-label="Open" class="numbers">0</td>'
+        '<td data-label="Filled" class="filled"><span class="short">No shifts planned</span>'
+        "</td></tr>"
+    )
+
+
+def test_a_meter_reads_plain_numbers_where_the_text_has_thousands_separators(
+    branch, organiser_client, settings
+):
+    """With a thousands separator in use, the table writes 1.200 (Dutch), but a <meter>
+    reads its max as a number: "1.200" would be 1.2 to it."""
+    from django.urls import reverse
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    edition = upcoming_edition()
+    big = draft_site(edition, place("Jaarbeurs", "Utrecht"), branch, shifts=1)
+    big.shifts.update(capacity=1200)
+    html = organiser_client.get(reverse("events:staffing", args=[edition.slug])).content.decode()
+    (row,) = rows(html, '<table class="compact staffing-sites">', "</tbody>")
+    assert '<td data-label="Nodig" class="numbers">1.200</td>' in row
+    assert '<td data-label="Open" class="numbers short">1.200</td>' in row
+    assert '<meter min="0" max="1200" value="0">0%</meter>' in row
+
+
+def test_the_rows_cost_the_same_for_few_sites_and_many(edition_with_staffing, organiser_client):
+    """No URL reversed, label translated, template included or number localised per
+    site: an edition has thousands."""
+    from django.urls import reverse
+
+    edition, sites = edition_with_staffing
+    url = reverse("events:staffing", args=[edition.slug])
+    organiser_client.get(url)
+    few = per_request(lambda: organiser_client.get(url))
+    for number in range(12):
+        draft_site(edition, place(f"Plek {number}"), sites["half"].branch, shifts=2)
+    assert per_request(lambda: organiser_client.get(url)) == few

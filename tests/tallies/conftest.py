@@ -4,12 +4,15 @@ import datetime
 import uuid
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Volunteer
 from events.models import Event, Shift, Signup, Site
 from locations.models import Location
+from tallies.summary import NewEntry, store_entries
 from tests.conftest import AMSTERDAM, make_user
+from tests.factories import make_signup
 
 
 def today_at(hour: int, minute: int = 0) -> datetime.datetime:
@@ -26,6 +29,34 @@ def tap(category="visitors", delta=1, recorded_at=None, client_id=None) -> dict:
         "delta": delta,
         "recorded_at": (recorded_at or timezone.now()).isoformat(),
     }
+
+
+def store_entry(
+    site, category="visitors", delta=1, recorded_at=None, *, correction=False, by=None
+) -> uuid.UUID:
+    """An entry stored as the tally service stores it (the entry with the summaries beside
+    it), without a tap's rules: counts stored before a rule existed (at a draft), or set
+    out for a test (a past edition, a correction of any size)."""
+    client_id = uuid.uuid4()
+    with transaction.atomic():
+        store_entries(
+            site_id=site.pk,
+            entries=[
+                NewEntry(
+                    client_id,
+                    category,
+                    delta,
+                    recorded_at or site.opens_at,
+                    correction,
+                    "turflijst" if correction else "",
+                )
+            ],
+            received_at=timezone.now(),
+            by_id=by.pk if by is not None else None,
+            device_id="",
+            sync_id=uuid.uuid4(),
+        )
+    return client_id
 
 
 def make_today_event() -> Event:
@@ -85,7 +116,7 @@ def confirm_shift(user, site, status=Signup.Status.CONFIRMED) -> Signup:
         capacity=2,
     )
     volunteer, _ = Volunteer.objects.get_or_create(user=user)
-    return Signup.objects.create(shift=shift, volunteer=volunteer, status=status)
+    return make_signup(shift=shift, volunteer=volunteer, status=status)
 
 
 @pytest.fixture

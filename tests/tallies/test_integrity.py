@@ -25,7 +25,7 @@ from tallies.selectors import counting_closes_at, tally_totals, tally_window
 from tallies.services import REFUSAL_MESSAGES, TallyTap, tally_correct, tally_record
 from tests.conftest import make_user
 
-from .conftest import confirm_shift, tap, today_at
+from .conftest import confirm_shift, store_entry, tap, today_at
 
 
 def url(site) -> str:
@@ -424,13 +424,7 @@ def test_at_an_unpublished_edition_organisers_test_the_counter_but_volunteers_do
 def counted_draft(draft, today_site) -> None:
     """Counts at the draft (as stored before this fix) and at today's site."""
     for site, delta in ((draft, 40), (today_site, 7)):
-        TallyEntry.objects.create(
-            site=site,
-            category="visitors",
-            delta=delta,
-            client_id=uuid.uuid4(),
-            recorded_at=today_at(12),
-        )
+        store_entry(site, "visitors", delta, today_at(12))
 
 
 def dashboard_views(client, slug) -> dict:
@@ -448,7 +442,7 @@ def test_another_branch_s_draft_is_not_on_a_coordinator_s_dashboard(
 ):
     counted_draft(draft, today_site)
     seen = dashboard_views(coordinator_client, today_site.event.slug)
-    assert [row.site for row in seen["page"].context["figures"].sites] == [today_site]
+    assert [row.site_id for row in seen["page"].context["figures"].sites] == [today_site.pk]
     assert seen["page"].context["figures"].totals["visitors"] == 7
     assert [s["id"] for s in seen["data"]["sites"]] == [today_site.pk]
     assert seen["data"]["totals"]["visitors"] == 7

@@ -15,8 +15,11 @@ from events.models import Event, Site
 from locations.models import Location
 from tallies.models import TallyEntry
 from tallies.services import TallyTap, tally_correct, tally_record
+from tallies.summary import refill
 from tests.conftest import YEAR, aware, last_weekday_of, make_user
 from tests.spreadsheet_reading import formulas
+
+from .conftest import store_entry
 
 # --- Counter ---------------------------------------------------------------------------------
 
@@ -38,13 +41,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, today_site):
 
 
 def test_the_counter_shows_a_button_per_category_and_the_totals(counting_client, today_site):
-    TallyEntry.objects.create(
-        site=today_site,
-        category="visitors",
-        delta=7,
-        client_id=uuid.uuid4(),
-        recorded_at=today_site.opens_at,
-    )
+    store_entry(today_site, "visitors", 7)
     response = counting_client.get(f"/sites/{today_site.pk}/count/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -239,14 +236,8 @@ def editions(db, branch, other_branch):
 
     def count(site_, category, delta, hour):
         day = site_.event.date
-        TallyEntry.objects.create(
-            site=site_,
-            category=category,
-            delta=delta,
-            client_id=uuid.uuid4(),
-            recorded_at=aware(day.year, day.month, day.day, hour, 15),
-            is_correction=True,
-            reason="turflijst",
+        store_entry(
+            site_, category, delta, aware(day.year, day.month, day.day, hour, 15), correction=True
         )
 
     old = site(previous, utrecht, branch, previous.date)
@@ -268,7 +259,10 @@ def test_the_dashboard_shows_national_and_per_site_totals_and_the_previous_editi
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures.totals == {"visitors": 600, "children": 40}
-    assert [(row.site, row.totals["visitors"]) for row in figures.sites] == [(a, 500), (b, 100)]
+    assert [(row.site_id, row.totals["visitors"]) for row in figures.sites] == [
+        (a.pk, 500),
+        (b.pk, 100),
+    ]
     assert response.context["previous"].event == previous
     html = response.content.decode()
     assert f"Open azc dag {YEAR - 3}" in html
@@ -287,9 +281,7 @@ def test_the_dashboard_data_feeds_the_live_refresh(organiser_client, editions):
     assert data["previous"]["totals"] == {"visitors": 400, "children": 0}
     assert [h["counts"]["visitors"] for h in data["hours"]] == [300, 0, 300, 0, 0]
     assert data["chart_svg"].startswith("<svg")
-    TallyEntry.objects.create(
-        site=b, category="visitors", delta=5, client_id=uuid.uuid4(), recorded_at=b.opens_at
-    )
+    store_entry(b, "visitors", 5, b.opens_at)
     assert (
         organiser_client.get(f"/dashboard/{current.slug}/data.json").json()["totals"]["visitors"]
         == 605
@@ -447,6 +439,7 @@ def test_before_the_day_the_dashboard_shows_no_change_against_last_year(organise
     """An edition that has not started has counted nothing yet: "-100%" would mislead."""
     current = editions[0]
     TallyEntry.objects.filter(site__event=current).delete()
+    refill(list(current.sites.values_list("pk", flat=True)))
     current.date = timezone.localdate() + datetime.timedelta(days=30)
     current.save()
     html = organiser_client.get(f"/dashboard/{current.slug}/").content.decode()

@@ -10,6 +10,7 @@ from accounts.models import Volunteer
 from events.models import Signup, Site
 from tests.conftest import make_user
 from tests.events.editions_helpers import draft_site, place, upcoming_edition
+from tests.factories import make_signup
 from volunteers.appeals import (
     AppealNotPossible,
     AppealTooSoon,
@@ -37,9 +38,7 @@ def _volunteer(django_user_model, email, branch, **user_fields):
 def branch_volunteers(django_user_model, branch, other_branch, short_site):
     ask = _volunteer(django_user_model, "ask@example.org", branch, first_name="Sara")
     helping = _volunteer(django_user_model, "helping@example.org", branch)
-    Signup.objects.create(
-        shift=short_site.shifts.first(), volunteer=helping, status=Signup.Status.CONFIRMED
-    )
+    make_signup(shift=short_site.shifts.first(), volunteer=helping, status=Signup.Status.CONFIRMED)
     _volunteer(django_user_model, "elsewhere@example.org", other_branch)
     unverified = _volunteer(django_user_model, "unverified@example.org", branch)
     EmailAddress.objects.filter(user=unverified.user).update(verified=False)
@@ -96,7 +95,7 @@ def test_no_appeal_for_a_draft_a_full_site_or_without_anyone_to_ask(
     shift = full.shifts.get()
     for number in range(shift.capacity):
         helper = _volunteer(django_user_model, f"h{number}@example.org", branch)
-        Signup.objects.create(shift=shift, volunteer=helper, status=Signup.Status.CONFIRMED)
+        make_signup(shift=shift, volunteer=helper, status=Signup.Status.CONFIRMED)
     with pytest.raises(SiteFullyStaffed):
         staffing_appeal_send(site=full, by=coordinator)
 

@@ -16,6 +16,7 @@ from events.services import address_share, shift_delete, shift_update, site_canc
 from locations.models import Location
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
 from tests.conftest import YEAR, aware, last_weekday_of, on_event_day
+from tests.factories import make_signup, set_signup_status
 from volunteers.calendar import calendar_url_for, coordinator_calendar_url_for
 
 UTC = datetime.UTC
@@ -53,7 +54,7 @@ def make_shift(site, start, end, role=Shift.Role.RECEPTION, **fields):
 
 
 def sign_up(shift, profile, status=Signup.Status.CONFIRMED):
-    return Signup.objects.create(
+    return make_signup(
         shift=shift,
         volunteer=profile,
         status=status,
@@ -62,9 +63,7 @@ def sign_up(shift, profile, status=Signup.Status.CONFIRMED):
 
 
 def release(signup):
-    signup.status = Signup.Status.CANCELLED
-    signup.cancelled_at = aware(YEAR, 9, 2, 12)
-    signup.save()
+    set_signup_status(signup, Signup.Status.CANCELLED, cancelled_at=aware(YEAR, 9, 2, 12))
 
 
 def uid(shift) -> str:
@@ -164,8 +163,7 @@ def test_a_released_shift_stays_as_cancelled_and_a_new_claim_brings_it_back(clie
 
 def test_moved_back_to_the_waitlist_counts_as_lost(client, profile, shift):
     signup = sign_up(shift, profile)
-    signup.status = Signup.Status.WAITLISTED
-    signup.save()
+    set_signup_status(signup, Signup.Status.WAITLISTED)
     vevent = fetch_feed(client, feed_url(profile)).event(uid(shift))
     assert str(vevent["STATUS"]) == "CANCELLED"
 

@@ -6,21 +6,22 @@ from django.db import IntegrityError, transaction
 from accounts.models import Volunteer
 from accounts.tokens import new_calendar_token
 from events.models import Signup
+from tests.factories import make_signup
 
 
 def test_one_active_signup_per_shift_and_volunteer(shift, volunteer):
     profile = volunteer.volunteer
-    Signup.objects.create(shift=shift, volunteer=profile, status=Signup.Status.CONFIRMED)
+    make_signup(shift=shift, volunteer=profile, status=Signup.Status.CONFIRMED)
     for status in (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Signup.objects.create(shift=shift, volunteer=profile, status=status)
+            make_signup(shift=shift, volunteer=profile, status=status)
 
 
 def test_a_cancelled_signup_does_not_block_a_new_claim(shift, volunteer):
     profile = volunteer.volunteer
-    Signup.objects.create(shift=shift, volunteer=profile, status=Signup.Status.CANCELLED)
-    Signup.objects.create(shift=shift, volunteer=profile, status=Signup.Status.CANCELLED)
-    Signup.objects.create(shift=shift, volunteer=profile, status=Signup.Status.CONFIRMED)
+    make_signup(shift=shift, volunteer=profile, status=Signup.Status.CANCELLED)
+    make_signup(shift=shift, volunteer=profile, status=Signup.Status.CANCELLED)
+    make_signup(shift=shift, volunteer=profile, status=Signup.Status.CONFIRMED)
     assert shift.signups.filter(status=Signup.Status.CONFIRMED).count() == 1
 
 

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from events import locking
 from events import services as event_services
 from events.models import Signup
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 from volunteers import services
 
 
@@ -39,7 +39,7 @@ def test_delete_account_anonymises_and_keeps_the_counts(
     leaving.phone = "0611112222"
     leaving.save()
     past = make_shift(site, starts_in_hours=-50)
-    Signup.objects.create(shift=past, volunteer=leaving, status="confirmed")
+    make_signup(shift=past, volunteer=leaving, status="confirmed")
     coming = make_shift(site, capacity=1, starts_in_hours=5)  # past the release deadline
     event_services.signup_create(shift=coming, volunteer=leaving)
     waiting = make_volunteer()
@@ -104,7 +104,7 @@ def test_delete_account_releases_a_place_claimed_while_it_was_being_deleted(
 
     def lock_after_a_concurrent_claim(ids):
         if not claimed:  # the other request's claim commits just before our lock
-            claimed.append(Signup.objects.create(shift=late, volunteer=leaving, status="confirmed"))
+            claimed.append(make_signup(shift=late, volunteer=leaving, status="confirmed"))
         real_lock(ids)
 
     monkeypatch.setattr(locking, "lock_volunteers", lock_after_a_concurrent_claim)

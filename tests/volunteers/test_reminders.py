@@ -8,9 +8,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events.models import Signup
 from tests.conftest import on_event_day
-from tests.factories import make_volunteer, make_volunteers
+from tests.factories import make_signup, make_volunteer, make_volunteers
 from volunteers import reminders
 from volunteers.models import ReminderSent
 
@@ -26,7 +25,7 @@ def at(days, hour, minute=0):
 def confirmed(shift):
     """A confirmed volunteer on the shift on EVENT_DAY, 11:00–13:30."""
     person = make_volunteer("noor@example.org", first_name="Noor")
-    return Signup.objects.create(shift=shift, volunteer=person, status="confirmed")
+    return make_signup(shift=shift, volunteer=person, status="confirmed")
 
 
 def kinds_sent(signup) -> list[str]:
@@ -72,11 +71,11 @@ def test_the_times_are_configurable(confirmed, settings):
 
 def test_no_reminders_for_released_cancelled_or_waitlisted(shift, site):
     released, waiting = make_volunteers(2)
-    Signup.objects.create(shift=shift, volunteer=released, status="cancelled")
-    Signup.objects.create(shift=shift, volunteer=waiting, status="waitlisted")
+    make_signup(shift=shift, volunteer=released, status="cancelled")
+    make_signup(shift=shift, volunteer=waiting, status="waitlisted")
     assert reminders.reminders_send(now=at(0, 8)).sent == 0
     holder = make_volunteer()
-    Signup.objects.create(shift=shift, volunteer=holder, status="confirmed")
+    make_signup(shift=shift, volunteer=holder, status="confirmed")
     shift.is_cancelled = True
     shift.save()
     assert reminders.reminders_send(now=at(0, 8)).sent == 0
@@ -108,7 +107,7 @@ def test_the_command(confirmed, monkeypatch):
 def test_two_runs_at_once_send_each_reminder_once(shift, monkeypatch):
     people = make_volunteers(12)
     for person in people:
-        Signup.objects.create(shift=shift, volunteer=person, status="confirmed")
+        make_signup(shift=shift, volunteer=person, status="confirmed")
     both_selected = threading.Barrier(2)
     real_due = reminders.reminders_due
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Volunteer
 from events.models import Shift, Signup
 from tests.conftest import aware, make_user
+from tests.factories import make_signup
 from volunteers.retention import months_before, volunteers_anonymise_inactive
 
 NOW = timezone.now()
@@ -34,7 +35,7 @@ def person(django_user_model, email, *, last_shift_end=None, site=None, joined=N
             ends_at=last_shift_end,
             capacity=5,
         )
-        Signup.objects.create(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
+        make_signup(shift=shift, volunteer=volunteer, status=Signup.Status.CONFIRMED)
     return volunteer
 
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from events.models import Signup, Site
 from tests.conftest import YEAR
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def release(client, shift):
 def test_claim_answers_201_confirmed_then_waitlisted(api, site):
     shift = make_shift(site, capacity=1)
     other = make_volunteer()
-    Signup.objects.create(shift=shift, volunteer=other, status="confirmed")
+    make_signup(shift=shift, volunteer=other, status="confirmed")
     response = claim(api, shift)
     assert response.status_code == 201
     assert response.json()["status"] == "waitlisted"
@@ -121,7 +121,7 @@ def test_release_frees_the_place_and_moves_the_waitlist_up(
     shift = make_shift(site, capacity=1)
     assert claim(api, shift).json()["status"] == "confirmed"
     waiting = make_volunteer()
-    Signup.objects.create(shift=shift, volunteer=waiting, status="waitlisted")
+    make_signup(shift=shift, volunteer=waiting, status="waitlisted")
     with django_capture_on_commit_callbacks(execute=True):
         response = release(api, shift)
     assert response.status_code == 200
@@ -149,7 +149,7 @@ def test_me_shows_roles_calendar_and_signups(
     for shift in shifts[:3]:
         claim(api, shift)
     full = shifts[3]
-    Signup.objects.create(shift=full, volunteer=make_volunteer(), status="confirmed")
+    make_signup(shift=full, volunteer=make_volunteer(), status="confirmed")
     claim(api, full)
     release(api, shifts[2])
     with django_assert_max_num_queries(8):

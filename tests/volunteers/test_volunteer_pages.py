@@ -11,7 +11,7 @@ from django.utils import timezone
 from events.models import Event, Signup, Site
 from locations.models import Location
 from tests.conftest import YEAR
-from tests.factories import make_shift, make_volunteer
+from tests.factories import make_shift, make_signup, make_volunteer
 
 LIST = reverse("volunteers:shift_list")
 MY = reverse("volunteers:my_shifts")
@@ -66,7 +66,7 @@ def test_filters_by_event_town_date_and_free_places(anonymous_client, site, even
     )
     in_utrecht = make_shift(site, starts_in_hours=72)
     in_zwolle = make_shift(square, starts_in_hours=96, capacity=1)
-    Signup.objects.create(shift=in_zwolle, volunteer=make_volunteer(), status="confirmed")
+    make_signup(shift=in_zwolle, volunteer=make_volunteer(), status="confirmed")
 
     def listed(**query):
         return list(anonymous_client.get(LIST, query).context["page"])
@@ -182,7 +182,7 @@ def test_after_the_deadline_my_shifts_says_whom_to_tell(volunteer_client, volunt
     branch.email = "utrecht@example.org"
     branch.save()
     shift = make_shift(site, starts_in_hours=5)
-    Signup.objects.create(shift=shift, volunteer=volunteer.volunteer, status="confirmed")
+    make_signup(shift=shift, volunteer=volunteer.volunteer, status="confirmed")
     page = text(volunteer_client.get(MY))
     assert "Teruggeven kan hier niet meer" in page
     assert "mailto:utrecht@example.org" in page
@@ -197,9 +197,9 @@ def test_after_the_deadline_my_shifts_says_whom_to_tell(volunteer_client, volunt
 def test_my_shifts_shows_cancelled_and_past_shifts(volunteer_client, volunteer, site):
     profile = volunteer.volunteer
     cancelled = make_shift(site, starts_in_hours=80, is_cancelled=True)
-    Signup.objects.create(shift=cancelled, volunteer=profile, status="cancelled")
+    make_signup(shift=cancelled, volunteer=profile, status="cancelled")
     past = make_shift(site, starts_in_hours=-30)
-    Signup.objects.create(shift=past, volunteer=profile, status="confirmed")
+    make_signup(shift=past, volunteer=profile, status="confirmed")
     page = text(volunteer_client.get(MY))
     assert "Geschrapt door de coördinator" in page
     assert "Eerdere diensten" in page
@@ -213,7 +213,7 @@ def test_my_shifts_takes_few_queries(
 ):
     def waitlisted_on(hours):
         shift = make_shift(site, starts_in_hours=hours, hours=1, capacity=0)
-        Signup.objects.create(shift=shift, volunteer=volunteer.volunteer, status="waitlisted")
+        make_signup(shift=shift, volunteer=volunteer.volunteer, status="waitlisted")
 
     waitlisted_on(72)
     with CaptureQueriesContext(connection) as one:
@@ -300,9 +300,7 @@ def test_the_site_page_leads_to_claiming_its_shifts(
     # number of places, with no way to claim one.
     reception = make_shift(site, capacity=3)
     make_shift(site, role="coffee", capacity=2)
-    Signup.objects.create(
-        shift=reception, volunteer=make_volunteer(), status=Signup.Status.CONFIRMED
-    )
+    make_signup(shift=reception, volunteer=make_volunteer(), status=Signup.Status.CONFIRMED)
     elsewhere = Site.objects.create(
         event=event,
         location=Location.objects.create(name="Grote Markt", city="Zwolle"),
