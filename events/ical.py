@@ -13,10 +13,10 @@ How text is written (RFC 5545, 3.1 and 3.3.11):
   `serialise` encodes it as UTF-8 and folds every line longer than 74 octets, so that no
   physical line is longer than 75 (a continuation line: a space and 74 octets).
 - TEXT escapes backslash, semicolon, comma and line breaks (`text`), after callers have
-  passed it through `events.calendar.feed_text`, which removes control characters. One
-  quirk is kept from the library, for the same bytes: a stored backslash followed by `N`
-  is taken for an escaped line break already (`\\N` means `\\n` in RFC 5545) and comes out
-  as `\\n`.
+  passed it through `events.calendar.feed_text`, which removes control characters. Here
+  alone we differ from the library: it took a stored backslash followed by `N` (say
+  `C:\\Nieuw`) for an escaped line break and broke the text there; we escape that
+  backslash like any other, so calendars show what was typed.
 - A parameter value escapes `^`, `"` and line breaks as RFC 6868 asks and is quoted when it
   holds `,`, `;`, `:` or `’` (`param_value`).
 - Values written as they are (URIs, the time zone's name) must not hold a line break, which
@@ -50,8 +50,7 @@ def text(value: str) -> str:
     if not _TEXT_SPECIAL.search(value):
         return value
     return (
-        value.replace("\\N", "\n")
-        .replace("\\", "\\\\")
+        value.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

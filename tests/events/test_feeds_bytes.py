@@ -1,5 +1,7 @@
 """Our iCalendar writer (`events.ical`, used by `events.calendar`) gives every feed exactly the
-bytes the `icalendar` library gave before we stopped using it to write feeds.
+bytes the `icalendar` library gave before we stopped using it to write feeds, but for one
+bug of the library we do not repeat: it broke a text at a stored backslash followed by `N`
+(`test_a_backslash_before_n_is_kept`).
 
 The reference below is the code the feeds used until then, kept here and nowhere else: the
 library-based builders of `events.calendar` (`new_calendar`, `new_event`, `finish`), and
@@ -22,6 +24,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from django.conf import settings
 from django.urls import set_script_prefix
 from django.utils.text import capfirst
@@ -158,8 +161,8 @@ def first_difference(ours: bytes, theirs: bytes) -> str:
 # --- Data meant to find differences ------------------------------------------------------------
 
 # Pieces of text: Dutch, Arabic, Tigrinya (Ge'ez), Farsi, emoji (with joiners and skin
-# tones), every character TEXT escapes, the RFC 6868 caret, a backslash before N (read as a
-# line break by TEXT), quotes and colons, tabs, line breaks of every kind, control characters
+# tones), every character TEXT escapes, the RFC 6868 caret, a backslash before n, quotes
+# and colons, tabs, line breaks of every kind, control characters
 # and the Unicode separators `feed_text` removes or turns into spaces.
 PIECES = [
     "azc",
@@ -179,7 +182,6 @@ PIECES = [
     "🫖",
     "\\",
     "\\\\",
-    "\\N",
     "\\n",
     ";",
     ",",
@@ -539,3 +541,18 @@ def test_site_page_urls_are_the_ones_django_reverses(db, settings, site):
         assert calendar.site_page_url(site).endswith(f"/onder/sites/{site.pk}/")
     finally:
         set_script_prefix("/")
+
+
+def test_a_backslash_before_n_is_kept():
+    """The one place we differ from the library, which turned a stored `\\N` into a line
+    break: the backslash is escaped like any other, and two readers give the text back."""
+    typed = "Map C:\\Nieuw\\N; rij 2, nr. \\n"
+    written = ical.text(typed)
+    assert written == "Map C:\\\\Nieuw\\\\N\\; rij 2\\, nr. \\\\n"
+    assert vText(typed).to_ical().decode() != written  # the library broke it at "\N"
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//NL\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        f"DTSTAMP:20270101T000000Z\r\nSUMMARY:{written}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert str(Calendar.from_ical(feed).walk("VEVENT")[0]["SUMMARY"]) == typed
+    assert vobject.readOne(feed).vevent.summary.value == typed
