@@ -121,8 +121,16 @@ def stored_answer(
 ) -> Stored:
     """The answer `name` for `parts` (what else it depends on: the edition, the language,
     the filters) as stored for the current versions of `scopes`, built with `build()`
-    and stored when there is none."""
-    return _stored(name, parts, scopes, lambda: _as_stored(build()))
+    and stored when there is none. `build` may also return `(body, value)`: the value is
+    kept beside the body (`Stored.value`), for what a reader must do on every request."""
+
+    def made() -> Stored:
+        built = build()
+        if isinstance(built, tuple):
+            return _as_stored(*built)
+        return _as_stored(built)
+
+    return _stored(name, parts, scopes, made)
 
 
 def stored_value(name: str, parts: Iterable[Any], scopes: Iterable[str], build: Callable[[], Any]):
@@ -131,8 +139,8 @@ def stored_value(name: str, parts: Iterable[Any], scopes: Iterable[str], build: 
     return _stored(name, parts, scopes, lambda: Stored(b"", "", value=build())).value
 
 
-def _as_stored(body: bytes) -> Stored:
-    return Stored(body, etag_of(body), gzip.compress(body, compresslevel=6, mtime=0))
+def _as_stored(body: bytes, value: Any = None) -> Stored:
+    return Stored(body, etag_of(body), gzip.compress(body, compresslevel=6, mtime=0), value)
 
 
 def _stored(name, parts, scopes, build: Callable[[], Stored]) -> Stored:
@@ -158,12 +166,19 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 
 
 def answer(
-    request: HttpRequest, stored: Stored, *, content_type: str, public: bool, vary=()
+    request: HttpRequest,
+    stored: Stored,
+    *,
+    content_type: str,
+    public: bool,
+    vary=(),
+    private_cache: str = "no-store",
 ) -> HttpResponse:
     """The stored answer as a response: 304 when the client's `If-None-Match` names its
     ETag, gzip when the client takes it. `public` answers (the same for every anonymous
     reader) may be kept by a shared cache for `PUBLIC_SHARED_CACHE_SECONDS`; browsers ask
-    again every time. Others are never stored by anyone."""
+    again every time. Others are for the reader alone (`private_cache`: never stored, or
+    `no-cache` for a client that asks again with the ETag each time)."""
     if stored.etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     elif stored.gzipped and _accepts_gzip(request):
@@ -176,6 +191,6 @@ def answer(
         shared = getattr(settings, "PUBLIC_SHARED_CACHE_SECONDS", 0)
         response["Cache-Control"] = f"public, max-age=0, s-maxage={shared}"
     else:
-        response["Cache-Control"] = "private, no-store"
+        response["Cache-Control"] = f"private, {private_cache}"
     patch_vary_headers(response, ["Accept-Encoding", *vary])
     return response

@@ -64,8 +64,13 @@ def dashboard(client, world):
     return json.dumps(data, sort_keys=True).encode()
 
 
+def volunteer_feed(client, world):
+    return client.get(f"/calendar/volunteer/{world['claimer'].calendar_token}.ics").content
+
+
 READERS = {
     "map API": map_api,
+    "volunteer feed": volunteer_feed,
     "edition feed": edition_feed,
     "site feed": site_feed,
     "dashboard": dashboard,
@@ -120,8 +125,8 @@ def move_location(world):
 CHANGES = {
     "site": (rename_site, {"map API", "edition feed", "site feed", "dashboard"}),
     "shift": (more_places, {"map API"}),
-    "claim": (claim, {"map API"}),
-    "release": (release, {"map API"}),
+    "claim": (claim, {"map API", "volunteer feed"}),
+    "release": (release, {"map API", "volunteer feed"}),
     "tally": (tally, {"dashboard"}),
     "cancellation": (cancel, {"map API", "edition feed", "site feed", "dashboard"}),
     "location move": (move_location, {"map API", "edition feed", "site feed", "dashboard"}),

@@ -245,22 +245,36 @@ def volunteer_feed(volunteer: Volunteer, *, language: str) -> bytes:
     """The volunteer's shifts as iCalendar. Two queries at most, with the token lookup;
     the exact address of a site shown approximately, where the feed carries it, is
     recorded as disclosed (one more statement)."""
-    held = _held_shifts(volunteer)
+    body, disclosed = volunteer_feed_and_disclosures(volunteer, language=language)
+    record_feed_disclosures(volunteer, disclosed)
+    return body
+
+
+def record_feed_disclosures(volunteer: Volunteer, site_ids: list[int]) -> None:
+    """Record that the feed carried the exact address of these sites to the volunteer
+    (again: on every delivery, also of a stored feed)."""
     disclosures_record(
-        site_ids=[
-            entry.shift.site_id
-            for entry in held
-            if entry.shift.site.show_approximate_location and _exact_place(entry)
-        ],
-        user=volunteer.user,
-        channel=AddressDisclosure.Channel.CALENDAR,
+        site_ids=site_ids, user=volunteer.user, channel=AddressDisclosure.Channel.CALENDAR
     )
+
+
+def volunteer_feed_and_disclosures(
+    volunteer: Volunteer, *, language: str
+) -> tuple[bytes, list[int]]:
+    """`volunteer_feed`, and the sites whose exact address it carries, unrecorded (the
+    caller records each delivery: `record_feed_disclosures`)."""
+    held = _held_shifts(volunteer)
+    disclosed = [
+        entry.shift.site_id
+        for entry in held
+        if entry.shift.site.show_approximate_location and _exact_place(entry)
+    ]
     with translation.override(language):
         cal = calendar.new_calendar(
             name=_("My shifts – action days"),
             description=_("The shifts you signed up for."),
         )
-        return calendar.finish(cal, map(_volunteer_shift_vevent, held))
+        return calendar.finish(cal, map(_volunteer_shift_vevent, held)), disclosed
 
 
 # --- The coordinator's feed ----------------------------------------------------------------

@@ -7,23 +7,22 @@ see `common.logging.RedactCalendarTokens` in the LOGGING setting.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.http import Http404, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import condition, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.services import volunteer_get_or_create
+from common import published
 from common.access import public
 from common.redirects import redirect_to_next
 from events import calendar
-from events.models import Signup, Site
 
 from .calendar import (
     COORDINATOR_FEED,
@@ -31,90 +30,73 @@ from .calendar import (
     calendar_token_reset,
     coordinated_branches,
     coordinator_feed,
+    record_feed_disclosures,
     volunteer_by_token,
-    volunteer_feed,
+    volunteer_feed_and_disclosures,
 )
 
 
-@sensitive_variables("token")
-def _volunteer_etag(request, token: str) -> str | None:
-    """The token lookup and one aggregate over the volunteer's sign-ups and what they show."""
-    volunteer = volunteer_by_token(token, feed=VOLUNTEER_FEED)
-    request.feed_volunteer = volunteer
-    if volunteer is None:
-        return None
-    summary = Signup.objects.filter(volunteer=volunteer).aggregate(
-        signup_count=Count("id"),
-        signup_change=Max("updated_at"),
-        shift_change=Max("shift__updated_at"),
-        site_change=Max("shift__site__updated_at"),
-        location_change=Max("shift__site__location__updated_at"),
-        event_change=Max("shift__site__event__updated_at"),
-    )
-    return calendar.etag(
-        "volunteer", volunteer.pk, calendar.feed_language(request), *summary.values()
-    )
-
-
-@sensitive_variables("token")
-def _coordinator_etag(request, token: str) -> str | None:
-    """The token lookup, the branches (who coordinates what changes no `updated_at`), and
-    one aggregate over their sites, shifts and sign-ups."""
-    volunteer = volunteer_by_token(token, feed=COORDINATOR_FEED)
-    request.feed_volunteer = volunteer
-    request.feed_branches = []
-    if volunteer is None:
-        return None
-    branches = coordinated_branches(volunteer)
-    request.feed_branches = branches
-    summary = Site.objects.filter(branch_id__in=[pk for pk, _name in branches]).aggregate(
-        site_count=Count("id", distinct=True),
-        site_change=Max("updated_at"),
-        location_change=Max("location__updated_at"),
-        event_change=Max("event__updated_at"),
-        shift_count=Count("shifts", distinct=True),
-        shift_change=Max("shifts__updated_at"),
-        signup_count=Count("shifts__signups", distinct=True),
-        signup_change=Max("shifts__signups__updated_at"),
-    )
-    return calendar.etag(
-        "coordinator",
-        volunteer.pk,
-        branches,
-        calendar.feed_language(request),
-        *summary.values(),
-    )
-
-
-def _feed_response(request, build, filename: str, **kwargs):
-    volunteer = request.feed_volunteer
-    if volunteer is None:
-        raise Http404
+def _feed_answer(request, name: str, volunteer, parts, build, filename: str):
+    """A personal feed, built once per change of what feeds show and stored
+    (`common.published`) under the volunteer, the language, the settings in its URLs and
+    `parts`; its ETag is a hash of its bytes. `build(language)` gives the bytes, or the
+    bytes and the sites whose exact address they carry, recorded on every delivery."""
     language = calendar.feed_language(request)
-    body = build(volunteer, language=language, **kwargs)
+    key = (volunteer.pk, *parts, language, settings.SITE_URL, calendar.uid_domain())
+    stored = published.stored_answer(name, key, [published.SITES], lambda: build(language))
+    if stored.value:
+        record_feed_disclosures(volunteer, stored.value)
+    response = published.answer(
+        request,
+        stored,
+        content_type=calendar.CONTENT_TYPE,
+        public=False,
+        # A secret URL: no shared cache keeps it; the calendar app asks again with the ETag.
+        private_cache="no-cache",
+    )
     with translation.override(language):
         filename = f"{slugify(_(filename))}.ics"
-    return calendar.feed_response(body, filename=filename, personal=True, language=language)
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Language"] = language
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 # Public on purpose: the secret token in the URL is the key (calendar apps cannot log in).
 @public
-@gzip_page
 @require_safe
-@condition(etag_func=_volunteer_etag)
 @sensitive_variables("token")
 def volunteer_calendar(request, token: str):
-    return _feed_response(request, volunteer_feed, "my shifts")
+    volunteer = volunteer_by_token(token, feed=VOLUNTEER_FEED)
+    if volunteer is None:
+        raise Http404
+    return _feed_answer(
+        request,
+        "volunteer-feed",
+        volunteer,
+        (),
+        lambda language: volunteer_feed_and_disclosures(volunteer, language=language),
+        "my shifts",
+    )
 
 
 @public
-@gzip_page
 @require_safe
-@condition(etag_func=_coordinator_etag)
 @sensitive_variables("token")
 def coordinator_calendar(request, token: str):
-    return _feed_response(
-        request, coordinator_feed, "branch planning", branches=request.feed_branches
+    volunteer = volunteer_by_token(token, feed=COORDINATOR_FEED)
+    if volunteer is None:
+        raise Http404
+    # Who coordinates which branches is part of the key: it changes no version.
+    branches = coordinated_branches(volunteer)
+    return _feed_answer(
+        request,
+        "coordinator-feed",
+        volunteer,
+        (tuple(branches),),
+        lambda language: coordinator_feed(volunteer, language=language, branches=branches),
+        "branch planning",
     )
 
 

@@ -119,6 +119,12 @@ def test_the_coordinator_shares_it_and_sees_who_has_it(
         )
     )
     assert channels == {"mail", "map", "calendar"}
+    # The feed is stored now (`common.published`); each delivery is recorded all the same.
+    AddressDisclosure.objects.filter(channel="calendar").delete()
+    assert STREET in calendar_location(client, stranger, shift)
+    assert AddressDisclosure.objects.filter(
+        site=hidden_site, user=stranger.user, channel="calendar"
+    ).exists()
 
     roster = coordinator_client.get(f"/coordinate/sites/{hidden_site.pk}/roster/")
     page = roster.content.decode()

@@ -84,8 +84,8 @@ def test_an_error_in_a_feed_reaches_the_admins_without_the_token(
     def broken(volunteer, *, language):
         raise RuntimeError("feed builder broke")
 
-    monkeypatch.setattr(volunteer_calendar, "volunteer_feed", broken)
-    monkeypatch.setattr("volunteers.feeds.volunteer_feed", broken)
+    monkeypatch.setattr(volunteer_calendar, "volunteer_feed_and_disclosures", broken)
+    monkeypatch.setattr("volunteers.feeds.volunteer_feed_and_disclosures", broken)
     client = Client(raise_request_exception=False)
     with caplog.at_level(logging.DEBUG):
         response = client.get(f"/calendar/volunteer/{profile.calendar_token}.ics")
