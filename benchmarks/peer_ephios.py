@@ -537,7 +537,10 @@ def measure_peer(
     ours = run_all.Server("peer-app", "config.wsgi:application", port, ours_env, options)
     # run_all.Server starts the gunicorn of this virtualenv; ephios' is in its own.
     with mock.patch.object(run_all, "BIN", EPHIOS_BIN):
-        theirs = run_all.Server("ephios", "ephios.wsgi:application", port + 1, env, options)
+        # Its answers of 2,000 items took 36 to 72 s here: give its workers the time.
+        theirs = run_all.Server(
+            "ephios", "ephios.wsgi:application", port + 1, env, options, timeout=900
+        )
     proxy = {"X-Forwarded-Proto": "https"}
     ours_login = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={ours_session}"}
     theirs_login = {**proxy, "Cookie": f"{facts['session_cookie']}={facts['session']}"}

@@ -129,7 +129,9 @@ def setup_django(url: str, app_url: str) -> None:
 
 
 class Server:
-    def __init__(self, name: str, target: str, port: int, env: dict, options) -> None:
+    def __init__(
+        self, name: str, target: str, port: int, env: dict, options, *, timeout: int = 120
+    ) -> None:
         self.name, self.port = name, port
         self.url = f"http://127.0.0.1:{port}"
         self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log")  # noqa: SIM115 (open while the server runs)
@@ -145,7 +147,7 @@ class Server:
             "--worker-class",
             "gthread",
             "--timeout",
-            "120",
+            str(timeout),
             "--log-level",
             "warning",
         ]
@@ -184,7 +186,7 @@ class Server:
 
 def get(base: str, path: str, headers=None, method="GET", body=None) -> tuple[int, bytes]:
     host, port = base.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    connection = http.client.HTTPConnection(host, int(port), timeout=900)
     try:
         connection.request(
             method, path, body=body, headers={"Accept-Encoding": "identity", **(headers or {})}

@@ -64,12 +64,20 @@ def dashboard(client, world):
     return json.dumps(data, sort_keys=True).encode()
 
 
+def map_page(client, world):
+    page = client.get(f"/map/?event={world['event'].slug}").content
+    # The list and the count; the rest of the page carries a nonce of its own each time.
+    start, end = page.index(b'<p id="map-status"'), page.index(b"</ol>")
+    return page[start:end]
+
+
 def volunteer_feed(client, world):
     return client.get(f"/calendar/volunteer/{world['claimer'].calendar_token}.ics").content
 
 
 READERS = {
     "map API": map_api,
+    "map page": map_page,
     "volunteer feed": volunteer_feed,
     "edition feed": edition_feed,
     "site feed": site_feed,
@@ -123,13 +131,13 @@ def move_location(world):
 
 # Which readers show each change (all of them must be as fresh as a new build).
 CHANGES = {
-    "site": (rename_site, {"map API", "edition feed", "site feed", "dashboard"}),
-    "shift": (more_places, {"map API"}),
-    "claim": (claim, {"map API", "volunteer feed"}),
-    "release": (release, {"map API", "volunteer feed"}),
+    "site": (rename_site, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
+    "shift": (more_places, {"map API", "map page"}),
+    "claim": (claim, {"map API", "map page", "volunteer feed"}),
+    "release": (release, {"map API", "map page", "volunteer feed"}),
     "tally": (tally, {"dashboard"}),
-    "cancellation": (cancel, {"map API", "edition feed", "site feed", "dashboard"}),
-    "location move": (move_location, {"map API", "edition feed", "site feed", "dashboard"}),
+    "cancellation": (cancel, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
+    "location move": (move_location, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
 }
 
 

@@ -13,16 +13,17 @@ import math
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from common import clock
+from common import clock, published
 from common.access import public
 from common.api import InvalidParameter
 
@@ -165,10 +166,33 @@ def _list_items(features: list[dict]) -> list[dict]:
     return items
 
 
+def _sites_list(request, filters: SiteFilters, params: dict, *, common: bool):
+    """The list of sites (its HTML) and how many there are. The common questions of
+    anonymous readers (an edition, a kind, the coming sites) are answered from what is
+    stored for them (`common.published`): built once per change, as the map API's."""
+    base_url = request.build_absolute_uri("/").rstrip("/")
+
+    def build() -> tuple[bytes, int]:
+        results = search_sites(filters, user=request.user, base_url=base_url)
+        html = render_to_string("events/_map_sites.html", {"items": _list_items(results.features)})
+        return html.encode(), results.matched
+
+    if not common:
+        html, count = build()
+        return SafeString(html.decode()), count
+    question = (get_language(), base_url, params["event"], params["kind"], clock.today())
+    stored = published.stored_answer("map-list", question, [published.SITES], build)
+    return SafeString(stored.body.decode()), stored.value
+
+
 def _render_map(request, *, embed: bool):
     filters, params, error_parameter, error_message = _filters(request)
-    base_url = request.build_absolute_uri("/").rstrip("/")
-    results = search_sites(filters, user=request.user, base_url=base_url)
+    common = (
+        not request.user.is_authenticated
+        and not error_message
+        and not any(params[name] for name in ("open_spots", "place", "near"))
+    )
+    sites_list, count = _sites_list(request, filters, params, common=common)
     events = list(Event.objects.published().order_by("-date", "name"))
     today = clock.today()
     config = {
@@ -211,7 +235,6 @@ def _render_map(request, *, embed: bool):
         },
         "near": _near(filters),
     }
-    count = results.matched
     found_text = (
         _found(count) % {"count": count} if count else _("No sites found. Try other filters.")
     )
@@ -227,7 +250,7 @@ def _render_map(request, *, embed: bool):
         "embed": embed,
         "events": events,
         "today": today,
-        "items": _list_items(results.features),
+        "sites_list": sites_list,
         "count": count,
         "found_text": found_text,
         "params": params,

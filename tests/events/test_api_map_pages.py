@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from common import clock
@@ -272,7 +273,12 @@ def test_the_list_costs_the_same_for_few_sites_and_many(client, editions, branch
     event = Event.objects.get(slug=f"open-azc-dag-{YEAR}")
     url = f"/map/?event={event.slug}"
     client.get(url)
-    few = per_request(lambda: client.get(url))
+
+    def built():
+        caches["published"].clear()  # the list is built, not read back (`common.published`)
+        return client.get(url)
+
+    few = per_request(built)
     for town in ("Amsterdam", "Maastricht", "Amersfoort") * 4:
         make_site(event, town, branch)
-    assert per_request(lambda: client.get(url)) == few
+    assert per_request(built) == few
