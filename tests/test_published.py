@@ -130,14 +130,15 @@ def move_location(world):
 
 
 # Which readers show each change (all of them must be as fresh as a new build).
+EVERYWHERE = {"map API", "map page", "edition feed", "site feed", "dashboard"}
 CHANGES = {
-    "site": (rename_site, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
+    "site": (rename_site, EVERYWHERE),
     "shift": (more_places, {"map API", "map page"}),
     "claim": (claim, {"map API", "map page", "volunteer feed"}),
     "release": (release, {"map API", "map page", "volunteer feed"}),
     "tally": (tally, {"dashboard"}),
-    "cancellation": (cancel, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
-    "location move": (move_location, {"map API", "map page", "edition feed", "site feed", "dashboard"}),
+    "cancellation": (cancel, EVERYWHERE),
+    "location move": (move_location, EVERYWHERE),
 }
 
 
