@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import numberformat, timezone
 from django.utils.formats import date_format, get_format
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -213,17 +213,24 @@ def whole_number_format():
 
 def site_rows(figures: EditionFigures) -> SafeString:
     """The rows of the table of sites (`_sites_table.html`): made here rather than in the
-    template, which takes ten times as long for an edition's thousands of sites. Every
-    text is escaped."""
+    template, which takes ten times as long for an edition's thousands of sites, and with
+    plain string formatting rather than `format_html`, which took 120 ms for 2,000 rows.
+    Every text is escaped (`escape`, as `format_html` does); each number is written once."""
     number = whole_number_format()
-    cells = '<td class="num">{}</td>' * len(figures.categories)
-    return format_html_join(
-        "\n",
-        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>' + cells + "</tr>",
-        (
-            (row.name, row.town, row.branch, *map(number, row.totals.values()))
+    written: dict[int, str] = {}
+
+    def cell(value: int) -> str:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = f'<td class="num">{escape(number(value))}</td>'
+        return text
+
+    return SafeString(
+        "\n".join(
+            f'<tr><th scope="row">{escape(row.name)}</th><td>{escape(row.town)}</td>'
+            f"<td>{escape(row.branch)}</td>{''.join(map(cell, row.totals.values()))}</tr>"
             for row in figures.sites
-        ),
+        )
     )
 
 
