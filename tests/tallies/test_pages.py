@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from common import published
 from demo.seed import DemoSeeder
 from events.models import Event, Site
 from locations.models import Location
@@ -445,3 +446,11 @@ def test_before_the_day_the_dashboard_shows_no_change_against_last_year(organise
     html = organiser_client.get(f"/dashboard/{current.slug}/").content.decode()
     assert "vorige editie: 400" in html
     assert "-100" not in html
+
+
+def test_the_dashboard_table_escapes_what_people_typed(organiser_client, today_site):
+    Site.objects.filter(pk=today_site.pk).update(name='<b>Koffie & "thee"</b>')
+    published.bump(published.SITES)  # as a service changing the name does
+    page = organiser_client.get(f"/dashboard/{today_site.event.slug}/").content.decode()
+    assert "&lt;b&gt;Koffie &amp; &quot;thee&quot;&lt;/b&gt;" in page
+    assert "<b>Koffie" not in page
