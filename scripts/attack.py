@@ -401,8 +401,9 @@ class Attack:
         key = token()
         item.check(works(key) == 200, f"a new token: {works(key)}")
         page = vol.get("/accounts/api-token/")
-        found = re.findall(r"<dd>([A-Z][a-z]{2})[a-z]*\.? (\d+), (\d{4})", page.text)
-        dates = [datetime.datetime.strptime(" ".join(date), "%b %d %Y") for date in found]
+        # The page writes "6 December 2026, 01:00" (in English, as this client asks).
+        found = re.findall(r"<dd>(\d{1,2} [A-Z][a-z]+ \d{4}), \d{2}:\d{2}</dd>", page.text)
+        dates = [datetime.datetime.strptime(date, "%d %B %Y") for date in found]
         days = (dates[1] - dates[0]).days if len(dates) == 2 else None
         item.check(days is not None, f"/accounts/api-token/: {page.status_code}, expiry +{days} d")
         vol.form("/accounts/api-token/", {})
