@@ -301,6 +301,17 @@ def refill(site_ids: Sequence[int] | None = None) -> None:
             cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
+def _key(values: tuple) -> tuple:
+    """A summary's key with its moment written one way: SQLite gives a stored column back
+    as a datetime but a computed one as text, PostgreSQL both as datetimes."""
+    return tuple(
+        (value.astimezone(datetime.UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(value, datetime.datetime)
+        else value
+        for value in values
+    )
+
+
 def summary_differences(site_ids: Sequence[int] | None = None) -> list[tuple]:
     """Where the summaries do not equal the sums of the entries (of `site_ids`, default
     all): `(table, key, from the entries, stored)` per differing row; empty when exact."""
@@ -309,9 +320,9 @@ def summary_differences(site_ids: Sequence[int] | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
         for table, key_size, columns, select in _SUMMARIES:
             cursor.execute(*select(connection.vendor, site_ids))
-            expected = {row[:key_size]: tuple(int(v) for v in row[key_size:]) for row in cursor}
+            expected = {_key(row[:key_size]): tuple(map(int, row[key_size:])) for row in cursor}
             cursor.execute(f"SELECT {columns} FROM {table} WHERE TRUE {sites}", ids)  # noqa: S608
-            stored = {row[:key_size]: tuple(int(v) for v in row[key_size:]) for row in cursor}
+            stored = {_key(row[:key_size]): tuple(map(int, row[key_size:])) for row in cursor}
             for key in sorted(expected.keys() | stored.keys(), key=str):
                 if expected.get(key) != stored.get(key):
                     differences.append((table, key, expected.get(key), stored.get(key)))

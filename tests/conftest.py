@@ -69,9 +69,11 @@ _DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "li
 def _stored_counts_match_signups(request):
     """After every test that used the database: each shift's stored count of confirmed
     places (`Shift.confirmed_count`, which lists and claims read) equals its confirmed
-    sign-ups. So every test of a claim, a release, a cancellation or an erasure also
-    proves that the services kept the count, and a test that writes sign-ups directly
-    keeps it too (`tests.factories.make_signup`)."""
+    sign-ups, and the hourly tally totals and per-minute counts (`tallies.summary`) equal
+    the sums of the entries. So every test of a claim, a release, a cancellation, an
+    erasure, a batch of taps or a correction also proves that the services kept them, and
+    a test that writes rows directly keeps them too (`tests.factories.make_signup`,
+    `tests.tallies.conftest.store_entry`)."""
     uses_db = request.node.get_closest_marker("django_db") is not None or bool(
         _DATABASE_FIXTURES & set(request.fixturenames)
     )
@@ -88,6 +90,10 @@ def _stored_counts_match_signups(request):
         .values_list("pk", "confirmed_count", "counted")
     )
     assert not drifted, f"stored confirmed counts differ from the sign-ups: {drifted}"
+    from tallies.summary import summary_differences
+
+    differences = summary_differences()
+    assert not differences, f"tally summaries differ from the entries: {differences[:5]}"
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from events.models import Event, Shift, ShiftTemplate, Site
 from locations.models import Location
 from tallies.models import TallyEntry
+from tallies.summary import refill
 from tests.conftest import YEAR, aware
 from tests.events.editions_helpers import NEXT_EVENT_DAY
 
@@ -123,6 +124,7 @@ def test_tally_client_id_is_unique(site):
     with pytest.raises(IntegrityError), transaction.atomic():
         tally(site, client_id=client_id).save()
     assert TallyEntry.objects.count() == 1
+    refill([site.pk])  # written beside the tally service: its summaries made here
 
 
 def test_resent_entries_are_stored_once_with_ignore_conflicts(site):
@@ -131,6 +133,7 @@ def test_resent_entries_are_stored_once_with_ignore_conflicts(site):
     again = [tally(site, client_id=uuid.UUID(int=n)) for n in range(1, 6)]
     TallyEntry.objects.bulk_create(again, ignore_conflicts=True)
     assert TallyEntry.objects.count() == 5
+    refill([site.pk])  # written beside the tally service: its summaries made here
 
 
 @pytest.mark.parametrize("delta", [-2, 51, 0])
@@ -148,6 +151,7 @@ def test_correction_may_be_large_but_needs_a_reason(site):
         tally(site, delta=120, is_correction=True).save()
     tally(site, delta=120, is_correction=True, reason="counter reset at 14:00").save()
     assert TallyEntry.objects.get().delta == 120
+    refill([site.pk])  # written beside the tally service: its summaries made here
 
 
 def test_published_sites_need_a_published_event(site):

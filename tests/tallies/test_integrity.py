@@ -20,9 +20,10 @@ from django.utils import timezone, translation
 from events.models import Event, Site
 from events.roles import has_confirmed_shift_at_site, has_confirmed_shift_at_site_today
 from locations.models import Location
-from tallies.models import TallyEntry, TallyRefusal
+from tallies.models import TallyEntry, TallyHour, TallyRefusal
 from tallies.selectors import counting_closes_at, tally_totals, tally_window
 from tallies.services import REFUSAL_MESSAGES, TallyTap, tally_correct, tally_record
+from tallies.summary import summary_differences
 from tests.conftest import make_user
 
 from .conftest import confirm_shift, store_entry, tap, today_at
@@ -507,3 +508,14 @@ def test_a_coordinator_compares_with_an_edition_they_may_open(
     page = client.get(f"/dashboard/{today_site.event.slug}/")
     assert page.context["previous"] is None
     assert "proef" not in page.content.decode()
+
+
+def test_the_summary_check_sees_a_wrong_total_on_either_database(today_site):
+    """`summary_differences`, which every test ends with (tests/conftest.py) and `make
+    bench` runs after its load, finds a changed hourly total and passes an exact one."""
+    store_entry(today_site, delta=3)
+    assert summary_differences() == []
+    TallyHour.objects.filter(site=today_site).update(total=7)
+    (difference,) = summary_differences()
+    assert difference[0] == "tallies_tallyhour" and difference[2:] == ((3, 1, 0), (7, 1, 0))
+    TallyHour.objects.filter(site=today_site).update(total=3)
