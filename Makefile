@@ -66,4 +66,4 @@ bench: $(BENCH_VENV)/.installed
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3* var/*.sqlite3* .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3* var/*.sqlite3* var/cache .pytest_cache .ruff_cache
