@@ -109,7 +109,9 @@ def test_volunteer_feed_lists_the_confirmed_shifts_with_all_fields(client, profi
     assert "Meld je bij de poort." in description
     assert f"https://{DOMAIN}/my/shifts/" in description
     assert str(vevent["TRANSP"]) == "OPAQUE"
-    signup_change = Signup.objects.filter(volunteer=profile).order_by("-updated_at")[0]
+    # The last change of what this event shows: its shift, site, place, edition and the
+    # volunteer's sign-up for it (not their sign-ups for other shifts, made a moment later).
+    signup_change = Signup.objects.get(volunteer=profile, shift=shift)
     latest = max(
         shift.updated_at,
         Site.objects.get(pk=site.pk).updated_at,
