@@ -19,7 +19,6 @@ feed).
 
 import datetime
 import functools
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,21 +26,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-from icalendar import __version__ as icalendar_version
 
+from common import published
 from locations.models import Location
 
 from . import ical
 from .models import Site
 
 PRODID = "-//Actiedagen//Actiedagen feeds 1.0//NL"
-# Part of every ETag: change it when the same data gives a different feed (new fields,
-# new wording), so calendars that poll with an old ETag get the new text.
+# Part of what a stored feed is filed under (`feed_answer`): change it when the same data
+# gives a different feed (new fields, new wording), so that no feed of the old code is served.
 FEED_FORMAT = "2027-2"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # How often subscribed calendars are asked to look again (RFC 7986 and the older X- form).
@@ -377,39 +374,36 @@ def finish(calendar: str, events: Iterable[FeedEvent]) -> bytes:
     return ical.serialise("".join(parts))
 
 
-def etag(*inputs) -> str:
-    """An ETag from everything a feed is made of, computed without building the feed.
+def feed_answer(
+    request,
+    name: str,
+    key: tuple,
+    build,
+    *,
+    filename: str,
+    language: str,
+    personal: bool,
+):
+    """A feed's response, built with `build()` once per change of what feeds show and then
+    served as stored bytes (`common.published`): its ETag is a hash of the bytes, so a poll
+    gets 304 until the feed itself changes. `key` names the feed (its kind and whose it
+    is); the language, FEED_FORMAT and the settings that end up in the text are added
+    here. `build` may also return the bytes and a value kept beside them (see
+    `published.stored_answer`); the stored answer is returned too, for that value.
 
-    Views pass the feed's kind, its language, and the count and latest `updated_at` of every
-    kind of row it shows (counts catch deletions; every service that changes what a feed
-    shows bumps an `updated_at`). The settings that end up in the text and FEED_FORMAT are
-    added here. Used with Django's `condition` decorator: a poll with a matching
-    If-None-Match gets 304 after one or two small queries, without building the feed.
-    """
-    parts = (
-        FEED_FORMAT,
-        icalendar_version,
-        settings.SITE_URL,
-        uid_domain(),
-        settings.TIME_ZONE,
-        *inputs,
+    A personal feed lives at a secret URL: no shared cache keeps it, no search engine
+    lists it, and the calendar app asks again with the ETag."""
+    parts = (*key, language, FEED_FORMAT, settings.SITE_URL, uid_domain(), settings.TIME_ZONE)
+    stored = published.stored_answer(name, parts, [published.SITES], build)
+    response = published.answer(
+        request, stored, content_type=CONTENT_TYPE, public=not personal, private_cache="no-cache"
     )
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
-    return f'"{digest[:40]}"'
-
-
-def feed_response(body: bytes, *, filename: str, personal: bool, language: str) -> HttpResponse:
-    """An iCalendar response. The ETag (and 304) come from the `condition` decorator."""
-    response = HttpResponse(body, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Content-Language"] = language
     if personal:
-        # A secret URL: no shared cache keeps it, no search engine lists it.
-        patch_cache_control(response, private=True, no_cache=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
-    else:
-        patch_cache_control(response, public=True, max_age=600)
-    return response
+    return response, stored
 
 
 # --- Places --------------------------------------------------------------------------------

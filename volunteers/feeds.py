@@ -7,7 +7,6 @@ see `common.logging.RedactCalendarTokens` in the LOGGING setting.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
@@ -19,7 +18,6 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.services import volunteer_get_or_create
-from common import published
 from common.access import public
 from common.redirects import redirect_to_next
 from events import calendar
@@ -36,30 +34,24 @@ from .calendar import (
 )
 
 
-def _feed_answer(request, name: str, volunteer, parts, build, filename: str):
-    """A personal feed, built once per change of what feeds show and stored
-    (`common.published`) under the volunteer, the language, the settings in its URLs and
-    `parts`; its ETag is a hash of its bytes. `build(language)` gives the bytes, or the
-    bytes and the sites whose exact address they carry, recorded on every delivery."""
+def _feed_answer(request, name: str, volunteer, parts: tuple, build, filename: str):
+    """A personal feed (`calendar.feed_answer`), stored under the volunteer and `parts`.
+    `build(language)` gives the bytes, or the bytes and the sites whose exact address they
+    carry: those are recorded as disclosed on every delivery, also of a stored feed."""
     language = calendar.feed_language(request)
-    key = (volunteer.pk, *parts, language, settings.SITE_URL, calendar.uid_domain())
-    stored = published.stored_answer(name, key, [published.SITES], lambda: build(language))
-    if stored.value:
-        record_feed_disclosures(volunteer, stored.value)
-    response = published.answer(
-        request,
-        stored,
-        content_type=calendar.CONTENT_TYPE,
-        public=False,
-        # A secret URL: no shared cache keeps it; the calendar app asks again with the ETag.
-        private_cache="no-cache",
-    )
     with translation.override(language):
         filename = f"{slugify(_(filename))}.ics"
-    if response.status_code == 200:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Language"] = language
-    response["X-Robots-Tag"] = "noindex, nofollow"
+    response, stored = calendar.feed_answer(
+        request,
+        name,
+        (volunteer.pk, *parts),
+        lambda: build(language),
+        filename=filename,
+        language=language,
+        personal=True,
+    )
+    if stored.value:
+        record_feed_disclosures(volunteer, stored.value)
     return response
 
 
