@@ -35,7 +35,7 @@ def is_branch_coordinator(user, obj) -> bool:
     return branch_id is not None and branch_id in coordinated_branch_ids(user)
 
 
-def _site_days(site: Site) -> tuple[datetime.date, datetime.date]:
+def site_days(site: Site) -> tuple[datetime.date, datetime.date]:
     """The first and last day of `site` in the app's time zone (Europe/Amsterdam)."""
     zone = clock.local_zone()
     return site.opens_at.astimezone(zone).date(), site.closes_at.astimezone(zone).date()
@@ -53,7 +53,7 @@ def has_confirmed_shift_at_site(user, site) -> bool:
     if cache is None:
         cache = user._confirmed_shift_at_site = {}
     if site.pk not in cache:
-        first_day, last_day = _site_days(site)
+        first_day, last_day = site_days(site)
         cache[site.pk] = Shift.objects.filter(
             site=site,
             signups__volunteer__user=user,
@@ -65,15 +65,16 @@ def has_confirmed_shift_at_site(user, site) -> bool:
 
 
 @rules.predicate
-def has_confirmed_shift_at_site_today(user, site) -> bool:
-    """`has_confirmed_shift_at_site`, and today (`common.clock`, Europe/Amsterdam) is the
-    site's day (one of its days)."""
+def is_site_day(user, site) -> bool:
+    """Today (`common.clock`, Europe/Amsterdam) is one of `site`'s days."""
     if not isinstance(site, Site):
         return False
-    first_day, last_day = _site_days(site)
-    if not first_day <= clock.today() <= last_day:
-        return False
-    return has_confirmed_shift_at_site.test(user, site)
+    first_day, last_day = site_days(site)
+    return first_day <= clock.today() <= last_day
+
+
+# `has_confirmed_shift_at_site`, on the site's day.
+has_confirmed_shift_at_site_today = is_site_day & has_confirmed_shift_at_site
 
 
 @rules.predicate

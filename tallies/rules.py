@@ -15,11 +15,10 @@ import rules
 
 from accounts.roles import is_coordinator, is_organiser
 from accounts.rules import admin_for_organisers
-from common import clock
 from events.models import Site
-from events.roles import has_confirmed_shift_at_site, is_branch_coordinator
+from events.roles import has_confirmed_shift_at_site, is_branch_coordinator, is_site_day
 
-from .selectors import counting_is_open, known_about_viewer, site_days
+from .selectors import counting_is_open, known_about_viewer
 
 admin_for_organisers("tallies", ["tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"])
 
@@ -56,14 +55,8 @@ def has_shift_at_site(user, site) -> bool:
     return has_confirmed_shift_at_site.test(user, site) if known is None else known
 
 
-@rules.predicate
-def has_shift_at_site_today(user, site) -> bool:
-    """`has_confirmed_shift_at_site_today`: a confirmed shift there, and today is the
-    site's day (one of its days, in Europe/Amsterdam)."""
-    if not isinstance(site, Site):
-        return False
-    first_day, last_day = site_days(site)
-    return first_day <= clock.today() <= last_day and has_shift_at_site.test(user, site)
+# `events.roles.has_confirmed_shift_at_site_today`, with the shift answered as above.
+has_shift_at_site_today = is_site_day & has_shift_at_site
 
 
 rules.add_perm(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.roles import is_active_user
 from common import clock
 from events.models import Event, Shift, Signup, Site
+from events.roles import site_days
 from events.selectors import site_for
 from locations.models import Branch
 
@@ -99,15 +100,6 @@ def tally_window(site: Site) -> tuple[datetime.datetime, datetime.datetime]:
         last_day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
     )
     return start - DAY_MARGIN, end + DAY_MARGIN
-
-
-def site_days(site: Site) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of `site` in Amsterdam (the same day for most sites)."""
-    zone = local_zone()
-    return (
-        timezone.localtime(site.opens_at, zone).date(),
-        timezone.localtime(site.closes_at, zone).date(),
-    )
 
 
 def counting_closes_at(site: Site) -> datetime.datetime:
