@@ -41,8 +41,9 @@ def write_transaction() -> AbstractContextManager:
 
 
 @contextmanager
-def _timed():
-    """A lock that was not granted within the lock timeout becomes `Busy`."""
+def timed():
+    """A lock that was not granted within the lock timeout becomes `Busy` (also for a lock
+    taken by an UPDATE elsewhere: a claim's `take_place`, services/signups.py)."""
     try:
         yield
     except OperationalError as error:
@@ -51,13 +52,9 @@ def _timed():
         raise
 
 
-# For a lock taken by an UPDATE elsewhere: a claim's `take_place` (services/signups.py).
-timed = _timed
-
-
 def lock_volunteers(ids: Iterable[int]) -> None:
     """Lock volunteer rows in primary-key order."""
-    with _timed():
+    with timed():
         list(
             Volunteer.objects.select_for_update()
             .filter(pk__in=sorted(set(ids)))
@@ -68,7 +65,7 @@ def lock_volunteers(ids: Iterable[int]) -> None:
 
 def lock_site(pk: int, *, related: Iterable[str] = ("event",)) -> Site:
     """The site, locked (only its own row), with `related` read alongside."""
-    with _timed():
+    with timed():
         return Site.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
@@ -78,7 +75,7 @@ def lock_shift(pk: int) -> Shift:
     A shift deleted meanwhile (by its coordinator, while this request waited) is
     `ShiftCancelled` for whoever asked, not a crash."""
     try:
-        with _timed():
+        with timed():
             return (
                 Shift.objects.select_for_update(of=("self",))
                 .select_related("site__event", "site__location")
@@ -90,7 +87,7 @@ def lock_shift(pk: int) -> Shift:
 
 def lock_shifts_of_sites(site_ids: Iterable[int]) -> list[int]:
     """Lock every shift of these sites, in primary-key order; returns their ids."""
-    with _timed():
+    with timed():
         return list(
             Shift.objects.select_for_update()
             .filter(site_id__in=list(site_ids))
@@ -101,7 +98,7 @@ def lock_shifts_of_sites(site_ids: Iterable[int]) -> list[int]:
 
 def lock_sites(ids: Iterable[int]) -> list[int]:
     """Lock these sites in primary-key order (several at once: a location that moved)."""
-    with _timed():
+    with timed():
         return list(
             Site.objects.select_for_update()
             .filter(pk__in=list(ids))
@@ -113,7 +110,7 @@ def lock_sites(ids: Iterable[int]) -> list[int]:
 def lock_active_signups(shift_ids: Iterable[int]) -> list[Signup]:
     """Lock the active (confirmed or waitlisted) sign-ups of these shifts, with their
     volunteers and shifts read alongside."""
-    with _timed():
+    with timed():
         return list(
             Signup.objects.select_for_update(of=("self",))
             .filter(shift_id__in=list(shift_ids), status__in=Signup.ACTIVE_STATUSES)
