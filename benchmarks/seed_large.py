@@ -110,17 +110,10 @@ def _keep_summaries(log) -> None:
     """What the services keep beside the rows they write, made for rows written in bulk: the
     shifts' confirmed counts and the hourly tally totals and per-minute counts. Checked on
     every run (a database seeded by an older version has none) and made where they differ."""
-    from django.db import connection
-
-    from events.services.signups import shift_counts_refresh
+    from events.services.signups import shift_count_differences, shift_counts_refresh
     from tallies import summary
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM events_shift s WHERE confirmed_count <> (SELECT count(*) "
-            "FROM events_signup g WHERE g.shift_id = s.id AND g.status = 'confirmed')"
-        )
-        (drifted,) = cursor.fetchone()
+    drifted = len(shift_count_differences())
     if drifted:
         step = time.perf_counter()
         shift_counts_refresh()

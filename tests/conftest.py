@@ -82,13 +82,9 @@ def _stored_counts_match_signups(request):
         return
     request.getfixturevalue("_django_db_helper")  # set up before this, torn down after
     yield
-    from django.db.models import Count, F, Q
+    from events.services.signups import shift_count_differences
 
-    drifted = list(
-        Shift.objects.annotate(counted=Count("signups", filter=Q(signups__status="confirmed")))
-        .exclude(confirmed_count=F("counted"))
-        .values_list("pk", "confirmed_count", "counted")
-    )
+    drifted = shift_count_differences()
     assert not drifted, f"stored confirmed counts differ from the sign-ups: {drifted}"
     from tallies.summary import summary_differences
 

@@ -189,19 +189,19 @@ def _count(shift: Shift, confirmed: int) -> None:
 # The condition on the count is on the shift's row itself, so PostgreSQL checks it again
 # on the row as it is once the lock is granted (a condition in a subquery would see the
 # row as it was before).
-_CONFIRM = (
-    "UPDATE events_shift SET confirmed_count = confirmed_count + 1"
-    " WHERE confirmed_count < capacity"
-    " AND id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
+_AS_CHECKED = (
+    "id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
     " AND EXISTS (SELECT 1 FROM events_site s JOIN events_event e ON e.id = s.event_id"
     " WHERE s.id = events_shift.site_id AND s.status = %s AND e.is_published)"
 )
+# Constant text (no value is formatted into it: the values are parameters).
+_CONFIRM = (
+    "UPDATE events_shift SET confirmed_count = confirmed_count + 1"  # noqa: S608
+    f" WHERE confirmed_count < capacity AND {_AS_CHECKED}"
+)
 _WAITLIST = (
-    "SELECT 1 FROM events_shift"
-    " WHERE confirmed_count >= capacity"
-    " AND id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
-    " AND EXISTS (SELECT 1 FROM events_site s JOIN events_event e ON e.id = s.event_id"
-    " WHERE s.id = events_shift.site_id AND s.status = %s AND e.is_published)"
+    "SELECT 1 FROM events_shift WHERE confirmed_count >= capacity AND "  # noqa: S608
+    + _AS_CHECKED
 )
 
 _INSERT_SIGNUP = (
@@ -256,6 +256,17 @@ def take_place(shift: Shift, now: datetime.datetime) -> str | None:
                     shift.confirmed_count = max(shift.confirmed_count, shift.capacity)
                     return status
     return None
+
+
+def shift_count_differences(*, shift_ids: Iterable[int] | None = None) -> list[tuple]:
+    """Shifts (all, or these) whose stored confirmed count differs from their confirmed
+    sign-ups: `(id, stored, counted)` each; empty when every count is exact."""
+    shifts = Shift.objects.all() if shift_ids is None else Shift.objects.filter(pk__in=shift_ids)
+    return list(
+        shifts.annotate(counted=Count("signups", filter=Q(signups__status=CONFIRMED)))
+        .exclude(confirmed_count=F("counted"))
+        .values_list("pk", "confirmed_count", "counted")
+    )
 
 
 def shift_counts_refresh(*, shift_ids: Iterable[int] | None = None) -> int:
