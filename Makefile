@@ -54,10 +54,15 @@ lint: install-test
 
 # Collect new strings (needs GNU gettext), then fill and compile with scripts/po_fill.py.
 # Translations are remembered first, so a string that moved to another app keeps its own.
+# LANGS are the languages with catalogues (English is the source and has none).
+LANGS ?= nl ar fa ti
+MESSAGES_ARGS = $(foreach lang,$(LANGS),-l $(lang)) --no-obsolete --no-location \
+	--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" \
+	--ignore=".venv/*" --ignore="staticfiles/*" --ignore="static/vendor/*" --ignore="node_modules/*"
 messages: install-test
 	$(BIN)/python scripts/po_fill.py --remember var/translations.json
-	$(RUN_ENV) $(BIN)/python manage.py makemessages -l nl --no-obsolete \
-		--ignore="tests/*" --ignore="benchmarks/*" --ignore="scripts/*" --ignore="var/*" --no-location
+	$(RUN_ENV) $(BIN)/python manage.py makemessages $(MESSAGES_ARGS)
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -d djangojs $(MESSAGES_ARGS)
 	$(BIN)/python scripts/po_fill.py --recall var/translations.json
 
 # Seeds a large PostgreSQL dataset (once), runs the app under gunicorn and measures it

@@ -9,6 +9,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account import signals
 
+        from common.languages import fall_back_to_english
+
+        fall_back_to_english()
+
+        from .languages import show_own_language
         from .receivers import forget_login_failures, revoke_api_token
 
         for signal in (signals.password_changed, signals.password_reset, signals.password_set):
@@ -16,3 +21,4 @@ class AccountsConfig(AppConfig):
         signals.password_reset.connect(
             forget_login_failures, dispatch_uid="accounts.forget_login_failures"
         )
+        signals.user_logged_in.connect(show_own_language, dispatch_uid="accounts.own_language")

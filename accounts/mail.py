@@ -1,9 +1,11 @@
 """Mail to a person: the one answer to "in which language(s) is it written?".
 
-We do not store a language per person yet, so every mail to a person (a volunteer, a
-coordinator) is written in Dutch, the site's default, with the same text in English
-below it, and a Dutch subject. Every mail the app sends to people is made here, so a
-person's own language, once stored, changes this one function.
+A person who chose a language (`User.language`: asked at sign-up, changed on the profile)
+gets every mail in that language alone; a string its catalogue lacks shows in English
+(`common.languages.fall_back_to_english`). Without a chosen language (accounts from before
+it was asked, a branch's shared address) a mail is written in Dutch, the site's default,
+with the same text in English below it, and a Dutch subject. Every mail the app sends to
+people is made here.
 """
 
 from django.conf import settings
@@ -17,10 +19,19 @@ SEPARATOR = "\n-- \n\n"
 
 def mail_languages(user=None) -> list[str]:
     """The languages of a mail to `user` (or to an address without an account): the
-    site's languages, its default first."""
-    codes = [code for code, _name in settings.LANGUAGES]
+    person's own language, or Dutch and English when they chose none."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    chosen = getattr(user, "language", "")
+    if chosen in offered:
+        return [chosen]
     default = settings.LANGUAGE_CODE
-    return [default, *(code for code in codes if code != default)]
+    return [default, *(code for code in ("en",) if code != default and code in offered)]
+
+
+def person_language(user=None) -> str:
+    """The one language of what is made for `user` alone (a calendar feed, a link's
+    page): theirs when chosen, else the site's default."""
+    return mail_languages(user)[0]
 
 
 def person_mail(

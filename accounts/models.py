@@ -47,7 +47,13 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     username = None
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # Empty (NULL) only for a helper without a log-in who gave no address (`Volunteer.
+    # link_token`); every account that logs in has one.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
+    # The person's own language (a code of settings.LANGUAGES): their mails and calendar
+    # feeds are written in it alone. Empty: not chosen (accounts from before it was
+    # asked), and mails to them are then written in Dutch and in English.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
     is_organiser = models.BooleanField(
         _("national organiser"),
         default=False,
@@ -68,11 +74,14 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"#{self.pk}"
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.email:
+            self.email = self.__class__.objects.normalize_email(self.email).lower()
+        else:
+            self.email = None
 
 
 class Volunteer(models.Model):
@@ -109,6 +118,23 @@ class Volunteer(models.Model):
         default=new_calendar_token,
         editable=False,
     )
+    # A helper without a log-in (no password; added by a coordinator or joined through a
+    # site's invitation) reaches their shifts through a personal link holding this token;
+    # accounts have none. Resetting it makes the old link useless.
+    link_token = models.CharField(
+        _("personal link token"), max_length=64, unique=True, null=True, blank=True
+    )
+    # When the person agreed that we keep their name (and phone or address) for the
+    # shifts, and who recorded it when a coordinator added them.
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -120,3 +146,7 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def has_login(self) -> bool:
+        return self.link_token is None

@@ -26,12 +26,18 @@ def volunteer_update_profile(
     phone: str,
     languages: list[str],
     home_branch=None,
+    language: str | None = None,
 ) -> Volunteer:
-    """Change a volunteer's name, phone, languages and home branch (validated by the form)."""
+    """Change a volunteer's name, phone, languages spoken, home branch and own language
+    (validated by the form; `language` None leaves it as it is)."""
     with transaction.atomic():
         user = volunteer.user
         user.first_name, user.last_name = first_name.strip(), last_name.strip()
-        user.save(update_fields=["first_name", "last_name"])
+        fields = ["first_name", "last_name"]
+        if language is not None:
+            user.language = language
+            fields.append("language")
+        user.save(update_fields=fields)
         volunteer.phone = phone.strip()
         volunteer.languages = sorted(set(languages))
         volunteer.home_branch = home_branch
@@ -54,6 +60,8 @@ def user_anonymise(*, user, volunteer: Volunteer | None, now: datetime.datetime)
         volunteer.home_branch = None
         volunteer.calendar_token = new_calendar_token()
         volunteer.coordinator_calendar_token = new_calendar_token()
+        # A helper's personal link stops working; nothing of it is kept.
+        volunteer.link_token = None
         volunteer.anonymised_at = now
         volunteer.save()
     EmailAddress.objects.filter(user=user).delete()

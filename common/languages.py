@@ -4,6 +4,8 @@ One list for both, so that a site's needs and a volunteer's languages can be mat
 it lives here because sites (events) and volunteers (accounts) both use it.
 """
 
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 # The languages most asked for at azc's and coffee spots, Dutch first.
@@ -35,8 +37,26 @@ def language_name(code: str) -> str:
     return str(_NAMES.get(code, code))
 
 
+def language_label(code: str):
+    """The language's name, translated when it is shown (lazily): for texts made now and
+    rendered later in another language, such as a mail in its reader's language."""
+    return _NAMES.get(code, code)
+
+
 def language_names(codes) -> list[str]:
     return [language_name(code) for code in codes or []]
+
+
+def interface_languages() -> list[tuple[str, str]]:
+    """The languages the site is offered in (settings.LANGUAGES), each named in itself:
+    a person looks for their own language's name, not for its name in Dutch."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+def interface_language_or_default(code: str | None) -> str:
+    """`code` when the site is offered in it, else the site's default."""
+    offered = {offered for offered, _name in settings.LANGUAGES}
+    return code if code in offered else settings.LANGUAGE_CODE
 
 
 def language_match(spoken: list[str] | None, needed: list[str] | None) -> dict:
@@ -58,3 +78,22 @@ def language_match(spoken: list[str] | None, needed: list[str] | None) -> dict:
         "matched": [language_name(code) for code in matched_codes],
         "level": level,
     }
+
+
+def fall_back_to_english() -> None:
+    """Make a string missing from a catalogue show in English, its source, not in Dutch.
+
+    Django gives every language the default language (Dutch) as its fallback, so a string
+    an Arabic catalogue lacks would show in Dutch, which an Arabic reader is less likely
+    to read than English. With no fallback, gettext answers the msgid: our English
+    source text. Dutch itself is complete (tests/test_translations.py). Called once from
+    `accounts.apps.AccountsConfig.ready`, before any translation is made; Django has no
+    setting for it, so this replaces the one method that adds the fallback.
+    """
+    from django.utils.translation import trans_real
+
+    def _add_fallback(self, localedirs=None):
+        return None
+
+    trans_real.DjangoTranslation._add_fallback = _add_fallback
+    trans_real._translations.clear()

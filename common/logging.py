@@ -1,7 +1,8 @@
 """Keep secrets that travel in URLs out of the logs.
 
 Personal calendar feeds carry their secret token in the path (`/calendar/volunteer/<token>.ics`,
-`/calendar/branch/<token>.ics`): calendar apps cannot send anything else. Django logs the path
+`/calendar/branch/<token>.ics`): calendar apps cannot send anything else; so do a helper's
+personal link (`/me/<token>/`) and a site's invitation (`/j/<token>/`). Django logs the path
 of every 4xx/5xx answer (`django.request`), the development server logs every request
 (`django.server`), and error mails to ADMINS include the request. `RedactSecretPaths` replaces
 the token with `[redacted]` in the message and drops the request from the record, so no
@@ -25,8 +26,10 @@ def _spelled(text: str) -> str:
 # character that is not (".ics", "?", ...).
 _SLASHES = f"(?:{_spelled('/')})+"
 SECRET_PATH = re.compile(
-    f"({_SLASHES}{_spelled('calendar')}{_SLASHES}"
-    f"(?:{_spelled('volunteer')}|{_spelled('branch')}){_SLASHES})"
+    f"((?:{_SLASHES}{_spelled('calendar')}{_SLASHES}"
+    f"(?:{_spelled('volunteer')}|{_spelled('branch')})"
+    # A helper's personal link (`/me/<token>/`) and a site's invitation (`/j/<token>/`).
+    f"|{_SLASHES}(?:{_spelled('me')}|{_spelled('j')})){_SLASHES})"
     r"[A-Za-z0-9_\-%]+",
     re.IGNORECASE,
 )

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
@@ -139,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{% load bidi %}`: names and times kept whole inside right-to-left text.
+            "libraries": {"bidi": "common.bidi"},
         },
     },
 ]
@@ -314,6 +317,23 @@ REMINDER_MORNING_HOUR = (
 # Months after a volunteer's last shift (and last log-in) before their personal data is
 # anonymised (volunteers/retention.py).
 VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", 24)
+# Days after the last shift of a helper without a log-in (added by a coordinator or joined
+# through a site's invitation) before their name, phone, e-mail address and personal link
+# are erased; they agree to this when they sign up.
+HELPER_RETENTION_DAYS = env_int("HELPER_RETENTION_DAYS", 30)
+
+# --- Helpers without an e-mail address (volunteers/join_limits.py) ------------------------
+
+# Counted in the cache like allauth's limits (set REDIS_URL with several app servers).
+# `join`: sign-ups through a site's invitation, per client address (an azc's wifi is one
+# address for many people: generous) and per invitation (the key); `helper`: actions on a
+# personal link (release, claim, new link, language), per client address; `token_miss`:
+# links with a token that does not exist (someone guessing), per client address.
+HELPER_RATE_LIMITS = {
+    "join": env_str("HELPER_RATE_JOIN", "10/m/ip,60/h/ip,300/h/key"),
+    "helper": env_str("HELPER_RATE_ACTIONS", "30/m/ip"),
+    "token_miss": env_str("HELPER_RATE_TOKEN_MISS", "20/m/ip,100/h/ip"),
+}
 
 # --- Counting (tallies/services.py) -------------------------------------------------------
 
@@ -337,11 +357,23 @@ if min(TALLY_LIMIT_PER_MINUTE, TALLY_LIMIT_PER_SITE) < 1 or TALLY_CLOSES_AFTER_D
 
 # --- Internationalisation -------------------------------------------------------------
 
+# Adding a language: its catalogues (`make messages LANG=xx`, README "Translating") and
+# one line here. Django must know the language's name and direction: Tigrinya it does not,
+# so it is described in LANG_INFO below (a language Django knows needs no entry).
 LANGUAGE_CODE = "nl"
 LANGUAGES = [
     ("nl", _("Dutch")),
     ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("fa", _("Persian (Farsi)")),
+    ("ti", _("Tigrinya")),
 ]
+EXTRA_LANG_INFO = {
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+}
+LANG_INFO.update({code: info for code, info in EXTRA_LANG_INFO.items() if code not in LANG_INFO})
+# Date formats for languages Django has none for (Tigrinya); the others use Django's.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.access import public
+from common.js_catalogue import javascript_catalogue
 
 # Unknown API URLs and refused API requests answer JSON; an unreachable database answers
 # 503 (common/handlers.py).
@@ -19,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    # The texts of our scripts in one language (common/js_catalogue.py).
+    path("jsi18n/<str:language>/", public(javascript_catalogue), name="javascript-catalog"),
     path("api/v1/", include("config.api_urls")),
     path(
         "api/schema/",

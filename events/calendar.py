@@ -113,14 +113,17 @@ def webcal_url(url: str) -> str:
     return url
 
 
-def feed_language(request) -> str:
-    """The language of a feed: `?lang=` when it names one of ours, else the default.
+def feed_language(request, default: str | None = None) -> str:
+    """The language of a feed: `?lang=` when it names one of ours, else `default` (a
+    personal feed's: the person's own language), else the site's default.
 
     Feeds do not follow the Accept-Language header or the language cookie: calendar servers
     fetch them without either, and one URL must always give the same bytes."""
     wanted = request.GET.get("lang", "")
     if wanted in dict(settings.LANGUAGES):
         return wanted
+    if default in dict(settings.LANGUAGES):
+        return default
     return settings.LANGUAGE_CODE
 
 

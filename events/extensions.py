@@ -20,8 +20,10 @@ SITE_PAGE_TOOLS = "site_page_tools"
 SITE_PAGE_HELP = "site_page_help"
 # The site's management page, beside "edit" and "cancel".
 SITE_MANAGE_ACTIONS = "site_manage_actions"
+# The site's roster, beside "download as CSV" (helpers without a log-in, the invitation).
+SITE_ROSTER_ACTIONS = "site_roster_actions"
 
-PLACES = (SITE_PAGE_TOOLS, SITE_PAGE_HELP, SITE_MANAGE_ACTIONS)
+PLACES = (SITE_PAGE_TOOLS, SITE_PAGE_HELP, SITE_MANAGE_ACTIONS, SITE_ROSTER_ACTIONS)
 
 
 @dataclass(frozen=True)

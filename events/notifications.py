@@ -25,8 +25,18 @@ from .selectors import shares_exact_place
 logger = logging.getLogger(__name__)
 
 # The volunteer's own shifts page (DESIGN.md, Pages); named by path, as it is a page of
-# the volunteers app, a layer above this one.
+# the volunteers app, a layer above this one. A helper without a log-in has their
+# personal link instead (`volunteers.helpers`), which mails to them carry.
 MY_SHIFTS_PATH = "/my/shifts/"
+HELPER_PAGE_PATH = "/me/{token}/"
+
+
+def shifts_page_url(volunteer) -> str:
+    """Where the volunteer sees and releases their shifts: "my shifts" for an account,
+    the personal link for a helper without a log-in."""
+    if volunteer.link_token:
+        return settings.SITE_URL + HELPER_PAGE_PATH.format(token=volunteer.link_token)
+    return settings.SITE_URL + MY_SHIFTS_PATH
 
 
 def after_commit(send: Callable[[list[int]], None], signup_ids: list[int]) -> None:
@@ -39,6 +49,8 @@ def after_commit(send: Callable[[list[int]], None], signup_ids: list[int]) -> No
 
 
 def can_be_mailed(user) -> bool:
+    """An active person with an address: a helper without a log-in who gave none (or
+    whose data was erased) gets no mail."""
     return bool(user.is_active and user.email)
 
 
@@ -56,7 +68,7 @@ def shift_context(signup: Signup) -> dict:
         "event": site.event,
         "starts_at": timezone.localtime(shift.starts_at),
         "ends_at": timezone.localtime(shift.ends_at),
-        "my_shifts_url": settings.SITE_URL + MY_SHIFTS_PATH,
+        "my_shifts_url": shifts_page_url(signup.volunteer),
         "name": signup.volunteer.user.first_name,
         # Where, once: "azc Zeist, Kerkweg 1, 3701 AB Zeist", or only the address when the
         # name is part of it (a street spot named "Neude, Utrecht"). Only the town of a site
@@ -180,21 +192,25 @@ def mail_site_cancelled(site: Site, groups: Iterable[list[Signup]], *, comment: 
 # --- To a branch's coordinators, about its sites ----------------------------------------------
 
 
-def coordinator_addresses(site: Site) -> list[str]:
-    """The active coordinators of the site's branch; the branch's own address if none."""
-    addresses = sorted(
-        site.branch.coordinators.filter(is_active=True).values_list("email", flat=True)
-    )
-    if not addresses and site.branch.email:
-        addresses = [site.branch.email]
-    return addresses
+def coordinator_recipients(site: Site) -> list[tuple[str, object]]:
+    """(address, user) of each active coordinator of the site's branch, each mailed in
+    their own language; the branch's own address (no person: Dutch and English) if none."""
+    coordinators = site.branch.coordinators.filter(is_active=True).exclude(email=None)
+    recipients = sorted(((user.email, user) for user in coordinators.exclude(email="")), key=_first)
+    if not recipients and site.branch.email:
+        recipients = [(site.branch.email, None)]
+    return recipients
+
+
+def _first(pair: tuple) -> str:
+    return pair[0]
 
 
 def mail_coordinators(site: Site, *, kind: str, comment: str = "") -> None:
     """Mail the branch's coordinators about `site` once the transaction commits, one
     message each. `kind` names the templates `events/email/site_<kind>_subject.txt` and
     `_body.txt` (published, sent_back, cancelled)."""
-    recipients = coordinator_addresses(site)
+    recipients = coordinator_recipients(site)
     if not recipients:
         return
     context = {
@@ -209,11 +225,12 @@ def mail_coordinators(site: Site, *, kind: str, comment: str = "") -> None:
         messages = [
             person_mail(
                 to=address,
+                user=user,
                 subject_template=f"events/email/site_{kind}_subject.txt",
                 body_template=f"events/email/site_{kind}_body.txt",
                 context=context,
             )
-            for address in recipients
+            for address, user in recipients
         ]
         sent = send_each(messages, what=f"site {site.pk} {kind}")
         logger.info("mailed %d coordinator(s) of site %s: %s", sent, site.pk, kind)

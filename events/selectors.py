@@ -218,9 +218,10 @@ def open_shifts(
     town: str = "",
     date: datetime.date | None = None,
     only_free: bool = False,
+    language: str = "",
 ) -> QuerySet[Shift]:
     """Shifts volunteers can claim: at public sites, not cancelled, not started; filtered
-    by edition, site, town (part of the name) and day."""
+    by edition, site, town (part of the name), day and a language the site needs."""
     shifts = Shift.objects.filter(
         is_cancelled=False,
         starts_at__gt=clock.now(),
@@ -233,6 +234,11 @@ def open_shifts(
         shifts = shifts.filter(site__location__city__icontains=town.strip())
     if date is not None:
         shifts = shifts.filter(starts_at__date=date)
+    if language:
+        # The JSON list's text holds the code in quotes ('["ar", "ti"]'): one lookup that
+        # SQLite and PostgreSQL both answer (JSON `contains` SQLite has not). Only codes
+        # of LANGUAGE_CHOICES come here (the form), so no code is part of another.
+        shifts = shifts.filter(site__languages_needed__icontains=f'"{language}"')
     shifts = shifts_with_counts(shifts, waitlisted=False)
     if only_free:
         shifts = shifts.filter(open_spots__gt=0)

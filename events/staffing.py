@@ -1,15 +1,18 @@
-"""Places needed against places filled, per edition, branch and site. Cancelled sites
-and cancelled shifts do not count."""
+"""Places needed against places filled, per edition, branch and site, and the languages a
+site needs that no confirmed volunteer of a shift speaks. Cancelled sites and cancelled
+shifts do not count."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from common.languages import language_names
 from locations.models import Branch
 
-from .models import Event, Shift, Site
+from .models import Event, Shift, Signup, Site
 
 
 def _subquery(queryset, aggregate) -> Coalesce:
@@ -28,6 +31,51 @@ def with_staffing(sites: QuerySet[Site]) -> QuerySet[Site]:
     )
 
 
+def uncovered_languages(shifts: Iterable[Shift]) -> dict[int, list[str]]:
+    """For each shift whose site needs languages (`Site.languages_needed`): the needed
+    language codes that none of the shift's confirmed volunteers speaks, in the site's
+    order. Shifts of sites that need no language are left out. One query; each shift's
+    `site` must be loaded."""
+    needing = {
+        shift.pk: [code for code in shift.site.languages_needed or [] if code]
+        for shift in shifts
+        if shift.site.languages_needed
+    }
+    if not needing:
+        return {}
+    spoken: dict[int, set[str]] = defaultdict(set)
+    confirmed = Signup.objects.filter(
+        shift_id__in=list(needing), status=Signup.Status.CONFIRMED
+    ).values_list("shift_id", "volunteer__languages")
+    for shift_id, languages in confirmed:
+        spoken[shift_id].update(languages or [])
+    return {
+        pk: [code for code in needed if code not in spoken[pk]] for pk, needed in needing.items()
+    }
+
+
+def sites_uncovered_languages(site_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per site: the needed languages that at least one of its live shifts has no
+    confirmed speaker for. Two queries (none for no sites)."""
+    site_ids = list(site_ids)
+    if not site_ids:
+        return {}
+    shifts = list(
+        Shift.objects.filter(site_id__in=list(site_ids), is_cancelled=False)
+        .exclude(site__languages_needed=[])
+        .select_related("site")
+        .only("site__languages_needed")
+    )
+    by_site: dict[int, list[str]] = {}
+    gaps = uncovered_languages(shifts)
+    for shift in shifts:
+        for code in gaps.get(shift.pk, []):
+            by_site.setdefault(shift.site_id, [])
+            if code not in by_site[shift.site_id]:
+                by_site[shift.site_id].append(code)
+    return by_site
+
+
 def _percent_filled(confirmed: int, needed: int) -> int:
     """Confirmed places as a whole percentage of those needed; 100 when none are needed."""
     return 100 if not needed else round(100 * confirmed / needed)
@@ -38,6 +86,8 @@ class SiteStaffing:
     site: Site
     needed: int
     confirmed: int
+    # Names of the languages the site needs that a shift has no confirmed speaker for.
+    languages_uncovered: list[str] = field(default_factory=list)
 
     @property
     def open_places(self) -> int:
@@ -101,7 +151,7 @@ def edition_staffing(event: Event, *, branch_ids: Iterable[int] | None = None) -
         Site.objects.filter(event=event)
         .live()
         .select_related("location", "branch")
-        .only("name", "status", "location__name", "branch__name")
+        .only("name", "status", "languages_needed", "location__name", "branch__name")
         .order_by()
     )
     if branch_ids is not None:
@@ -110,6 +160,10 @@ def edition_staffing(event: Event, *, branch_ids: Iterable[int] | None = None) -
         SiteStaffing(site=site, needed=site.places_needed, confirmed=site.places_confirmed)
         for site in with_staffing(sites)
     ]
+    # Two more queries when some sites need languages; none when no site does.
+    gaps = sites_uncovered_languages(row.site.pk for row in rows if row.site.languages_needed)
+    for row in rows:
+        row.languages_uncovered = language_names(gaps.get(row.site.pk, []))
     rows.sort(key=lambda row: (*_shortest_first(row), row.site.display_name))
     per_branch: dict[int, BranchStaffing] = {}
     for row in rows:

@@ -61,7 +61,8 @@ def bar_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         'class="chart" role="img" aria-labelledby="chart-title chart-desc" '
-        'font-family="system-ui, sans-serif" font-size="14">',
+        # Hours run left to right on a right-to-left page too; "end" is then their right.
+        'direction="ltr" font-family="system-ui, sans-serif" font-size="14">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)}</desc>',
     ]

@@ -8,7 +8,7 @@ def test_not_found_is_dutch_with_ways_on(anonymous_client, db):
     response = anonymous_client.get("/sites/999999/")
     page = response.content.decode()
     assert response.status_code == 404
-    assert '<html lang="nl">' in page
+    assert '<html lang="nl" dir="ltr">' in page
     assert "Pagina niet gevonden" in page
     assert 'href="/map/"' in page and 'href="/shifts/"' in page
     assert "Not Found" not in page
@@ -17,7 +17,7 @@ def test_not_found_is_dutch_with_ways_on(anonymous_client, db):
 def test_not_found_in_english(anonymous_client, db):
     anonymous_client.cookies["django_language"] = "en"
     page = anonymous_client.get("/events/no-such-edition/").content.decode()
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert "Page not found" in page
 
 

@@ -82,7 +82,7 @@ def test_time_zone_and_languages():
     assert settings.TIME_ZONE == "Europe/Amsterdam"
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "nl"
-    assert [code for code, _ in settings.LANGUAGES] == ["nl", "en"]
+    assert [code for code, _ in settings.LANGUAGES] == ["nl", "en", "ar", "fa", "ti"]
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ReminderSent, StaffingAppeal
+from .models import HelperOrigin, ReminderSent, SiteInvitation, StaffingAppeal
 
 
 @admin.register(ReminderSent)
@@ -19,6 +19,40 @@ class StaffingAppealAdmin(admin.ModelAdmin):
     date_hierarchy = "sent_at"
 
     # A record of mail that went out: written by the appeal service only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SiteInvitation)
+class SiteInvitationAdmin(admin.ModelAdmin):
+    """Made, renewed and revoked on the site's helpers page (the service checks the
+    rules); here only looked at. The token is not shown: it is the link itself."""
+
+    list_display = ["site", "created_at", "created_by", "expires_at", "revoked_at"]
+    list_filter = ["site__event"]
+    search_fields = ["site__name", "site__location__name", "site__location__city"]
+    list_select_related = ["site__location", "created_by"]
+    exclude = ["token"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HelperOrigin)
+class HelperOriginAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "site", "invitation", "created_at"]
+    list_filter = ["site__event"]
+    search_fields = ["site__name", "site__location__name", "site__location__city"]
+    list_select_related = ["volunteer__user", "site__location", "invitation"]
+    exclude = ["form_key"]
+
     def has_add_permission(self, request):
         return False
 

@@ -20,6 +20,7 @@ from accounts.mail import person_mail
 from accounts.models import Volunteer
 from common import clock
 from common.errors import DomainError
+from common.languages import language_label
 from common.mail import send_each
 from events import locking
 from events.errors import SignupClosed
@@ -55,6 +56,11 @@ class AppealNotPossible(AppealError):
 CLAIMS_CLOSED_MESSAGE = _("Volunteers cannot sign up for this site now: %(reason)s")
 
 
+class LanguageNotNeeded(AppealError):
+    code = "language_not_needed"
+    default_message = _("This site does not list that language as needed.")
+
+
 class SiteFullyStaffed(AppealError):
     code = "site_fully_staffed"
     default_message = _("Every place at this site is taken; there is nothing to ask for.")
@@ -76,17 +82,21 @@ class NoVolunteersToAsk(AppealError):
     )
 
 
-def appeal_recipients(site: Site):
-    """Volunteers of the site's branch who could still help there."""
+def appeal_recipients(site: Site, *, language: str = ""):
+    """Volunteers of the site's branch who could still help there (who speak `language`,
+    when given)."""
     has_place_here = Signup.objects.filter(volunteer=OuterRef("pk"), shift__site=site).active()
     verified = EmailAddress.objects.filter(
         user=OuterRef("user"), email__iexact=OuterRef("user__email"), verified=True
     )
+    volunteers = Volunteer.objects.filter(
+        home_branch_id=site.branch_id, user__is_active=True, anonymised_at__isnull=True
+    )
+    if language:
+        # As `events.selectors.open_shifts`: the code in quotes in the JSON list's text.
+        volunteers = volunteers.filter(languages__icontains=f'"{language}"')
     return (
-        Volunteer.objects.filter(
-            home_branch_id=site.branch_id, user__is_active=True, anonymised_at__isnull=True
-        )
-        .exclude(user__email="")
+        volunteers.exclude(user__email="")
         .filter(Exists(verified))
         .exclude(Exists(has_place_here))
         .select_related("user")
@@ -123,10 +133,13 @@ def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:
 
 
 @transaction.atomic
-def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal:
+def staffing_appeal_send(
+    *, site: Site, by, message: str = "", language: str = ""
+) -> StaffingAppeal:
     """Mail the branch's volunteers about the open places at `site`.
 
-    Only shifts a volunteer could claim now (by the claiming rule) are offered. Raises
+    With `language` (one the site needs), only volunteers who speak it are asked. Only
+    shifts a volunteer could claim now (by the claiming rule) are offered. Raises
     `AppealNotPossible` (not published, or no open shift can be claimed now, with the
     reason), `EditionClosed`, `SiteFullyStaffed`, `AppealTooSoon` or `NoVolunteersToAsk`;
     then nothing is sent or recorded.
@@ -148,12 +161,19 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
         raise AppealTooSoon(
             last=_format(previous.sent_at), next=_format(previous.sent_at + APPEAL_INTERVAL)
         )
-    volunteers = list(appeal_recipients(locked))
+    if language and language not in (locked.languages_needed or []):
+        raise LanguageNotNeeded()
+    volunteers = list(appeal_recipients(locked, language=language))
     if not volunteers:
         raise NoVolunteersToAsk(branch=locked.branch.name)
 
     appeal = StaffingAppeal.objects.create(
-        site=locked, sent_by=by, sent_at=now, message=message, recipients=len(volunteers)
+        site=locked,
+        sent_by=by,
+        sent_at=now,
+        message=message,
+        recipients=len(volunteers),
+        language=language,
     )
     reply_to = [by.email] if getattr(by, "email", "") else []
     emails = [
@@ -169,6 +189,7 @@ def staffing_appeal_send(*, site: Site, by, message: str = "") -> StaffingAppeal
                 "open_shifts": open_shifts,
                 "open_places": sum(shift.open_spots for shift in open_shifts),
                 "message": message,
+                "language": language_label(language) if language else "",
                 "site_url": settings.SITE_URL + locked.get_absolute_url(),
             },
             reply_to=reply_to,

@@ -208,7 +208,7 @@ def _shift_vevent(
     )
 
 
-def _volunteer_shift_vevent(held: _Held) -> calendar.FeedEvent:
+def _volunteer_shift_vevent(held: _Held, *, has_login: bool = True) -> calendar.FeedEvent:
     shift = held.shift
     site = shift.site
     cancelled = not held.confirmed_now or shift.is_cancelled or site.is_cancelled
@@ -222,7 +222,10 @@ def _volunteer_shift_vevent(held: _Held) -> calendar.FeedEvent:
     )
     if shift.notes:
         parts.append(shift.notes)
-    parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
+    if has_login:
+        # A helper without a log-in has a personal link instead, a secret of its own that
+        # a feed (often shared with a calendar service) does not carry.
+        parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
     return _shift_vevent(
         shift,
         cancelled=cancelled,
@@ -274,7 +277,8 @@ def volunteer_feed_and_disclosures(
             name=_("My shifts – action days"),
             description=_("The shifts you signed up for."),
         )
-        return calendar.finish(cal, map(_volunteer_shift_vevent, held)), disclosed
+        events = (_volunteer_shift_vevent(entry, has_login=volunteer.has_login) for entry in held)
+        return calendar.finish(cal, events), disclosed
 
 
 # --- The coordinator's feed ----------------------------------------------------------------

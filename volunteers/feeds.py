@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.mail import person_language
 from accounts.services import volunteer_get_or_create
 from common.access import public
 from common.redirects import redirect_to_next
@@ -38,7 +39,7 @@ def _feed_answer(request, name: str, volunteer, parts: tuple, build, filename: s
     """A personal feed (`calendar.feed_answer`), stored under the volunteer and `parts`.
     `build(language)` gives the bytes, or the bytes and the sites whose exact address they
     carry: those are recorded as disclosed on every delivery, also of a stored feed."""
-    language = calendar.feed_language(request)
+    language = calendar.feed_language(request, default=person_language(volunteer.user))
     with translation.override(language):
         filename = f"{slugify(_(filename))}.ics"
     response, stored = calendar.feed_answer(

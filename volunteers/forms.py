@@ -5,7 +5,9 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts.forms import language_field
 from common.languages import LANGUAGE_CHOICES
 from common.text import PlainTextValidator
 from events.forms.fields import DateInput
@@ -29,6 +31,11 @@ class FindShiftsForm(forms.Form):
     town = forms.CharField(label=_("Town"), max_length=100, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     free = forms.BooleanField(label=_("Only shifts with free places"), required=False)
+    language = forms.ChoiceField(
+        label=_("Sites that need a speaker of"),
+        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +75,7 @@ class ProfileForm(forms.Form):
         help_text=_("Only the coordinators of the sites where you have a shift see it."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    language = language_field()
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
@@ -120,3 +128,27 @@ class AppealForm(forms.Form):
         max_length=2000,
         required=False,
     )
+    language = forms.ChoiceField(label=_("Ask"), required=False)
+
+    def __init__(self, *args, languages: list[tuple[str, str, int]] = (), **kwargs):
+        """`languages`: (code, name, number of volunteers who speak it) for each language
+        the site needs; without any, the field goes."""
+        super().__init__(*args, **kwargs)
+        if not languages:
+            del self.fields["language"]
+            return
+        self.fields["language"].choices = [
+            ("", _("Every volunteer of the branch")),
+            *(
+                (
+                    code,
+                    ngettext(
+                        "Only those who speak %(language)s (%(count)d volunteer)",
+                        "Only those who speak %(language)s (%(count)d volunteers)",
+                        count,
+                    )
+                    % {"language": name, "count": count},
+                )
+                for code, name, count in languages
+            ),
+        ]

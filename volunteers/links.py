@@ -26,3 +26,17 @@ def ask_for_help(*, user, site) -> list[Link]:
     ):
         return []
     return [Link(_("Ask volunteers for help"), reverse("volunteers:site_appeal", args=[site.pk]))]
+
+
+def helpers_without_email(*, user, site) -> list[Link]:
+    """On the roster and the management page of a site that is not cancelled: add helpers
+    without an e-mail address, and the site's invitation link."""
+    if not user.has_perm("volunteers.manage_helpers", site) or site.is_cancelled:
+        return []
+    return [
+        Link(
+            _("Helpers without an e-mail address"),
+            reverse("volunteers:site_helpers", args=[site.pk]),
+        ),
+        Link(_("Invitation link and QR code"), reverse("volunteers:invitation", args=[site.pk])),
+    ]

@@ -1,4 +1,7 @@
-"""The volunteer's side: reminders sent about their shifts, and coordinators' appeals for help."""
+"""The volunteer's side: reminders sent about their shifts, coordinators' appeals for help,
+sites' invitations to help without an account, and where such helpers came from."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -57,6 +60,9 @@ class StaffingAppeal(models.Model):
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    # Only volunteers who speak this language (a code the site needs) were asked; empty:
+    # everyone of the branch.
+    language = models.CharField(_("language asked for"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("staffing appeal")
@@ -66,3 +72,103 @@ class StaffingAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class SiteInvitation(models.Model):
+    """A site's invitation to help without an account: a short link (`/j/<token>/`) and
+    its QR code that a coordinator shows or prints. Whoever opens it sees the site's
+    shifts open for claims and signs up with a name and a phone number or an e-mail
+    address (`volunteers.helpers.helper_join`).
+
+    It works until `expires_at` (by default the end of the site's day) unless revoked.
+    A site has at most one invitation that is not revoked: a new one (renewing) revokes
+    the one before, so a link that was passed around too widely can be replaced.
+    """
+
+    site = models.ForeignKey(
+        "events.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("site invitation")
+        verbose_name_plural = _("site invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="invitation_one_unrevoked_per_site",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+    @property
+    def last_day(self):
+        """The last day it works (it expires at the midnight after), Europe/Amsterdam."""
+        return timezone.localdate(self.expires_at - datetime.timedelta(microseconds=1))
+
+
+class HelperOrigin(models.Model):
+    """How a helper without a log-in came: added by a coordinator of `site`
+    (`invitation` empty) or joined through one of its invitations. `form_key` is the
+    one-time key of the form that made them: the same form sent twice (a double tap, a
+    resent request) finds this row and makes no second helper or sign-up. No personal
+    data: it stays when the helper's data is erased."""
+
+    volunteer = models.OneToOneField(
+        "accounts.Volunteer",
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="helper_origin",
+    )
+    site = models.ForeignKey(
+        "events.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    invitation = models.ForeignKey(
+        SiteInvitation,
+        verbose_name=_("invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helpers",
+    )
+    form_key = models.CharField(_("form key"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("helper origin")
+        verbose_name_plural = _("helper origins")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.site_id}"

@@ -11,6 +11,11 @@ tokens go; the sign-ups stay, anonymous, so that the numbers of past editions st
 Never touched: organisers, staff and coordinators of a branch (people the organisation
 still works with), and volunteers already anonymised.
 
+Helpers without a log-in (`helpers`: added by a coordinator, or joined through a site's
+invitation) agreed to a shorter time: `helpers_erase_after_shifts` erases their name,
+phone, e-mail address and personal link `HELPER_RETENTION_DAYS` days (default 30) after
+their last shift, the same way; the command runs both.
+
 Safe to run often and twice at once: each volunteer is locked and checked again inside
 its own transaction before anything changes, so a second run skips whoever the first one
 did, and a volunteer who signed up or logged in meanwhile is left alone.
@@ -88,4 +93,61 @@ def volunteers_anonymise_inactive(
                 continue
             services.account_delete(user=volunteer.user)
         run.anonymised += 1
+    return run
+
+
+# --- Helpers without a log-in ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class HelperRetentionRun:
+    cutoff: datetime.datetime
+    erased: int = 0
+    skipped: int = 0  # done by another run, or signed up again, by the time we locked them
+
+
+def helpers_past_retention(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
+    """Helpers without a log-in whose last shift (any sign-up, also a released one) ended
+    before `cutoff`; one without any sign-up counts from when they were made."""
+    return (
+        Volunteer.objects.filter(link_token__isnull=False, anonymised_at__isnull=True)
+        .exclude(user__is_organiser=True)
+        .exclude(user__is_staff=True)
+        .exclude(user__is_superuser=True)
+        .exclude(user__coordinated_branches__isnull=False)
+        .annotate(last_shift=Max("signups__shift__ends_at"))
+        .filter(Q(last_shift__lt=cutoff) | Q(last_shift__isnull=True, created_at__lt=cutoff))
+    )
+
+
+def helpers_erase_after_shifts(
+    *, days: int | None = None, now: datetime.datetime | None = None, dry_run: bool = False
+) -> HelperRetentionRun:
+    """Erase the personal data of helpers without a log-in `days` (default
+    `HELPER_RETENTION_DAYS`) after their last shift, as `volunteers_anonymise_inactive`
+    does for accounts: their sign-ups stay, anonymous; their personal link stops working."""
+    days = settings.HELPER_RETENTION_DAYS if days is None else days
+    if days < 1:
+        raise ValueError("The retention period of helpers is at least one day.")
+    cutoff = (now or clock.now()) - datetime.timedelta(days=days)
+    run = HelperRetentionRun(cutoff=cutoff)
+    candidates = list(
+        helpers_past_retention(cutoff=cutoff).order_by("pk").values_list("pk", flat=True)
+    )
+    if dry_run:
+        run.erased = len(candidates)
+        return run
+    for pk in candidates:
+        with transaction.atomic():
+            # Lock, then ask again: another run may have done it, or the helper may have
+            # signed up for another shift since the list was made.
+            locked = list(Volunteer.objects.select_for_update().filter(pk=pk).values("pk"))
+            volunteer = (
+                helpers_past_retention(cutoff=cutoff).filter(pk=pk).select_related("user").first()
+            )
+            if not locked or volunteer is None:
+                run.skipped += 1
+                continue
+            services.account_delete(user=volunteer.user)
+        run.erased += 1
     return run

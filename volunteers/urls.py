@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appeals, mine, shifts
+from .views import appeals, helpers, join, mine, shifts
 
 app_name = "volunteers"
 
@@ -13,4 +13,28 @@ urlpatterns = [
     path("my/data.json", mine.my_data, name="my_data"),
     path("my/account/delete/", mine.account_delete, name="account_delete"),
     path("manage/sites/<int:pk>/appeal/", appeals.site_appeal_view, name="site_appeal"),
+    # Helpers without an e-mail address: the site's coordinators ...
+    path("coordinate/sites/<int:pk>/helpers/", helpers.site_helpers_view, name="site_helpers"),
+    path(
+        "coordinate/sites/<int:pk>/helpers/<int:helper>/",
+        helpers.site_helper_view,
+        name="site_helper",
+    ),
+    path("coordinate/sites/<int:pk>/invitation/", helpers.invitation_view, name="invitation"),
+    path(
+        "coordinate/sites/<int:pk>/invitation/revoke/",
+        helpers.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    # ... and the links anyone holding them opens: a site's invitation, a personal link.
+    path("j/<str:token>/", join.join, name="join"),
+    path("me/<str:token>/", join.helper_page, name="helper_page"),
+    path("me/<str:token>/claim/", join.helper_claim_view, name="helper_claim"),
+    path(
+        "me/<str:token>/shifts/<int:shift>/release/",
+        join.helper_release,
+        name="helper_release",
+    ),
+    path("me/<str:token>/new-link/", join.helper_reset, name="helper_reset"),
+    path("me/<str:token>/language/", join.helper_language, name="helper_language"),
 ]

@@ -1,6 +1,7 @@
 """The sign-up rules: claiming and releasing places.
 
-- a verified, active account claims a place on a shift of a public site (published, of a
+- a verified, active account (or a helper without a log-in, `accounts.roles.
+  may_claim_places`) claims a place on a shift of a public site (published, of a
   published edition) before the shift starts. The edition's registration window is for
   branches registering sites, not for volunteers: claims stay open until the shift starts;
 - when the shift is full the claim succeeds with status `waitlisted`;
@@ -32,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
 from accounts.models import Volunteer
-from accounts.roles import has_verified_email
+from accounts.roles import may_claim_places
 from common import clock, published
 
 from .. import locking, notifications
@@ -334,13 +335,14 @@ def _has_state(shift: Shift) -> bool:
 def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
     """Claim a place on `shift`: confirmed while places are free, otherwise waitlisted.
 
-    Raises a `SignupError` (nothing changed) when the account is not verified, the
+    Raises a `SignupError` (nothing changed) when the account is not verified (a helper
+    without a log-in needs no verified address: `may_claim_places`), the
     volunteer already has a place, the shift overlaps one of their confirmed shifts, or
     the shift is closed (cancelled, started, or its site not public). `shift` may come
     with its site and edition (`select_related("site__event")`), as a page read it: the
     claim then checks that state and `take_place` makes sure it still holds.
     """
-    if not has_verified_email(volunteer.user):
+    if not may_claim_places(volunteer):
         raise EmailNotVerified()
     with locking.write_transaction():
         locking.lock_volunteers([volunteer.pk])

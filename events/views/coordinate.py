@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from common import clock
+from common.languages import language_names
 
 from ..models import Event
 from ..selectors import sites_planned_by, understaffed_shifts
-from ..staffing import EditionStaffing, edition_staffing, with_staffing
+from ..staffing import EditionStaffing, edition_staffing, uncovered_languages, with_staffing
 from .access import permission_required
 from .rows import digits, number_texts, path_for_pk, status_labels
 
@@ -51,6 +52,9 @@ def understaffed(request: HttpRequest) -> HttpResponse:
             request, _("There is no edition %(slug)s; showing all editions.") % {"slug": slug[:100]}
         )
     shifts = list(understaffed_shifts(request.user, event=event)[:500])
+    gaps = uncovered_languages(shifts)
+    for shift in shifts:
+        shift.languages_uncovered = language_names(gaps.get(shift.pk, []))
     events = Event.objects.filter(
         sites__in=sites_planned_by(request.user), date__gte=clock.today()
     ).distinct()
@@ -124,6 +128,7 @@ def _rows(staffing: EditionStaffing) -> tuple[list[dict], list[dict]]:
                 "confirmed": number(confirmed),
                 "open_places": number(row.open_places),
                 "percent_filled": number(row.percent_filled),
+                "languages_uncovered": ", ".join(row.languages_uncovered),
                 # <meter> reads machine numbers, never localised ones.
                 "needed_value": digits(needed),
                 "confirmed_value": digits(confirmed),

@@ -4,7 +4,9 @@ The page is rendered with the list of sites already in it (the same features as
 `GET /api/v1/sites/` for the same filters), so the list works before and without the
 script and the background tiles. `events/static/events/map.js` draws the markers from
 that list, and asks the API again when a filter changes. The script gets its settings
-from a `json_script` block: no inline script, so a strict Content-Security-Policy fits.
+from a `json_script` block: no inline script, so a strict Content-Security-Policy fits;
+its texts, with the plural forms of the page's language, come from the JavaScript
+catalogue (`common.js_catalogue`).
 """
 
 import datetime
@@ -206,32 +208,6 @@ def _render_map(request, *, embed: bool):
             "url": settings.MAP_TILE_URL,
             "attribution": settings.MAP_TILE_ATTRIBUTION,
             "maxZoom": settings.MAP_TILE_MAX_ZOOM,
-        },
-        "strings": {
-            # Both plural forms of each count; Dutch and English use one and "other".
-            "found": [_found(1), _found(2)],
-            "found_none": _("No sites found. Try other filters."),
-            "spots": [_spots(1), _spots(2)],
-            "spots_none": _("No open spots"),
-            "loading": _("Looking for sites…"),
-            "failed": _("The sites could not be loaded. Check your connection and try again."),
-            "kept": _("The list and the map still show the previous search."),
-            "approximate": _("Location shown approximately"),
-            "claim": _("Choose a shift"),
-            "calendar": _("Add to calendar"),
-            "show_on_map": _("Show on map"),
-            "distance": _("%(km)s km away"),
-            "no_position": _("Not on the map yet"),
-            "tiles_failed": _(
-                "The background map could not be loaded. The markers and the list still work."
-            ),
-            "locating": _("Finding your location…"),
-            "location_failed": _(
-                "Your location is not available. Type a town or postcode instead."
-            ),
-            "near_me": _("your location"),
-            "zoom_in": _("Zoom in"),
-            "zoom_out": _("Zoom out"),
         },
         "near": _near(filters),
     }

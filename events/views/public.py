@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from common import clock
 from common.access import public
+from common.languages import language_names
 
 from .. import extensions
 from ..models import Event, Site
@@ -72,6 +73,8 @@ def site_detail(request, pk: int):
             "shifts": shifts,
             # Open places are still news (the site has not closed yet).
             "claimable": site.closes_at > clock.now(),
+            # The languages the site's team needs, e.g. those of an azc's residents.
+            "languages": language_names(site.languages_needed),
             # Links that apps above this one add (counting, claiming a shift here).
             "tools": extensions.site_links(extensions.SITE_PAGE_TOOLS, **links),
             "help_links": extensions.site_links(extensions.SITE_PAGE_HELP, **links),

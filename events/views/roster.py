@@ -12,13 +12,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
-from common.languages import language_name
+from common.languages import language_name, language_names
 from common.spreadsheets import csv_response, spreadsheet_cell
 
-from .. import services
+from .. import extensions, services
 from ..models import Signup
 from ..selectors import address_holders, site_for
 from ..selectors import roster as site_roster
+from ..staffing import uncovered_languages
 from .coordinate import ID
 
 
@@ -27,6 +28,10 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     site = site_for(request.user, pk, "events.view_roster")
     shifts = site_roster(site)
     for shift in shifts:
+        shift.site = site
+    gaps = uncovered_languages(shifts)
+    for shift in shifts:
+        shift.languages_uncovered = language_names(gaps.get(shift.pk, []))
         for signup in shift.roster_signups:
             signup.language_names = [language_name(c) for c in signup.volunteer.languages or []]
     response = render(
@@ -36,6 +41,10 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "shifts": shifts,
             "can_share": request.user.has_perm("events.share_address", site),
+            # Links of the apps above (helpers without a log-in, the invitation link).
+            "extra_actions": extensions.site_links(
+                extensions.SITE_ROSTER_ACTIONS, user=request.user, site=site
+            ),
             "disclosures": address_holders(site) if site.show_approximate_location else [],
             # Sharing sends the street and the map position: without either there is
             # nothing more to share than the town everybody sees.
@@ -103,6 +112,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
             _("E-mail address"),
             _("Phone"),
             _("Languages"),
+            _("Log-in"),
         ]
     )
     for shift in site_roster(site):
@@ -124,9 +134,10 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
                     position if signup.is_waitlisted else "",
                     user.first_name,
                     user.last_name,
-                    user.email,
+                    user.email or "",
                     signup.volunteer.phone,
                     ", ".join(language_name(c) for c in signup.volunteer.languages or []),
+                    "" if signup.volunteer.has_login else _("no log-in"),
                 ]
             )
     return response

@@ -72,30 +72,6 @@ def site_counter(request, pk: int):
         "site": site.pk,
         "api": reverse("tallies_api:site_tallies", kwargs={"pk": site.pk}),
         "totals": totals,
-        "labels": {c["value"]: c["label"] for c in categories},
-        "strings": {
-            "pending_one": _("1 tap not yet sent"),
-            "pending_other": _("%(n)s taps not yet sent"),
-            "all_sent": _("All taps sent"),
-            "all_sent_refused_one": _("All taps sent, but 1 was refused: see below"),
-            "all_sent_refused_other": _("All taps sent, but %(n)s were refused: see below"),
-            "sending": _("Sending…"),
-            "offline": _("No connection: taps are kept on this phone and sent later."),
-            "forbidden": _(
-                "The server refused the taps: log in again. They are kept on this phone."
-            ),
-            "cancelled": _("This site is cancelled; the taps cannot be sent."),
-            "not_approved": _(
-                "This site is not approved yet: the taps are kept on this phone and sent "
-                "once it is."
-            ),
-            "error": _("The server could not take the taps; trying again."),
-            "synced_at": _("Last contact with the server: %(time)s"),
-            "refused_title": _("Refused by the server"),
-            "no_storage": _(
-                "This browser cannot store taps: do not reload the page until all are sent."
-            ),
-        },
     }
     return render(
         request,

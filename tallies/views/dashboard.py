@@ -227,8 +227,9 @@ def site_rows(figures: EditionFigures) -> SafeString:
 
     return SafeString(
         "\n".join(
-            f'<tr><th scope="row">{escape(row.name)}</th><td>{escape(row.town)}</td>'
-            f"<td>{escape(row.branch)}</td>{''.join(map(cell, row.totals.values()))}</tr>"
+            f'<tr><th scope="row"><bdi>{escape(row.name)}</bdi></th>'
+            f"<td><bdi>{escape(row.town)}</bdi></td><td><bdi>{escape(row.branch)}</bdi></td>"
+            f"{''.join(map(cell, row.totals.values()))}</tr>"
             for row in figures.sites
         )
     )

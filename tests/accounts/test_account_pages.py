@@ -54,7 +54,8 @@ def test_sign_up_needs_a_confirmed_address_before_claiming(client, site, django_
     assert "Bevestig dat het van jou is" in body
     assert "Hello from" not in body and "testserver" not in body.split("http")[0]
     page = client.get(link_in(confirmations[-1]))
-    assert "Is <strong>nieuw@example.org</strong> je e-mailadres?" in page.content.decode()
+    confirm = 'Is <strong><bdi dir="ltr">nieuw@example.org</bdi></strong> je e-mailadres?'
+    assert confirm in page.content.decode()
     response = client.post(link_in(confirmations[-1]))
     assert response.status_code == 302
     assert EmailAddress.objects.get(user=user).verified
@@ -152,9 +153,9 @@ def test_account_pages_have_the_apps_look_in_dutch_and_english(client, name, db)
     url = reverse(name)
     dutch = client.get(url).content.decode()
     assert 'class="site-nav"' in dutch and "Dienst zoeken" in dutch
-    assert '<html lang="nl">' in dutch
+    assert '<html lang="nl" dir="ltr">' in dutch
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<html lang="en">' in english and "Find a shift" in english
+    assert '<html lang="en" dir="ltr">' in english and "Find a shift" in english
 
 
 def test_signed_in_account_pages_have_the_apps_look(volunteer_client):

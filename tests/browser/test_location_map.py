@@ -38,6 +38,9 @@ def test_drag_the_pin_and_it_is_kept_as_placed_by_hand(
     assert latitude.input_value().replace(",", ".").startswith("52.876")
     marker = page.locator(".leaflet-marker-icon")
     assert marker.is_visible()
+    # The script's own texts, from the Dutch catalogue: the pin and the zoom buttons.
+    assert marker.get_attribute("title") == "Sleep de speld naar de precieze plek"
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Inzoomen"
     page.screenshot(path=screenshot_dir / "location-lookup.png", full_page=True)
 
     marker.scroll_into_view_if_needed()

@@ -82,10 +82,14 @@ def test_the_list_says_how_far_and_how_many_spots(client, editions):
 def test_the_map_in_english(client, editions):
     client.cookies["django_language"] = "en"
     html = client.get("/map/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Map of the action days" in html
     assert "3 sites found." in html
-    assert map_config(html)["strings"]["spots"] == ["%(count)s open spot", "%(count)s open spots"]
+    # The script's texts come from the English catalogue, loaded before it; none are in
+    # its settings (tests/browser/test_map.py shows them counted in the page).
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts[0] == "/jsi18n/en/" and scripts[-1].endswith("events/map.js")
+    assert "strings" not in map_config(html)
 
 
 @pytest.mark.parametrize(
@@ -139,17 +143,24 @@ def test_no_inline_script_and_no_cdn(client, editions):
         html = client.get(url).content.decode()
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, tag
+        # The texts (the Dutch catalogue) and the date policy first; all deferred, so
+        # they run in this order.
         assert re.findall(r'<script src="([^"]+)"', html) == [
+            "/jsi18n/nl/",
+            "/static/js/intl.js",
             "/static/vendor/leaflet/leaflet.js",
             "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
             "/static/events/map.js",
         ]
+        assert all(" defer" in tag for tag in re.findall(r"<script src[^>]*>", html))
         assert not re.search(r'(src|href)="(https?:)?//', html.replace("http://testserver/", ""))
         assert " on" + "click=" not in html
 
 
 def test_the_scripts_and_styles_are_served(client, db):
     for path in (
+        "/jsi18n/nl/",
+        "/static/js/intl.js",
         "/static/events/map.js",
         "/static/events/map.css",
         "/static/vendor/leaflet/leaflet.js",

@@ -536,7 +536,7 @@ def test_coordinator_asks_branch_volunteers_for_help(
 def test_pages_speak_english_on_request(coordinator_client, edition):
     coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = coordinator_client.get(reverse("events:site_register", args=[edition.slug])).content
-    assert b"Register a site for Open azc dag test" in html
+    assert b"Register a site for <bdi>Open azc dag test</bdi>" in html
     assert b"Registration is open until" in html
 
 
@@ -646,21 +646,23 @@ def test_the_overview_lists_each_site_with_its_link_branch_and_status(
     html = organiser_client.get(url).content.decode()
     assert rows(html, '<table class="responsive">', "</tbody>") == [
         f'<tr><td data-label="Locatie"><a href="/manage/sites/{looked_after_elsewhere.pk}/">'
-        "Plein</a>, Amersfoort</td>"
+        "<bdi>Plein</bdi></a>, <bdi>Amersfoort</bdi></td>"
         '<td data-label="Afdeling">Afdeling Utrecht<br><strong class="short">'
         "de plek wordt beheerd door Afdeling Zwolle</strong></td>"
         '<td data-label="Status"><span class="status status-submitted">ingediend</span></td>'
         "</tr>",
-        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">azc Zeist</a>, '
-        'Zeist</td><td data-label="Afdeling">Afdeling Utrecht</td>'
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">'
+        "<bdi>azc Zeist</bdi></a>, <bdi>Zeist</bdi></td>"
+        '<td data-label="Afdeling">Afdeling Utrecht</td>'
         '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
-        f'<tr><td data-label="Locatie"><a href="/manage/sites/{other_draft.pk}/">azc Zwolle</a>, '
-        'Zwolle</td><td data-label="Afdeling">Afdeling Zwolle</td>'
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{other_draft.pk}/">'
+        "<bdi>azc Zwolle</bdi></a>, <bdi>Zwolle</bdi></td>"
+        '<td data-label="Afdeling">Afdeling Zwolle</td>'
         '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
     ]
     submitted = organiser_client.get(url + "?status=submitted").content.decode()
     (only,) = rows(submitted, '<table class="responsive">', "</tbody>")
-    assert ">Plein</a>" in only
+    assert ">Plein</bdi></a>" in only
 
 
 def test_a_coordinators_start_page_names_the_edition_of_each_of_their_sites(
@@ -669,11 +671,13 @@ def test_a_coordinators_start_page_names_the_edition_of_each_of_their_sites(
     html = coordinator_client.get(reverse("events:manage_index")).content.decode()
     assert rows(html, '<table class="responsive">', "</tbody>") == [
         f'<tr><td data-label="Locatie"><a href="/manage/sites/{looked_after_elsewhere.pk}/">'
-        'Plein</a>, Amersfoort</td><td data-label="Editie">Open azc dag test</td>'
+        "<bdi>Plein</bdi></a>, <bdi>Amersfoort</bdi></td>"
+        '<td data-label="Editie">Open azc dag test</td>'
         '<td data-label="Status"><span class="status status-submitted">ingediend</span></td>'
         "</tr>",
-        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">azc Zeist</a>, '
-        'Zeist</td><td data-label="Editie">Open azc dag test</td>'
+        f'<tr><td data-label="Locatie"><a href="/manage/sites/{own_draft.pk}/">'
+        "<bdi>azc Zeist</bdi></a>, <bdi>Zeist</bdi></td>"
+        '<td data-label="Editie">Open azc dag test</td>'
         '<td data-label="Status"><span class="status status-draft">concept</span></td></tr>',
     ]
 

@@ -58,7 +58,7 @@ def test_home_lists_upcoming_published_events_with_site_counts(
 
 def test_home_speaks_dutch_by_default_with_accessible_markup(client, db):
     html = client.get("/").content.decode()
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl" dir="ltr">' in html
     assert "Komende actiedagen" in html
     assert '<main id="main"' in html
     assert 'name="viewport"' in html
@@ -70,7 +70,7 @@ def test_language_switch_to_english_and_back(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     html = client.get("/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Upcoming action days" in html
     client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
     assert "Komende actiedagen" in client.get("/").content.decode()
@@ -129,12 +129,12 @@ def test_event_page_rows_link_each_published_site_with_its_hours(client, site, b
     html = client.get(f"/events/{site.event.slug}/").content.decode()
     day = EVENT_DAY.isoformat()
     assert rows(html, '<ul class="site-list">', "</ul>", item="li") == [
-        f'<li><a href="/sites/{named.pk}/">Koffie &amp; &quot;thee&quot; &lt;op&gt; het plein'
-        f'</a>, Amersfoort (<time datetime="{day}T09:30:00+02:00">09:30</time>–'
-        f'<time datetime="{day}T12:00:00+02:00">12:00</time>) </li>',
-        f'<li><a href="/sites/{site.pk}/">azc Utrecht</a>, Utrecht '
-        f'(<time datetime="{day}T11:00:00+02:00">11:00</time>–'
-        f'<time datetime="{day}T16:00:00+02:00">16:00</time>) </li>',
+        f'<li><a href="/sites/{named.pk}/"><bdi>Koffie &amp; &quot;thee&quot; &lt;op&gt; het plein'
+        f'</bdi></a>, <bdi>Amersfoort</bdi> (<bdi dir="ltr"><time datetime="{day}T09:30:00+02:00">'
+        f'09:30</time>–<time datetime="{day}T12:00:00+02:00">12:00</time></bdi>) </li>',
+        f'<li><a href="/sites/{site.pk}/"><bdi>azc Utrecht</bdi></a>, <bdi>Utrecht</bdi> '
+        f'(<bdi dir="ltr"><time datetime="{day}T11:00:00+02:00">11:00</time>–'
+        f'<time datetime="{day}T16:00:00+02:00">16:00</time></bdi>) </li>',
     ]
 
 

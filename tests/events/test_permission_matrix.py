@@ -52,6 +52,7 @@ MATRIX = {
     "events.register_site": ("none", {"organiser", "coordinator", "other coordinator"}),
     "events.view_staffing": ("none", {"organiser", "coordinator", "other coordinator"}),
     "volunteers.appeal_for_site": ("site", {"organiser", "coordinator"}),
+    "volunteers.manage_helpers": ("site", {"organiser", "coordinator"}),
     "events.share_address": ("site", {"organiser", "coordinator"}),
     "locations.edit_location": ("location", {"organiser", "coordinator"}),
 }
@@ -150,6 +151,8 @@ PAGES = {
     "/manage/sites/{site}/send-back/": {"organiser"},
     "/manage/sites/{site}/cancel/": {"organiser", "coordinator"},
     "/manage/sites/{site}/appeal/": {"organiser", "coordinator"},
+    "/coordinate/sites/{site}/helpers/": {"organiser", "coordinator"},
+    "/coordinate/sites/{site}/invitation/": {"organiser", "coordinator"},
 }
 PAGE_CELLS = [(page, role) for page in PAGES for role in ROLES]
 

@@ -80,6 +80,13 @@ def test_staffing_is_one_query_however_many_sites(
     assert len(names) == 13
     assert Site.objects.filter(event=edition).count() == 14
 
+    # Sites that need languages add two queries (their shifts, and the languages of the
+    # confirmed volunteers), however many sites need them.
+    Site.objects.filter(event=edition).update(languages_needed=["ar"])
+    with django_assert_num_queries(3):
+        staffing = edition_staffing(edition)
+    assert all(row.languages_uncovered for row in staffing.sites if row.needed)
+
 
 def test_a_site_without_shifts_comes_first_and_is_not_called_full(
     edition_with_staffing, branch, organiser_client
@@ -114,8 +121,8 @@ def test_each_row_links_to_its_site_with_its_status_and_numbers(
     html = organiser_client.get(reverse("events:staffing", args=[edition.slug])).content.decode()
     manage = {name: reverse("events:site_manage", args=[site.pk]) for name, site in sites.items()}
     assert rows(html, '<table class="compact staffing-sites">', "</tbody>") == [
-        f'<tr><td data-label="Locatie"><a href="{manage["empty"]}">azc Zwolle</a><br>'
-        '<span class="meta">Afdeling Zwolle</span></td>'
+        f'<tr><td data-label="Locatie"><a href="{manage["empty"]}"><bdi>azc Zwolle</bdi></a><br>'
+        '<span class="meta"><bdi>Afdeling Zwolle</bdi></span></td>'
         '<td data-label="Status" class="site-status"><span class="status status-draft">'
         "concept</span></td>"
         '<td data-label="Nodig" class="numbers">4</td>'
@@ -123,8 +130,8 @@ def test_each_row_links_to_its_site_with_its_status_and_numbers(
         '<td data-label="Open" class="numbers short">4</td>'
         '<td data-label="Bezet" class="filled"><meter min="0" max="4" value="0">0%</meter> '
         "0%</td></tr>",
-        f'<tr><td data-label="Locatie"><a href="{manage["half"]}">Neude</a><br>'
-        '<span class="meta">Afdeling Utrecht</span></td>'
+        f'<tr><td data-label="Locatie"><a href="{manage["half"]}"><bdi>Neude</bdi></a><br>'
+        '<span class="meta"><bdi>Afdeling Utrecht</bdi></span></td>'
         '<td data-label="Status" class="site-status"><span class="status status-draft">'
         "concept</span></td>"
         '<td data-label="Nodig" class="numbers">4</td>'
@@ -132,8 +139,8 @@ def test_each_row_links_to_its_site_with_its_status_and_numbers(
         '<td data-label="Open" class="numbers short">2</td>'
         '<td data-label="Bezet" class="filled"><meter min="0" max="4" value="2">50%</meter> '
         "50%</td></tr>",
-        f'<tr><td data-label="Locatie"><a href="{manage["full"]}">azc Utrecht</a><br>'
-        '<span class="meta">Afdeling Utrecht</span></td>'
+        f'<tr><td data-label="Locatie"><a href="{manage["full"]}"><bdi>azc Utrecht</bdi></a><br>'
+        '<span class="meta"><bdi>Afdeling Utrecht</bdi></span></td>'
         '<td data-label="Status" class="site-status"><span class="status status-draft">'
         "concept</span></td>"
         '<td data-label="Nodig" class="numbers">2</td>'
@@ -144,11 +151,13 @@ def test_each_row_links_to_its_site_with_its_status_and_numbers(
     ]
     zwolle, utrecht = (sites["empty"].branch_id, sites["full"].branch_id)
     assert rows(html, '<details class="per-branch">', "</tbody>") == [
-        f'<tr><td data-label="Afdeling"><a href="?branch={zwolle}">Afdeling Zwolle</a></td>'
+        f'<tr><td data-label="Afdeling"><a href="?branch={zwolle}">'
+        "<bdi>Afdeling Zwolle</bdi></a></td>"
         '<td data-label="Nodig" class="numbers">4</td>'
         '<td data-label="Bevestigd" class="numbers">0</td>'
         '<td data-label="Open" class="numbers short">4</td></tr>',
-        f'<tr><td data-label="Afdeling"><a href="?branch={utrecht}">Afdeling Utrecht</a></td>'
+        f'<tr><td data-label="Afdeling"><a href="?branch={utrecht}">'
+        "<bdi>Afdeling Utrecht</bdi></a></td>"
         '<td data-label="Nodig" class="numbers">6</td>'
         '<td data-label="Bevestigd" class="numbers">4</td>'
         '<td data-label="Open" class="numbers short">2</td></tr>',
@@ -168,8 +177,8 @@ def test_a_site_name_is_shown_as_text_and_the_labels_speak_english_on_request(
     first = rows(html, '<table class="compact staffing-sites">', "</tbody>")[0]
     assert first == (
         f'<tr><td data-label="Site"><a href="/manage/sites/{odd.pk}/">'
-        "Café &quot;De Zon&quot; &amp; &lt;Co&gt;</a><br>"
-        '<span class="meta">Afdeling Utrecht</span></td>'
+        "<bdi>Café &quot;De Zon&quot; &amp; &lt;Co&gt;</bdi></a><br>"
+        '<span class="meta"><bdi>Afdeling Utrecht</bdi></span></td>'
         '<td data-label="Status" class="site-status"><span class="status status-draft">'
         "draft</span></td>"
         '<td data-label="Needed" class="numbers">0</td>'

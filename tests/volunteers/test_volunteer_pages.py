@@ -321,7 +321,10 @@ def test_the_site_page_leads_to_claiming_its_shifts(
     response = volunteer_client.get(link)
     assert [shift.site_id for shift in response.context["page"]] == [site.pk, site.pk]
     listing = text(response)
-    assert f'Diensten bij <a href="/sites/{site.pk}/">azc Utrecht</a>, Utrecht.' in listing
+    assert (
+        f'Diensten bij <a href="/sites/{site.pk}/"><bdi>azc Utrecht</bdi></a>, <bdi>Utrecht</bdi>.'
+        in listing
+    )
     assert f'name="site" value="{site.pk}"' in listing  # kept when filtering further
 
     claim = volunteer_client.post(

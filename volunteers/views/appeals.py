@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.errors import DomainError
+from common.languages import language_name
 from events.selectors import shifts_with_counts, site_for
 from events.services.editions import edition_closed_error, edition_is_closed
 
@@ -26,11 +27,18 @@ from ..forms import AppealForm
 def site_appeal_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the branch's volunteers (by home branch) to fill the open places at a site."""
     site = site_for(request.user, pk, "volunteers.appeal_for_site")
-    form = AppealForm(request.POST or None)
+    languages = [
+        (code, language_name(code), appeal_recipients(site, language=code).count())
+        for code in site.languages_needed or []
+    ]
+    form = AppealForm(request.POST or None, languages=languages)
     if request.method == "POST" and form.is_valid():
         try:
             appeal = staffing_appeal_send(
-                site=site, by=request.user, message=form.cleaned_data["message"]
+                site=site,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                language=form.cleaned_data.get("language", ""),
             )
         except DomainError as error:
             messages.error(request, error.detail)

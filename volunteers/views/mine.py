@@ -8,11 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.languages import remember_language
 from accounts.services import volunteer_get_or_create, volunteer_update_profile
 from common import clock
-from common.languages import language_match, language_name
+from common.languages import interface_language_or_default, language_match, language_name
 from events import selectors
 from events.models import Signup
 from events.services.signups import can_release, release_deadline
@@ -67,15 +70,20 @@ def profile(request):
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
+        "language": interface_language_or_default(user.language or get_language()),
         "phone": volunteer.phone,
         "languages": volunteer.languages,
         "home_branch": volunteer.home_branch,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        volunteer_update_profile(volunteer=volunteer, **form.cleaned_data)
-        messages.success(request, _("Your profile has been saved."))
-        return redirect("volunteers:profile")
+        language = form.cleaned_data.pop("language") or None  # None: left as it was
+        volunteer_update_profile(volunteer=volunteer, language=language, **form.cleaned_data)
+        response = redirect("volunteers:profile")
+        # The site follows the person's language from the next page on.
+        with translation.override(language or get_language()):
+            messages.success(request, _("Your profile has been saved."))
+        return remember_language(response, language) if language else response
     return render(
         request,
         "volunteers/profile.html",

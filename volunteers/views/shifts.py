@@ -46,6 +46,7 @@ def shift_list(request):
             "town": form.cleaned_data["town"],
             "date": form.cleaned_data["date"],
             "only_free": form.cleaned_data["free"],
+            "language": form.cleaned_data["language"],
         }
         if form.unknown_site:
             messages.warning(

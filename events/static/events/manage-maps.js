@@ -5,6 +5,7 @@
 //                                            selector that has data-lat/data-lon/data-label
 //                                            (and data-href to link the popup)
 //   data-tiles, data-attribution             the tile server
+// Leaflet's buttons speak the page's language (appIntl, static/js/intl.js).
 (function () {
   "use strict";
   if (typeof L === "undefined") { return; }
@@ -31,7 +32,8 @@
   document.querySelectorAll(".mini-map").forEach(function (el) {
     var sources = el.dataset.markers ? document.querySelectorAll(el.dataset.markers) : [el];
     var markers = [];
-    var map = L.map(el, { scrollWheelZoom: false });
+    var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
+    appIntl.leafletControls(map);
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
     Array.prototype.forEach.call(sources, function (source) {
       var at = point(source);

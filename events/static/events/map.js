@@ -3,8 +3,10 @@
  *
  * The page arrives with the list of sites already in it; this script draws a marker for
  * every site in that list, and when a filter changes it asks GET /api/v1/sites/ for the
- * same filters and redraws the list and the markers from the answer. Settings and texts
- * come from the JSON block #map-config (no inline script: a strict CSP can forbid them).
+ * same filters and redraws the list and the markers from the answer. Settings come from
+ * the JSON block #map-config (no inline script: a strict CSP can forbid them); texts from
+ * the JavaScript catalogue (gettext, ngettext), dates and numbers from appIntl
+ * (static/js/intl.js), both loaded before this script.
  * Without tiles (no network to the tile server) the markers and the list still work.
  */
 (function () {
@@ -12,11 +14,10 @@
 
   var configElement = document.getElementById("map-config");
   var mapElement = document.getElementById("map");
-  if (!configElement || !mapElement || typeof window.L === "undefined") {
+  if (!configElement || !mapElement || typeof window.L === "undefined" || !window.appIntl) {
     return; // The server-rendered list stays usable on its own.
   }
   var config = JSON.parse(configElement.textContent);
-  var S = config.strings;
   var form = document.getElementById("map-filters");
   var list = document.getElementById("map-sites");
   var statusElement = document.getElementById("map-status");
@@ -24,30 +25,38 @@
   var noticeElement = document.getElementById("map-notice");
   var placeInput = form.elements.place;
   var nearInput = form.elements.near;
-  var language = document.documentElement.lang || "nl";
+  var language = appIntl.language;
   var zone = "Europe/Amsterdam";
 
-  // A 24-hour clock in both languages, as on the server-rendered pages (not 04:00 PM).
-  var dateFormat = new Intl.DateTimeFormat(language, {
+  // A 24-hour clock in every language, as on the server-rendered pages (not 04:00 PM).
+  var dateFormat = appIntl.dateTimeFormat({
     weekday: "short", day: "numeric", month: "short", year: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
   });
-  var timeFormat = new Intl.DateTimeFormat(language, {
+  var timeFormat = appIntl.dateTimeFormat({
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
   });
-  var numberFormat = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  var numberFormat = appIntl.numberFormat({ maximumFractionDigits: 1 });
 
   // --- Texts -------------------------------------------------------------------------
 
-  function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (match, name) {
-      return values[name];
-    });
+  // A count in the plural form the language has for it (Arabic has six).
+  function foundText(count) {
+    if (!count) {
+      return gettext("No sites found. Try other filters.");
+    }
+    return interpolate(
+      ngettext("%(count)s site found.", "%(count)s sites found.", count), { count: count }, true
+    );
   }
 
-  function counted(forms, count) {
-    // Dutch and English: one form for 1, the other for every other number.
-    return fill(count === 1 ? forms[0] : forms[1], { count: String(count) });
+  function spotsText(count) {
+    if (!count) {
+      return gettext("No open spots");
+    }
+    return interpolate(
+      ngettext("%(count)s open spot", "%(count)s open spots", count), { count: count }, true
+    );
   }
 
   function setStatus(text) {
@@ -82,7 +91,7 @@
     // In a partner's page the wheel scrolls their page, not our map.
     scrollWheelZoom: !config.embed
   });
-  L.control.zoom({ zoomInTitle: S.zoom_in, zoomOutTitle: S.zoom_out }).addTo(map);
+  appIntl.leafletControls(map);
   var tiles = L.tileLayer(config.tiles.url, {
     attribution: config.tiles.attribution,
     maxZoom: config.tiles.maxZoom,
@@ -91,7 +100,9 @@
   });
   tiles.on("tileerror", function () {
     if (noticeElement.hidden) {
-      noticeElement.textContent = S.tiles_failed;
+      noticeElement.textContent = gettext(
+        "The background map could not be loaded. The markers and the list still work."
+      );
       noticeElement.hidden = false;
       mapElement.classList.add("map--no-tiles");
     }
@@ -129,7 +140,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "map-site__show map-button map-button--secondary";
-    button.textContent = S.show_on_map;
+    button.textContent = gettext("Show on map");
     button.addEventListener("click", function () {
       mapElement.scrollIntoView({ block: "nearest" });
       if (markerLayer.zoomToShowLayer) {
@@ -233,23 +244,25 @@
     when.appendChild(document.createTextNode("–"));
     when.appendChild(timeElement(p.closes_at, timeFormat));
     item.appendChild(when);
-    item.appendChild(element("p", "map-site__spots",
-      p.open_spots ? counted(S.spots, p.open_spots) : S.spots_none));
+    item.appendChild(element("p", "map-site__spots", spotsText(p.open_spots)));
     if (p.distance_km !== undefined && p.distance_km !== null) {
-      item.appendChild(element("p", "map-site__distance",
-        fill(S.distance, { km: numberFormat.format(p.distance_km) })));
+      item.appendChild(element("p", "map-site__distance", interpolate(
+        gettext("%(km)s km away"), { km: numberFormat.format(p.distance_km) }, true
+      )));
     }
     if (p.approximate) {
-      item.appendChild(element("p", "map-site__note", S.approximate));
+      item.appendChild(element("p", "map-site__note", gettext("Location shown approximately")));
     }
     if (!feature.geometry) {
-      item.appendChild(element("p", "map-site__note", S.no_position));
+      item.appendChild(element("p", "map-site__note", gettext("Not on the map yet")));
     }
     var links = element("p", "map-site__links");
-    links.appendChild(link(p.url, S.claim));
+    links.appendChild(link(p.url, gettext("Choose a shift")));
     links.appendChild(document.createTextNode(" · "));
     // The feed speaks Dutch unless asked otherwise, as the site and event pages ask.
-    links.appendChild(link(p.calendar_url + (language === "nl" ? "" : "?lang=" + language), S.calendar));
+    links.appendChild(link(
+      p.calendar_url + (language === "nl" ? "" : "?lang=" + language), gettext("Add to calendar")
+    ));
     item.appendChild(links);
     return item;
   }
@@ -259,8 +272,7 @@
     collection.features.forEach(function (feature) { list.appendChild(siteItem(feature)); });
     drawSearchArea(collection.near);
     drawMarkers();
-    var count = collection.numberMatched;
-    setStatus(count ? counted(S.found, count) : S.found_none);
+    setStatus(foundText(collection.numberMatched));
   }
 
   // --- Filters ---------------------------------------------------------------------
@@ -294,12 +306,16 @@
 
   var pending = null;
 
+  function failedText() {
+    return gettext("The sites could not be loaded. Check your connection and try again.");
+  }
+
   function update() {
     if (pending) { pending.abort(); }
     pending = new AbortController();
     var params = apiParams();
     clearError();
-    setStatus(S.loading);
+    setStatus(gettext("Looking for sites…"));
     fetch(config.api + "?" + params.toString(), {
       headers: { Accept: "application/geo+json" },
       credentials: "same-origin",
@@ -311,17 +327,19 @@
     }).then(function (answer) {
       if (!answer.ok) {
         // The list and markers are still those of the search before: say so.
-        setStatus(list.children.length ? S.kept : "");
+        setStatus(
+          list.children.length ? gettext("The list and the map still show the previous search.") : ""
+        );
         var body = answer.body || {};
         var messages = body.parameter && body.fields && body.fields[body.parameter];
-        showError((messages && messages[0]) || body.detail || S.failed, body.parameter);
+        showError((messages && messages[0]) || body.detail || failedText(), body.parameter);
         return;
       }
       render(answer.body);
       var query = filterParams().toString();
       window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
     }).catch(function (error) {
-      if (error.name !== "AbortError") { setStatus(S.failed); }
+      if (error.name !== "AbortError") { setStatus(failedText()); }
     });
   }
 
@@ -348,24 +366,24 @@
     nearMe.hidden = false;
     nearMe.addEventListener("click", function () {
       clearError();
-      setStatus(S.locating);
+      setStatus(gettext("Finding your location…"));
       navigator.geolocation.getCurrentPosition(function (position) {
         // Three decimals (about 100 m) are enough to find sites nearby.
         nearInput.value = position.coords.latitude.toFixed(3) + "," +
           position.coords.longitude.toFixed(3);
         placeInput.value = "";
         placeInput.dataset.placeholder = placeInput.placeholder;
-        placeInput.placeholder = S.near_me;
+        placeInput.placeholder = gettext("your location");
         update();
       }, function () {
         setStatus("");
-        showError(S.location_failed, "place");
+        showError(gettext("Your location is not available. Type a town or postcode instead."), "place");
       }, { maximumAge: 600000, timeout: 20000 });
     });
   }
   if (nearInput.value && !placeInput.value) {
     placeInput.dataset.placeholder = placeInput.placeholder;
-    placeInput.placeholder = S.near_me;
+    placeInput.placeholder = gettext("your location");
   }
 
   // --- Start: markers for the sites the page came with -----------------------------

@@ -1,5 +1,6 @@
 /* The location form's map: a draggable pin tied to the latitude and longitude fields.
-   Without Leaflet (or without tiles) the form works as it is: the fields can be typed. */
+   Without Leaflet (or without tiles) the form works as it is: the fields can be typed.
+   Texts come from the JavaScript catalogue (gettext), loaded before this script. */
 (function () {
   "use strict";
   var el = document.getElementById("location-map");
@@ -21,7 +22,8 @@
   el.hidden = false;
   var help = document.getElementById("map-help");
   if (help) { help.hidden = false; }
-  var map = L.map(el, { scrollWheelZoom: false });
+  var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
+  appIntl.leafletControls(map);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);
   }
@@ -34,7 +36,8 @@
     if (marker) {
       marker.setLatLng(latlng);
     } else {
-      marker = L.marker(latlng, { draggable: true, title: el.dataset.pinLabel, alt: el.dataset.pinLabel }).addTo(map);
+      var pinLabel = gettext("Drag the pin to the exact spot");
+      marker = L.marker(latlng, { draggable: true, title: pinLabel, alt: pinLabel }).addTo(map);
       marker.on("dragend", function () { write(marker.getLatLng()); });
     }
   }
@@ -53,7 +56,7 @@
 
   if (el.dataset.lookedUpLat && el.dataset.lookedUpLon) {
     var found = [parseFloat(el.dataset.lookedUpLat), parseFloat(el.dataset.lookedUpLon)];
-    L.circleMarker(found, { radius: 9, weight: 2 }).addTo(map).bindTooltip(el.dataset.lookedUpLabel || "");
+    L.circleMarker(found, { radius: 9, weight: 2 }).addTo(map).bindTooltip(gettext("Looked-up position"));
   }
   // Expose for the browser tests and for debugging.
   el.locationMap = { map: map, marker: function () { return marker; } };

@@ -10,7 +10,9 @@
  * the server stores each UUID once, however often it arrives.
  *
  * Configuration comes from the JSON block named by data-config (no inline script, so a
- * strict Content-Security-Policy can forbid them).
+ * strict Content-Security-Policy can forbid them); texts from the JavaScript catalogue
+ * (gettext, ngettext) and times from appIntl (static/js/intl.js), both loaded before
+ * this script and kept by the browser, so the counter speaks its language offline too.
  */
 (function () {
   "use strict";
@@ -20,7 +22,6 @@
     return;
   }
   var config = JSON.parse(document.getElementById(root.dataset.config).textContent);
-  var strings = config.strings;
   var prefix = "actiedagen.tally." + config.site + ".";
   var queuePrefix = prefix + "tap.";
   var refusedKey = prefix + "refused";
@@ -159,19 +160,58 @@
   var refusedEl = root.querySelector("[data-refused]");
   var refusedList = root.querySelector("[data-refused-list]");
 
-  function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, name) {
-      return values[name];
-    });
-  }
+  // What the status line says about a problem (the value of `problem`).
+  var PROBLEMS = {
+    offline: gettext("No connection: taps are kept on this phone and sent later."),
+    forbidden: gettext("The server refused the taps: log in again. They are kept on this phone."),
+    cancelled: gettext("This site is cancelled; the taps cannot be sent."),
+    not_approved: gettext(
+      "This site is not approved yet: the taps are kept on this phone and sent once it is."
+    ),
+    error: gettext("The server could not take the taps; trying again."),
+    no_storage: gettext(
+      "This browser cannot store taps: do not reload the page until all are sent."
+    ),
+  };
+
+  // The phone's own time, in 0-9 and the 24-hour clock whatever the language.
+  var timeFormat = appIntl.dateTimeFormat({
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
 
   function timeText(date) {
-    return date.toLocaleTimeString(document.documentElement.lang || undefined, {
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
+    return timeFormat.format(date);
+  }
+
+  // A category's name as the page shows it on its button.
+  function categoryLabel(category) {
+    var label = document.getElementById("counter-label-" + category);
+    return label ? label.textContent : category;
+  }
+
+  function pendingText(pending, refused) {
+    if (pending) {
+      return interpolate(
+        ngettext("%(count)s tap not yet sent", "%(count)s taps not yet sent", pending),
+        { count: pending },
+        true
+      );
+    }
+    if (refused) {
+      return interpolate(
+        ngettext(
+          "All taps sent, but %(count)s was refused: see below",
+          "All taps sent, but %(count)s were refused: see below",
+          refused
+        ),
+        { count: refused },
+        true
+      );
+    }
+    return gettext("All taps sent");
   }
 
   // The site's totals and this phone's unsent taps on top; null when the server does not
@@ -199,25 +239,24 @@
 
     var n = taps.length;
     var refused = readRefused();
-    var allSent = strings.all_sent;
-    if (refused.length === 1) {
-      allSent = strings.all_sent_refused_one;
-    } else if (refused.length > 1) {
-      allSent = format(strings.all_sent_refused_other, { n: refused.length });
-    }
-    pendingEl.textContent =
-      n === 0 ? allSent : n === 1 ? strings.pending_one : format(strings.pending_other, { n: n });
+    pendingEl.textContent = pendingText(n, refused.length);
     pendingEl.classList.toggle("has-pending", n > 0 || refused.length > 0);
     pendingEl.dataset.count = String(n);
 
     var status = [];
     if (problem) {
-      status.push(strings[problem]);
+      status.push(PROBLEMS[problem]);
     } else if (sending) {
-      status.push(strings.sending);
+      status.push(gettext("Sending…"));
     }
     if (lastContact) {
-      status.push(format(strings.synced_at, { time: timeText(lastContact) }));
+      status.push(
+        interpolate(
+          gettext("Last contact with the server: %(time)s"),
+          { time: timeText(lastContact) },
+          true
+        )
+      );
     }
     statusEl.textContent = status.join(" ");
     statusEl.classList.toggle("is-problem", Boolean(problem));
@@ -227,10 +266,18 @@
     refused.forEach(function (item) {
       var li = document.createElement("li");
       var when = new Date(item.recorded_at);
-      var label = config.labels[item.category] || item.category;
-      li.textContent =
-        label.charAt(0).toUpperCase() + label.slice(1) + " " + (item.delta > 0 ? "+" : "") +
-        item.delta + ", " + (isNaN(when) ? item.recorded_at : timeText(when)) + ": " + item.reason;
+      li.textContent = interpolate(
+        // Translators: a tap the server refused, e.g. "Visitors +1, 14:02:10: too far from
+        // the site's day".
+        gettext("%(category)s %(change)s, %(time)s: %(reason)s"),
+        {
+          category: categoryLabel(item.category),
+          change: (item.delta > 0 ? "+" : "") + item.delta,
+          time: isNaN(when) ? item.recorded_at : timeText(when),
+          reason: item.reason,
+        },
+        true
+      );
       refusedList.appendChild(li);
     });
   }

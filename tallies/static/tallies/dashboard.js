@@ -1,7 +1,8 @@
 /*
  * The live dashboard (/dashboard/{slug}/): draws the map of sites sized by their count
  * and refreshes figures, chart, table and map from the JSON endpoint while the page is
- * visible. The page is complete without this script; it only keeps it current.
+ * visible. The page is complete without this script; it only keeps it current. Numbers
+ * are written by appIntl (static/js/intl.js): in 0-9 in every language, as the server's.
  */
 (function () {
   "use strict";
@@ -11,13 +12,14 @@
     return;
   }
   var INTERVAL = 30000;
-  var lang = document.documentElement.lang || undefined;
   var data = JSON.parse(document.getElementById(root.dataset.initial).textContent);
   var map = null;
   var markers = null;
 
+  var numberFormat = window.appIntl.numberFormat();
+
   function number(n) {
-    return Number(n).toLocaleString(lang);
+    return numberFormat.format(Number(n));
   }
 
   function initMap() {
@@ -25,7 +27,8 @@
     if (!el || !window.L) {
       return;
     }
-    map = window.L.map(el, { scrollWheelZoom: false }).setView([52.2, 5.4], 7);
+    map = window.L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView([52.2, 5.4], 7);
+    window.appIntl.leafletControls(map);
     window.L.tileLayer(el.dataset.tiles, {
       attribution: el.dataset.attribution,
       maxZoom: 18,

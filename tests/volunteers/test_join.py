@@ -1,0 +1,273 @@
+"""Joining through a site's invitation without an account: pick a shift, give a name, a
+language and a phone number or an e-mail address, agree, and land on the personal link.
+The claiming rules hold; nothing is half-saved; an address of an account is refused, never
+merged; the same form twice is one sign-up; the public join is rate-limited."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import Volunteer
+from events.models import Signup
+from tests.factories import make_shift, make_signup, make_volunteer
+from volunteers.helpers import new_form_key
+from volunteers.models import HelperOrigin
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
+LINK = re.compile(r"/me/([A-Za-z0-9_-]{43})/")
+
+
+def join_url(invitation) -> str:
+    return reverse("volunteers:join", args=[invitation.token])
+
+
+def join_form(for_shift, **overrides) -> dict:
+    data = {
+        "form_key": new_form_key(),
+        "shift": for_shift.pk,
+        "name": "Selam Tesfay",
+        "language": "ti",
+        "phone": "+31 6 12345678",
+        "email": "",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def helpers():
+    return Volunteer.objects.filter(link_token__isnull=False)
+
+
+def test_the_invitation_lists_the_shifts_open_for_claims(client, site, shift, invitation):
+    started = make_shift(site, starts_in_hours=-1)
+    response = client.get(join_url(invitation))
+    assert response.status_code == 200
+    offered = list(response.context["form"].fields["shift"].queryset)
+    assert shift in offered and started not in offered
+    assert response["Cache-Control"] == "private, no-store"
+    # Nothing to other sites; the header's language buttons post to Django's set_language,
+    # which would refuse `Origin: null` (what browsers send under `no-referrer`).
+    assert response["Referrer-Policy"] == "same-origin"
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+def test_joining_with_a_phone_number_lands_on_the_personal_link(client, shift, invitation):
+    response = client.post(join_url(invitation), join_form(shift))
+    helper = helpers().select_related("user").get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/me/{helper.link_token}/"
+    assert helper.user.first_name == "Selam Tesfay" and helper.user.language == "ti"
+    assert helper.user.email is None and not helper.user.has_usable_password()
+    assert helper.phone == "+31 6 12345678"
+    assert helper.consent_at is not None and helper.consent_recorded_by is None
+    assert HelperOrigin.objects.get(volunteer=helper).invitation == invitation
+    assert Signup.objects.get(volunteer=helper).shift == shift
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert '<html lang="ti"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, "en"),
+        ({"HTTP_ACCEPT_LANGUAGE": "ar,en;q=0.5"}, "ar"),
+        ({}, "nl"),
+    ],
+)
+def test_the_language_defaults_to_the_pages(client, invitation, shift, headers, expected):
+    response = client.get(join_url(invitation), **headers)
+    assert response.context["form"]["language"].value() == expected
+
+
+def test_the_language_cookie_chooses_it_too(client, invitation, shift):
+    client.cookies["django_language"] = "ti"
+    response = client.get(join_url(invitation))
+    assert response.context["form"]["language"].value() == "ti"
+    assert '<html lang="ti"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"phone": "", "email": ""}, "phone"),
+        ({"consent": None}, "consent"),
+        ({"name": ""}, "name"),
+        ({"name": "Selam\u202eTesfay"}, "name"),
+        ({"phone": "ring me"}, "phone"),
+        ({"email": "not-an-address", "phone": ""}, "email"),
+        ({"language": "xx"}, "language"),
+        ({"shift": "999999"}, "shift"),
+    ],
+)
+def test_bad_input_is_shown_and_nothing_is_saved(client, shift, invitation, changes, field):
+    response = client.post(join_url(invitation), join_form(shift, **changes))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not helpers().exists() and not Signup.objects.exists()
+
+
+def test_a_shift_of_another_site_cannot_be_chosen(client, shift, invitation, event, other_branch):
+    from events.models import Site
+    from locations.models import Location
+
+    place = Location.objects.create(name="azc Zwolle", branch=other_branch, city="Zwolle")
+    elsewhere = Site.objects.create(
+        event=event,
+        location=place,
+        branch=other_branch,
+        opens_at=shift.site.opens_at,
+        closes_at=shift.site.closes_at,
+        status=Site.Status.PUBLISHED,
+    )
+    other = make_shift(elsewhere)
+    response = client.post(join_url(invitation), join_form(other))
+    assert response.status_code == 400 and response.context["form"].errors["shift"]
+    assert not Signup.objects.exists()
+
+
+def test_joining_with_an_email_address_sends_the_link_in_the_helpers_language(
+    client, shift, invitation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            join_url(invitation),
+            join_form(shift, phone="", email="Selam@Example.org", language="en"),
+        )
+    helper = helpers().select_related("user").get()
+    assert response["Location"] == f"/me/{helper.link_token}/"
+    assert helper.user.email == "selam@example.org"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["selam@example.org"]
+    assert f"/me/{helper.link_token}/" in message.body
+    # English only: the helper's own language, not Dutch and English.
+    assert "Your personal link" in message.subject
+    assert "-- \n" not in message.body
+
+
+def test_an_address_of_an_account_is_refused_and_never_merged(client, shift, invitation):
+    account = make_volunteer("vera@example.org", first_name="Vera")
+    response = client.post(
+        join_url(invitation), join_form(shift, email="VERA@example.org", phone="")
+    )
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors["email"])
+    assert "/accounts/login/" in response.content.decode() or "Log in" in errors
+    assert not helpers().exists() and not Signup.objects.exists()
+    account.user.refresh_from_db()
+    assert account.user.first_name == "Vera" and account.link_token is None
+    assert mail.outbox == []
+
+
+def test_an_address_of_a_secondary_account_address_is_refused_too(client, shift, invitation):
+    from allauth.account.models import EmailAddress
+
+    account = make_volunteer("vera@example.org")
+    EmailAddress.objects.create(user=account.user, email="second@example.org", verified=True)
+    response = client.post(
+        join_url(invitation), join_form(shift, email="second@example.org", phone="")
+    )
+    assert response.status_code == 400 and response.context["form"].errors["email"]
+    assert not helpers().exists()
+
+
+def test_an_address_with_a_personal_link_gets_the_link_again_not_a_second_helper(
+    client, site, shift, invitation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(join_url(invitation), join_form(shift, email="selam@example.org", phone=""))
+    first = helpers().get()
+    mail.outbox.clear()
+    later = make_shift(site, starts_in_hours=300)
+    other = Client()
+    response = other.post(
+        join_url(invitation), join_form(later, email="selam@example.org", phone="")
+    )
+    assert response.status_code == 400
+    assert first.link_token not in response.content.decode()
+    assert helpers().count() == 1 and not Signup.objects.filter(shift=later).exists()
+    assert len(mail.outbox) == 1 and f"/me/{first.link_token}/" in mail.outbox[0].body
+
+
+def test_the_same_form_sent_twice_is_one_sign_up(client, shift, invitation):
+    data = join_form(shift)
+    first = client.post(join_url(invitation), data)
+    second = client.post(join_url(invitation), data)
+    assert first["Location"] == second["Location"]
+    assert helpers().count() == 1
+    assert Signup.objects.filter(shift=shift).count() == 1
+
+
+def test_a_full_shift_puts_them_on_the_waitlist_and_says_so(client, site, invitation):
+    shift = make_shift(site, capacity=1)
+    make_signup(shift, make_volunteer())
+    response = client.post(join_url(invitation), join_form(shift), follow=True)
+    signup = Signup.objects.get(shift=shift, volunteer__link_token__isnull=False)
+    assert signup.is_waitlisted
+    body = response.content.decode()
+    assert 'class="message warning"' in body
+    assert 'data-position="1"' in body
+
+
+def test_a_started_shift_is_refused_with_nothing_saved(client, site, invitation):
+    shift = make_shift(site, starts_in_hours=-1)
+    response = client.post(join_url(invitation), join_form(shift))
+    assert response.status_code == 400
+    assert not helpers().exists()
+
+
+def test_the_join_form_needs_its_csrf_token(shift, invitation):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(join_url(invitation), join_form(shift))
+    assert response.status_code == 403
+    assert not helpers().exists()
+
+
+@override_settings(
+    HELPER_RATE_LIMITS={"join": "3/m/ip", "helper": "30/m/ip", "token_miss": "20/m/ip"}
+)
+def test_too_many_sign_ups_from_one_address_get_a_429(client, shift, invitation):
+    answers = [
+        client.post(join_url(invitation), join_form(shift, name="")).status_code for _ in range(4)
+    ]
+    assert answers == [400, 400, 400, 429]
+    response = client.post(join_url(invitation), join_form(shift))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert response.templates[0].name == "429.html"
+    assert not helpers().exists()
+    # Reading the page is still possible.
+    assert client.get(join_url(invitation)).status_code == 200
+
+
+@override_settings(
+    HELPER_RATE_LIMITS={"join": "100/m/ip,2/h/key", "helper": "30/m/ip", "token_miss": "20/m/ip"}
+)
+def test_an_invitation_that_went_round_too_widely_is_limited(shift, invitation):
+    for number in range(2):
+        client = Client(REMOTE_ADDR=f"192.0.2.{number + 1}")
+        assert client.post(join_url(invitation), join_form(shift, name="")).status_code == 400
+    late = Client(REMOTE_ADDR="192.0.2.99")
+    assert late.post(join_url(invitation), join_form(shift)).status_code == 429
+
+
+@override_settings(
+    HELPER_RATE_LIMITS={"join": "10/m/ip", "helper": "30/m/ip", "token_miss": "5/m/ip"}
+)
+def test_guessing_tokens_is_stopped(client, shift, invitation, coordinator):
+    from .conftest import add_helper
+
+    helper = add_helper(shift, coordinator).volunteer
+    guesses = [client.get(f"/me/{'A' * 43}{n}/").status_code for n in range(5)]
+    assert guesses == [404] * 5
+    # Now even the right links answer 429 from this address ...
+    assert client.get(f"/me/{helper.link_token}/").status_code == 429
+    assert client.get(join_url(invitation)).status_code == 429
+    # ... but not from another.
+    assert Client(REMOTE_ADDR="192.0.2.7").get(f"/me/{helper.link_token}/").status_code == 200

@@ -1,0 +1,399 @@
+"""Helpers without a log-in: people who help on the day without an account, most of them
+refugees living in the azc, many with a phone but no e-mail address they read.
+
+A helper is a user with no password and a volunteer profile holding a personal link
+token (`Volunteer.link_token`): the link `/me/<token>/` is their key to their shifts. They
+come in one of two ways, both through the claiming service everyone uses
+(`events.services.signup_create`: capacity, waitlist and overlap hold for them alike):
+
+- a coordinator of the site (or an organiser) adds them to a shift by name, with a phone
+  number if they want, in their own language, and records their consent (`helper_add`);
+- they open a site's invitation (`invitations`) and sign up themselves, with a phone
+  number or an e-mail address (`helper_join`). An address that belongs to an account is
+  refused (log in instead); never are two people merged.
+
+What they agree to: we keep their name, phone number or e-mail address for these shifts
+until `HELPER_RETENTION_DAYS` days after their last shift; then `retention` erases them.
+A helper who gave an e-mail address gets the usual mails about their shifts (in their own
+language, with their personal link instead of the log-in page), and one with their link
+when they join; one without gets none. Creating a helper and their sign-up is one
+transaction: a refused claim leaves no helper behind. The form that creates one carries a
+one-time key (`HelperOrigin.form_key`): the same form sent twice makes one helper.
+"""
+
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.mail import person_mail
+from accounts.models import User, Volunteer
+from accounts.tokens import new_calendar_token
+from common import clock
+from common.errors import DomainError, InvalidInput
+from events import locking
+from events.models import Shift, Signup, Site
+from events.selectors import open_shifts
+from events.services import signup_create
+
+from .calendar import TOKEN_SHAPE
+from .invitations import refuse_closed
+from .models import HelperOrigin, SiteInvitation
+
+logger = logging.getLogger(__name__)
+
+FORM_KEY_BYTES = 24
+
+
+class HelperError(DomainError):
+    code = "helper"
+
+
+class EmailBelongsToAccount(HelperError):
+    code = "email_has_account"
+    field = "email"
+    default_message = _(
+        "An account already uses this e-mail address. Log in with it to sign up, or leave "
+        "the address out and give a phone number."
+    )
+
+
+class EmailHasLink(HelperError):
+    code = "email_has_link"
+    field = "email"
+    default_message = _(
+        "This e-mail address already has a personal link for shifts. We have sent the link "
+        "to it again: open it to sign up for another shift."
+    )
+
+
+class NotInvitedHere(HelperError):
+    code = "not_invited_here"
+    default_message = _(
+        "You can sign up here only for shifts of a site where you already help, while "
+        "its invitation link works."
+    )
+
+
+@dataclass(frozen=True)
+class HelperDetails:
+    """What a helper tells about themselves (checked by the form)."""
+
+    name: str
+    language: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class HelperSignup:
+    volunteer: Volunteer
+    signup: Signup
+    # False when the same form came again: the helper and sign-up it made before.
+    created: bool
+
+
+def new_form_key() -> str:
+    return secrets.token_urlsafe(FORM_KEY_BYTES)
+
+
+# --- Reads --------------------------------------------------------------------------------
+
+
+def helpers() -> QuerySet[Volunteer]:
+    """Helpers without a log-in whose data is still there."""
+    return Volunteer.objects.filter(link_token__isnull=False, anonymised_at__isnull=True)
+
+
+def helper_by_link(token: str) -> Volunteer | None:
+    """The helper whose personal link holds `token`, with their user; None for an
+    unknown, reset or malformed token, and for a helper whose data was erased."""
+    if not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    return helpers().select_related("user").filter(link_token=token, user__is_active=True).first()
+
+
+def site_helpers(site: Site) -> list[Volunteer]:
+    """The helpers with a sign-up (any, also a released one) at `site`: those whose
+    personal link the site's coordinators may see."""
+    return list(
+        helpers()
+        .filter(signups__shift__site=site)
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "pk")
+    )
+
+
+def site_helper(site: Site, volunteer_pk: int) -> Volunteer | None:
+    return (
+        helpers()
+        .filter(pk=volunteer_pk, signups__shift__site=site)
+        .select_related("user")
+        .distinct()
+        .first()
+    )
+
+
+def helper_url(volunteer: Volunteer, request=None) -> str:
+    """The absolute URL of the helper's personal link (on the request's host, else on
+    settings.SITE_URL)."""
+    path = reverse("volunteers:helper_page", args=[volunteer.link_token])
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+def email_owner(email: str) -> str | None:
+    """Who already uses `email`: "account" (a person who logs in, by any of their
+    addresses), "helper" (a helper without a log-in), or None."""
+    if not email:
+        return None
+    user = User.objects.filter(email__iexact=email).select_related("volunteer").first()
+    if user is not None:
+        volunteer = getattr(user, "volunteer", None)
+        if volunteer is not None and volunteer.link_token is not None:
+            return "helper"
+        return "account"
+    if EmailAddress.objects.filter(email__iexact=email).exists():
+        return "account"
+    return None
+
+
+def invited_sites(volunteer: Volunteer, now: datetime.datetime | None = None) -> list[dict]:
+    """The sites where the helper has a sign-up and whose invitation works now, each as
+    {"site", "invitation", "shifts"}: its shifts open for claims that the helper holds no
+    place on (with `open_spots`). What the personal page offers to sign up for."""
+    now = now or clock.now()
+    site_ids = set(
+        Signup.objects.filter(volunteer=volunteer).values_list("shift__site_id", flat=True)
+    )
+    invitations = (
+        SiteInvitation.objects.filter(
+            site_id__in=site_ids, revoked_at__isnull=True, expires_at__gt=now
+        )
+        .select_related("site__event", "site__location")
+        .order_by("site__opens_at", "site_id")
+    )
+    held = set(
+        Signup.objects.filter(volunteer=volunteer).active().values_list("shift_id", flat=True)
+    )
+    found = []
+    for invitation in invitations:
+        shifts = [s for s in open_shifts(site=invitation.site) if s.pk not in held]
+        found.append({"site": invitation.site, "invitation": invitation, "shifts": shifts})
+    return found
+
+
+# --- Changes ------------------------------------------------------------------------------
+
+
+def _origin(form_key: str) -> HelperSignup | None:
+    origin = HelperOrigin.objects.select_related("volunteer__user").filter(form_key=form_key)
+    origin = origin.first()
+    if origin is None:
+        return None
+    volunteer = origin.volunteer
+    signup = (
+        Signup.objects.filter(volunteer=volunteer)
+        .select_related("shift__site")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return HelperSignup(volunteer=volunteer, signup=signup, created=False)
+
+
+def _refuse_taken_email(email: str) -> None:
+    owner = email_owner(email)
+    if owner == "account":
+        raise EmailBelongsToAccount()
+    if owner == "helper":
+        raise EmailHasLink()
+
+
+def _helper_create(
+    *,
+    shift: Shift,
+    details: HelperDetails,
+    form_key: str,
+    consent_by,
+    invitation: SiteInvitation | None,
+) -> HelperSignup:
+    """Make the helper and claim their place, in one transaction; or find what the same
+    form made before."""
+    if not form_key:
+        raise InvalidInput(_("The form is incomplete: please load the page again."))
+    done = _origin(form_key)
+    if done is not None:
+        return done
+    email = details.email.strip().lower()
+    if email:
+        _refuse_taken_email(email)
+    try:
+        with locking.write_transaction():
+            # Asked again inside the transaction: on SQLite it runs alone, so a second
+            # copy of the form sent at the same moment finds the first here; on
+            # PostgreSQL it waits on the form key's unique index and lands below.
+            done = _origin(form_key)
+            if done is not None:
+                return done
+            now = clock.now()
+            user = User(
+                email=email or None,
+                first_name=details.name.strip(),
+                language=details.language,
+                is_active=True,
+            )
+            user.set_unusable_password()
+            user.save()
+            volunteer = Volunteer.objects.create(
+                user=user,
+                phone=details.phone.strip(),
+                link_token=new_calendar_token(),
+                consent_at=now,
+                consent_recorded_by=consent_by,
+            )
+            HelperOrigin.objects.create(
+                volunteer=volunteer,
+                site=shift.site,
+                invitation=invitation,
+                form_key=form_key,
+                created_at=now,
+            )
+            signup = signup_create(shift=shift, volunteer=volunteer)
+            if email:
+                transaction.on_commit(lambda: mail_helper_link(volunteer), robust=True)
+    except IntegrityError:
+        done = _origin(form_key)
+        if done is not None:
+            return done
+        if email:
+            # The same address, sent by another form at the same moment.
+            _refuse_taken_email(email)
+        raise
+    return HelperSignup(volunteer=volunteer, signup=signup, created=True)
+
+
+def helper_add(*, shift: Shift, details: HelperDetails, by, form_key: str) -> HelperSignup:
+    """A coordinator of the shift's site (or an organiser: the caller checks
+    `volunteers.manage_helpers`) adds a helper without a log-in to `shift`, having asked
+    for their consent (recorded as given now, by `by`). The claiming rules hold as for
+    everyone: a full shift puts them on the waitlist. Raises a `SignupError` (nothing
+    made) when the claim is refused."""
+    return _helper_create(
+        shift=shift, details=details, form_key=form_key, consent_by=by, invitation=None
+    )
+
+
+def helper_join(
+    *, invitation: SiteInvitation, shift: Shift, details: HelperDetails, form_key: str
+) -> HelperSignup:
+    """A person signs themselves up for `shift` through the site's `invitation`, having
+    agreed (the form's consent box) that we keep their details. Raises `InvitationClosed`
+    when the invitation no longer works, `InvalidInput` for a shift of another site,
+    `EmailBelongsToAccount` / `EmailHasLink` for an address in use, or the claim's
+    `SignupError`; nothing is made then."""
+    refuse_closed(invitation)
+    if shift.site_id != invitation.site_id:
+        raise InvalidInput(_("Choose one of the shifts of this site."), field="shift")
+    if not details.phone.strip() and not details.email.strip():
+        raise InvalidInput(_("Give a phone number or an e-mail address (or both)."), field="phone")
+    return _helper_create(
+        shift=shift, details=details, form_key=form_key, consent_by=None, invitation=invitation
+    )
+
+
+def helper_claim(*, volunteer: Volunteer, shift: Shift) -> Signup:
+    """A helper signs up for another shift from their personal page: one of a site where
+    they already have a sign-up, while its invitation works (`NotInvitedHere`
+    otherwise). The claiming rules as for everyone (waitlist, overlap)."""
+    if not any(entry["site"].pk == shift.site_id for entry in invited_sites(volunteer)):
+        raise NotInvitedHere()
+    return signup_create(shift=shift, volunteer=volunteer)
+
+
+def helper_add_to_shift(*, volunteer: Volunteer, shift: Shift) -> Signup:
+    """A coordinator of the shift's site puts one of its helpers on another of its shifts
+    (the caller checks the permission and that the helper is one of the site's)."""
+    return signup_create(shift=shift, volunteer=volunteer)
+
+
+def helper_link_reset(*, volunteer: Volunteer) -> Volunteer:
+    """Give the helper a new personal link, and a new calendar link (the old page showed
+    it): the old ones stop working at once."""
+    with transaction.atomic():
+        locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+        if locked.link_token is None or locked.anonymised_at is not None:
+            raise HelperError(_("This personal link no longer works."))
+        locked.link_token = new_calendar_token()
+        locked.calendar_token = new_calendar_token()
+        locked.save(update_fields=["link_token", "calendar_token", "updated_at"])
+    return locked
+
+
+def helper_language_set(*, volunteer: Volunteer, language: str) -> Volunteer:
+    """The helper's own language: of their pages, mails and calendar."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Choose one of the languages offered."), field="language")
+    user = volunteer.user
+    user.language = language
+    user.save(update_fields=["language"])
+    return volunteer
+
+
+def helper_became_account(sender, *, user, **kwargs) -> None:
+    """A helper set a password through their e-mail address (allauth's password reset,
+    which proves the address is theirs): they log in from now on, like any account, and
+    their personal link stops working. Their shifts stay theirs."""
+    Volunteer.objects.filter(user=user, link_token__isnull=False).update(link_token=None)
+
+
+# --- Mail -----------------------------------------------------------------------------------
+
+
+def mail_helper_link(volunteer: Volunteer) -> bool:
+    """Send the helper their personal link, in their language, when they gave an e-mail
+    address (after they joined, or when they try to join again with it). Whether a
+    message went out."""
+    user = volunteer.user
+    if not (user.is_active and user.email and volunteer.link_token):
+        return False
+    sites = list(
+        Site.objects.filter(shifts__signups__volunteer=volunteer)
+        .select_related("location")
+        .distinct()
+        .order_by("opens_at")
+    )
+    message = person_mail(
+        to=user.email,
+        user=user,
+        subject_template="volunteers/email/helper_link_subject.txt",
+        body_template="volunteers/email/helper_link_message.txt",
+        context={
+            "name": user.first_name,
+            "sites": sites,
+            "link": helper_url(volunteer),
+            "retention_days": settings.HELPER_RETENTION_DAYS,
+        },
+    )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("the personal link of helper %s could not be mailed", volunteer.pk)
+        return False
+    return True
+
+
+def helper_link_resend(*, email: str) -> bool:
+    """Mail the personal link again to the helper who uses `email` (someone tried to join
+    with it): only its owner reads it, so nobody else learns the link."""
+    user = User.objects.filter(email__iexact=email.strip()).select_related("volunteer").first()
+    volunteer = getattr(user, "volunteer", None) if user is not None else None
+    if volunteer is None or volunteer.link_token is None or volunteer.anonymised_at:
+        return False
+    return mail_helper_link(volunteer)

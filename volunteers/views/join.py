@@ -1,0 +1,375 @@
+"""The pages of helpers without an e-mail address, open to anyone who holds the link:
+
+- `/j/<token>/`: a site's invitation. Its shifts open for claims, and a form to sign up
+  for one with a name, a language (the page's, by default), a phone number or an e-mail
+  address, and consent. Then on to the personal link.
+- `/me/<token>/`: a helper's personal link, in the helper's own language: their shifts
+  (with the waitlist position), their calendar feed, releasing a shift, signing up for
+  another shift of the site while its invitation works, a new link, their language.
+
+Public on purpose: the secret token in the URL is the key (these people have no log-in).
+An unknown, reset or malformed token is a 404, like any missing page; an invitation that
+expired or was withdrawn a 410 with a page that says so. Guessing is limited per address
+(`join_limits`), and so are sign-ups and changes (429). These pages are never cached and
+ask search engines to stay away; personal pages send no referrer (the token reaches no
+other site and no access log), invitation pages none to other sites. Every form has its
+CSRF token, checked by `common.csrf.csrf_protect_without_referrer` (under `no-referrer` a
+browser sends `Origin: null`).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.mail import person_language
+from common import clock
+from common.access import public
+from common.csrf import csrf_protect_without_referrer
+from common.errors import DomainError
+from common.forms import show_errors
+from common.languages import language_match
+from events import selectors
+from events.errors import SignupError
+from events.models import Shift, Signup
+from events.selectors import open_shifts
+from events.services import signup_release
+from events.services.signups import can_release, release_deadline
+from events.templatetags.calendar_links import feed_links
+
+from ..helper_forms import HelperLanguageForm, JoinForm
+from ..helpers import (
+    EmailHasLink,
+    HelperError,
+    helper_by_link,
+    helper_claim,
+    helper_join,
+    helper_language_set,
+    helper_link_resend,
+    helper_link_reset,
+    helper_url,
+    invited_sites,
+)
+from ..invitations import InvitationClosed, invitation_by_token
+from ..join_limits import (
+    helper_action_spend,
+    join_attempt_spend,
+    token_lookups_blocked,
+    token_miss_spend,
+    too_many,
+)
+from ..qr import qr_svg
+
+ID_SHAPE = r"[0-9]{1,18}"
+
+
+def _private(response: HttpResponse, *, referrer: str = "no-referrer") -> HttpResponse:
+    """A page that holds a secret link or a person's data: kept by no cache, named to no
+    other site (nor, with `no-referrer`, to our own access logs), listed by no search
+    engine."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = referrer
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _invitation_page(response: HttpResponse) -> HttpResponse:
+    """An invitation's pages: the site's own referrer policy (same-origin: nothing to
+    another site). Their link is printed on posters, not a personal secret, and under
+    `no-referrer` the browser would post the header's language buttons (Django's
+    `set_language`) with `Origin: null`, which its CSRF check refuses."""
+    return _private(response, referrer="same-origin")
+
+
+def _in_language(request: HttpRequest, code: str) -> None:
+    """Show the rest of this request in `code` (the helper's own language): the page,
+    its messages, and the response's Content-Language (LocaleMiddleware reads it)."""
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+
+
+def _go_to_page(volunteer) -> HttpResponse:
+    return _private(
+        HttpResponseRedirect(reverse("volunteers:helper_page", args=[volunteer.link_token]))
+    )
+
+
+# --- A site's invitation --------------------------------------------------------------------
+
+
+@public
+@csrf_protect_without_referrer
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("token")
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    if token_lookups_blocked(request):
+        return too_many(request)
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        token_miss_spend(request)
+        raise Http404
+    site = invitation.site
+    if not invitation.is_live(clock.now()):
+        return _closed(request, site)
+    if request.method == "POST" and not join_attempt_spend(request, invitation_token=token):
+        return too_many(request)
+    shifts = open_shifts(site=site)
+    if request.method == "POST":
+        form = JoinForm(request.POST, shifts=shifts)
+        if form.is_valid():
+            details = form.details()
+            try:
+                result = helper_join(
+                    invitation=invitation,
+                    shift=form.cleaned_data["shift"],
+                    details=details,
+                    form_key=form.cleaned_data["form_key"],
+                )
+            except InvitationClosed:
+                return _closed(request, site)
+            except EmailHasLink as error:
+                helper_link_resend(email=details.email)
+                show_errors(form, error)
+            except DomainError as error:
+                show_errors(form, error)
+            else:
+                volunteer = result.volunteer
+                with translation.override(person_language(volunteer.user)):
+                    if not result.created:
+                        pass  # the same form again: the page of what it made
+                    elif result.signup.is_confirmed:
+                        messages.success(request, _("You are signed up. Thank you!"))
+                    else:
+                        messages.warning(
+                            request,
+                            _(
+                                "The shift is full: you are number %(position)s on its "
+                                "waitlist. When a place comes free, you move up."
+                            )
+                            % {"position": selectors.waitlist_position(result.signup)},
+                        )
+                return _go_to_page(volunteer)
+    else:
+        initial = {}
+        chosen = request.GET.get("shift", "")
+        if chosen.isascii() and chosen.isdigit() and any(str(s.pk) == chosen for s in shifts):
+            initial["shift"] = chosen
+        form = JoinForm(shifts=shifts, initial=initial)
+    response = render(
+        request,
+        "volunteers/helpers/join.html",
+        {"site": site, "invitation": invitation, "form": form, "shifts": shifts},
+        status=400 if form.is_bound else 200,
+    )
+    return _invitation_page(response)
+
+
+def _closed(request: HttpRequest, site) -> HttpResponse:
+    response = render(request, "volunteers/helpers/join_closed.html", {"site": site}, status=410)
+    return _invitation_page(response)
+
+
+# --- A helper's personal link ---------------------------------------------------------------
+
+
+def _helper_or_answer(request: HttpRequest, token: str):
+    """The helper of the link, in their language; or the answer to give instead (404 for
+    a token that does not exist, 429 past the guessing limit)."""
+    if token_lookups_blocked(request):
+        return None, too_many(request)
+    volunteer = helper_by_link(token)
+    if volunteer is None:
+        token_miss_spend(request)
+        raise Http404
+    _in_language(request, person_language(volunteer.user))
+    return volunteer, None
+
+
+@public
+@require_safe
+@sensitive_variables("token")
+def helper_page(request: HttpRequest, token: str) -> HttpResponse:
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    now = clock.now()
+    coming, past, cancelled = [], [], []
+    signups = list(selectors.signups_of(volunteer))
+    positions = selectors.waitlist_positions(signups)
+    for signup in signups:
+        shift = signup.shift
+        if signup.status == Signup.Status.CANCELLED:
+            if shift.is_cancelled and shift.ends_at > now:
+                cancelled.append(signup)
+            continue
+        if shift.ends_at <= now:
+            if signup.is_confirmed:
+                past.append(signup)
+            continue
+        signup.can_release = can_release(signup, now)
+        signup.release_deadline = release_deadline(shift)
+        signup.position = positions.get(signup.pk)
+        signup.languages = language_match(volunteer.languages, shift.site.languages_needed)
+        signup.exact_place = selectors.shares_exact_place(signup)
+        coming.append(signup)
+    feed_path = reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token})
+    link = helper_url(volunteer, request)
+    response = render(
+        request,
+        "volunteers/helpers/helper_page.html",
+        {
+            "helper": volunteer,
+            "token": volunteer.link_token,
+            "link": link,
+            "qr": qr_svg(link, title=_("QR code of your personal link")),
+            "retention_days": settings.HELPER_RETENTION_DAYS,
+            "coming": coming,
+            "past": past[::-1],
+            "cancelled": cancelled,
+            "feed": feed_links(request, feed_path),
+            "invited": invited_sites(volunteer, now),
+            "language_form": HelperLanguageForm(initial={"language": volunteer.user.language}),
+        },
+    )
+    return _private(response)
+
+
+def _shift_of(request: HttpRequest, pk) -> Shift | None:
+    pk = str(pk or "")
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return None
+    return (
+        Shift.objects.select_related("site__event", "site__location", "site__branch")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@public
+@csrf_protect_without_referrer
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("token")
+def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse:
+    """GET asks "are you sure?" (one stray tap must not give a place away); POST
+    releases, by the same rule as for everyone (`signup_release`)."""
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    found = _shift_of(request, shift)
+    signup = (
+        Signup.objects.filter(shift=found, volunteer=volunteer).active().first()
+        if found is not None
+        else None
+    )
+    if signup is None:
+        messages.error(request, _("You have no place on this shift."))
+        return _go_to_page(volunteer)
+    if request.method == "GET":
+        response = render(
+            request,
+            "volunteers/helpers/helper_release.html",
+            {
+                "token": volunteer.link_token,
+                "shift": found,
+                "signup": signup,
+                "can_release": can_release(signup),
+            },
+        )
+        return _private(response)
+    if not helper_action_spend(request):
+        return too_many(request)
+    waiting = signup.is_waitlisted
+    try:
+        signup_release(shift=found, volunteer=volunteer)
+    except SignupError as error:
+        messages.error(request, error.detail)
+    else:
+        if waiting:
+            messages.success(request, _("You have left the waitlist."))
+        else:
+            messages.success(
+                request, _("You have released the shift. Thank you for letting us know.")
+            )
+    return _go_to_page(volunteer)
+
+
+@public
+@csrf_protect_without_referrer
+@require_POST
+@sensitive_variables("token")
+def helper_claim_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Sign up for another shift of a site where the helper helps, while its invitation
+    works; the same rules as every claim."""
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    if not helper_action_spend(request):
+        return too_many(request)
+    shift = _shift_of(request, request.POST.get("shift"))
+    if shift is None:
+        messages.error(request, _("That shift is not (or no longer) open."))
+        return _go_to_page(volunteer)
+    try:
+        signup = helper_claim(volunteer=volunteer, shift=shift)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        if signup.is_confirmed:
+            messages.success(request, _("You are signed up. Thank you!"))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "The shift is full: you are number %(position)s on its waitlist. When "
+                    "a place comes free, you move up."
+                )
+                % {"position": selectors.waitlist_position(signup)},
+            )
+    return _go_to_page(volunteer)
+
+
+@public
+@csrf_protect_without_referrer
+@require_POST
+@sensitive_variables("token")
+def helper_reset(request: HttpRequest, token: str) -> HttpResponse:
+    """A new personal link (and calendar link): the old ones stop working at once."""
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    if not helper_action_spend(request):
+        return too_many(request)
+    try:
+        volunteer = helper_link_reset(volunteer=volunteer)
+    except HelperError:
+        raise Http404 from None
+    messages.success(
+        request,
+        _(
+            "You have a new personal link: this page. The old link no longer works. Keep "
+            "the new one: save it or take a photo of its QR code."
+        ),
+    )
+    return _go_to_page(volunteer)
+
+
+@public
+@csrf_protect_without_referrer
+@require_POST
+@sensitive_variables("token")
+def helper_language(request: HttpRequest, token: str) -> HttpResponse:
+    """The helper's own language: of this page, their mails and their calendar."""
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    if not helper_action_spend(request):
+        return too_many(request)
+    form = HelperLanguageForm(request.POST)
+    if form.is_valid():
+        helper_language_set(volunteer=volunteer, language=form.cleaned_data["language"])
+    return _go_to_page(volunteer)
