@@ -47,8 +47,9 @@ def volunteer_update_profile(
 
 def user_anonymise(*, user, volunteer: Volunteer | None, now: datetime.datetime) -> None:
     """Remove a person's personal data and close their account, inside the caller's
-    transaction: name, e-mail address, phone, languages, calendar tokens, API tokens and
-    e-mail addresses go; they can no longer log in and stop being a coordinator. What
+    transaction: name, e-mail address, phone, languages (spoken and their own), calendar
+    tokens, personal link, API tokens and e-mail addresses go; they can no longer log in
+    and stop being a coordinator. What
     they did (sign-ups, counts) stays, anonymous. See `volunteers.services.account_delete`
     for the whole of deleting an account."""
     from allauth.account.models import EmailAddress
@@ -72,6 +73,7 @@ def user_anonymise(*, user, volunteer: Volunteer | None, now: datetime.datetime)
     user.email = f"deleted-{user.pk}@anonymised.invalid"
     user.first_name = ""
     user.last_name = ""
+    user.language = ""  # with the languages spoken, it can point to where someone is from
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False

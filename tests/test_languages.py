@@ -329,3 +329,22 @@ def test_an_appeal_can_go_to_the_volunteers_who_speak_a_needed_language(
         ) % {"language": translation.gettext("Arabic")}
     assert needs in mail.outbox[0].body
     assert site.staffing_appeals.get().language == "ar"
+
+
+@pytest.mark.django_db
+def test_an_appeal_for_a_language_the_site_does_not_need_is_refused(
+    coordinator_client, coordinator, site, shift, branch
+):
+    from volunteers.appeals import LanguageNotNeeded, staffing_appeal_send
+
+    site.languages_needed = ["ar"]
+    site.save()
+    speaker = make_volunteer("ti@example.org")
+    speaker.languages, speaker.home_branch = ["ti"], branch
+    speaker.save()
+    url = reverse("volunteers:site_appeal", args=[site.pk])
+    response = coordinator_client.post(url, {"message": "", "language": "ti"})
+    assert response.status_code == 200 and "language" in response.context["form"].errors
+    with pytest.raises(LanguageNotNeeded):
+        staffing_appeal_send(site=site, by=coordinator, language="ti")
+    assert not site.staffing_appeals.exists() and mail.outbox == []

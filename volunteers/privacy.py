@@ -21,6 +21,7 @@ def volunteer_data_export(user) -> dict[str, Any]:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
+            "language": user.language,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "email_addresses": [

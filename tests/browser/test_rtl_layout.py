@@ -32,10 +32,12 @@ from tests.browser.conftest import log_in
 from tests.conftest import on_event_day
 from tests.factories import make_signup
 from tests.tallies.conftest import confirm_shift, make_site, make_today_event
+from volunteers.helpers import HelperDetails, helper_add, new_form_key
+from volunteers.invitations import invitation_create
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-SCREENSHOTS = {"map", "site", "counter", "my-shifts", "sign-up"}
+SCREENSHOTS = {"map", "site", "counter", "my-shifts", "sign-up", "join", "helper-page", "roster"}
 
 # Elements with an accent stripe: it belongs on the side where their lines start.
 STRIPED = ".event-card, .shift-card, .map-site, .message, .hint, .notice, .figure, .map-notice"
@@ -133,6 +135,8 @@ class Scene:
     shift: object
     open_shift: object
     location: object
+    invitation: object
+    helper: object
 
 
 @pytest.fixture
@@ -148,6 +152,21 @@ def scene(coordinator, organiser, volunteer, site, shift, location, branch):
     make_signup(shift, volunteer.volunteer)
     today_site = make_site(make_today_event(), location, branch)
     confirm_shift(volunteer, today_site)
+    open_shift = Shift.objects.create(
+        site=site,
+        role=Shift.Role.TOUR_GUIDE,
+        starts_at=on_event_day(14),
+        ends_at=on_event_day(16),
+        capacity=2,
+    )
+    # A helper without an e-mail address, an Eritrean name in two scripts, and the
+    # site's invitation link.
+    helper = helper_add(
+        shift=open_shift,
+        details=HelperDetails(name="ሰላም Tesfay", language="ar", phone="06 12345678"),
+        by=coordinator,
+        form_key=new_form_key(),
+    ).volunteer
     return Scene(
         coordinator=coordinator,
         organiser=organiser,
@@ -155,14 +174,10 @@ def scene(coordinator, organiser, volunteer, site, shift, location, branch):
         site=site,
         today_site=today_site,
         shift=shift,
-        open_shift=Shift.objects.create(
-            site=site,
-            role=Shift.Role.TOUR_GUIDE,
-            starts_at=on_event_day(14),
-            ends_at=on_event_day(16),
-            capacity=2,
-        ),
+        open_shift=open_shift,
         location=location,
+        invitation=invitation_create(site=site, by=coordinator),
+        helper=helper,
     )
 
 
@@ -188,6 +203,9 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("claim", volunteer, reverse("volunteers:shift_claim", args=[scene.open_shift.pk])),
         ("release", volunteer, reverse("volunteers:shift_release", args=[scene.shift.pk])),
         ("counter", volunteer, reverse("tallies:site_counter", args=[scene.today_site.pk])),
+        ("account-delete", volunteer, reverse("volunteers:account_delete")),
+        ("api-token", volunteer, reverse("account_api_token")),
+        ("log-out", volunteer, reverse("account_logout")),
         ("coordinate", coordinator, reverse("events:coordinate")),
         ("understaffed", coordinator, reverse("events:understaffed")),
         ("site-shifts", coordinator, reverse("events:site_shifts", args=[site.pk])),
@@ -202,6 +220,16 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("location-new", coordinator, reverse("locations:create")),
         ("location-edit", coordinator, reverse("locations:edit", args=[scene.location.pk])),
         ("tally-audit", coordinator, reverse("tallies:site_tally_audit", args=[site.pk])),
+        ("appeal", coordinator, reverse("volunteers:site_appeal", args=[site.pk])),
+        ("helpers", coordinator, reverse("volunteers:site_helpers", args=[site.pk])),
+        (
+            "helper",
+            coordinator,
+            reverse("volunteers:site_helper", args=[site.pk, scene.helper.pk]),
+        ),
+        ("invitation", coordinator, reverse("volunteers:invitation", args=[site.pk])),
+        ("join", None, reverse("volunteers:join", args=[scene.invitation.token])),
+        ("helper-page", None, reverse("volunteers:helper_page", args=[scene.helper.link_token])),
         ("dashboards", organiser, reverse("tallies:dashboard_index")),
         ("dashboard", organiser, reverse("tallies:dashboard", args=[slug])),
         ("impact-report", organiser, reverse("tallies:impact_report", args=[slug])),
@@ -214,6 +242,7 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("staffing", organiser, reverse("events:staffing", args=[slug])),
         ("site-register", organiser, reverse("events:site_register", args=[slug])),
         ("site-cancel", organiser, reverse("events:site_cancel", args=[site.pk])),
+        ("site-send-back", organiser, reverse("events:site_send_back", args=[site.pk])),
     ]
 
 
@@ -281,8 +310,9 @@ def page_direction(page) -> str:
 
 
 def check_special(page, name: str, scene: Scene) -> list[str]:
-    """What only some pages have: the counter, a name with brackets, a time range, the
-    arrow of a link back, the skip link."""
+    """What only some pages have: the counter, a name and an address that a right-to-left
+    line scrambles unless isolated, a time range, typed-in fields, the arrow of a link back,
+    the skip link."""
     problems = []
     if name == "counter":
         counter = page.evaluate(COUNTER)
@@ -337,6 +367,9 @@ def check_special(page, name: str, scene: Scene) -> list[str]:
 def test_every_page_is_laid_out_right_to_left(
     browser, live_server, scene, language, viewport, screenshot_dir
 ):
+    # A helper's personal page speaks the helper's language, whatever the browser's.
+    scene.helper.user.language = language
+    scene.helper.user.save()
     context, by_cookie = new_context(browser, live_server, language, viewport)
     page = context.new_page()
     problems = []

@@ -18,6 +18,8 @@ def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, vol
     profile = volunteer.volunteer
     profile.languages = ["nl", "ar"]
     profile.save()
+    volunteer.language = "ar"
+    volunteer.save()
     shift = make_shift(site)
     event_services.signup_create(shift=shift, volunteer=profile)
     response = volunteer_client.get(reverse("volunteers:my_data"))
@@ -26,6 +28,7 @@ def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, vol
     data = json.loads(response.content)
     assert data["account"]["email"] == "volunteer@example.org"
     assert data["account"]["first_name"] == "Vera"
+    assert data["account"]["language"] == "ar"
     assert data["volunteer"]["phone"] == "0612345678"
     assert data["volunteer"]["languages"] == ["nl", "ar"]
     assert [(s["site"], s["status"]) for s in data["signups"]] == [("azc Utrecht", "confirmed")]
@@ -35,8 +38,10 @@ def test_download_holds_everything_about_me_and_no_secrets(volunteer_client, vol
 def test_delete_account_anonymises_and_keeps_the_counts(
     client, site, django_capture_on_commit_callbacks
 ):
-    leaving = make_volunteer("leaving@example.org", first_name="Lena", last_name="Visser")
-    leaving.phone = "0611112222"
+    leaving = make_volunteer(
+        "leaving@example.org", first_name="Lena", last_name="Visser", language="ti"
+    )
+    leaving.phone, leaving.languages = "0611112222", ["ti", "nl"]
     leaving.save()
     past = make_shift(site, starts_in_hours=-50)
     make_signup(shift=past, volunteer=leaving, status="confirmed")
@@ -60,6 +65,7 @@ def test_delete_account_anonymises_and_keeps_the_counts(
     leaving.refresh_from_db()
     assert user.email == f"deleted-{user.pk}@anonymised.invalid"
     assert (user.first_name, user.last_name, leaving.phone, leaving.languages) == ("", "", "", [])
+    assert user.language == ""
     assert not user.is_active and not user.has_usable_password()
     assert leaving.anonymised_at is not None
     assert not EmailAddress.objects.filter(user=user).exists()

@@ -159,6 +159,8 @@
   var statusEl = root.querySelector("[data-status]");
   var refusedEl = root.querySelector("[data-refused]");
   var refusedList = root.querySelector("[data-refused-list]");
+  // Left-to-right isolate, first-strong isolate, pop directional isolate.
+  var LRI = "\u2066", FSI = "\u2068", PDI = "\u2069";
 
   // What the status line says about a problem (the value of `problem`).
   var PROBLEMS = {
@@ -270,11 +272,13 @@
         // Translators: a tap the server refused, e.g. "Visitors +1, 14:02:10: too far from
         // the site's day".
         gettext("%(category)s %(change)s, %(time)s: %(reason)s"),
+        // Isolated (Unicode isolates: this is text, not markup), so that on an Arabic
+        // page "+1" stays "+1" and a time stays "14:02:10".
         {
-          category: categoryLabel(item.category),
-          change: (item.delta > 0 ? "+" : "") + item.delta,
-          time: isNaN(when) ? item.recorded_at : timeText(when),
-          reason: item.reason,
+          category: FSI + categoryLabel(item.category) + PDI,
+          change: LRI + (item.delta > 0 ? "+" : "") + item.delta + PDI,
+          time: LRI + (isNaN(when) ? item.recorded_at : timeText(when)) + PDI,
+          reason: FSI + item.reason + PDI,
         },
         true
       );

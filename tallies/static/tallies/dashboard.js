@@ -52,7 +52,7 @@
       }
       var radius = 4 + 26 * Math.sqrt(Math.max(site.headline, 0) / peak);
       var label = document.createElement("span");
-      label.textContent = site.name + ": " + number(site.headline);
+      label.textContent = "\u2068" + site.name + "\u2069: " + number(site.headline);
       window.L.circleMarker([site.lat, site.lon], {
         radius: radius,
         color: "#004a77",
@@ -76,6 +76,14 @@
     return el;
   }
 
+  // A name typed in by people (a site, a town, a branch), isolated from the text around
+  // it as the server's rows have it: "'t Hoekje (noord)!" keeps its order on Arabic pages.
+  function nameCell(tag, text) {
+    var el = document.createElement(tag);
+    el.appendChild(cell("bdi", text));
+    return el;
+  }
+
   function update(d) {
     d.comparison.forEach(function (row, i) {
       var value = root.querySelector('[data-figure="' + i + '"]');
@@ -92,11 +100,11 @@
       var rows = document.createDocumentFragment();
       d.sites.forEach(function (site) {
         var tr = document.createElement("tr");
-        var th = cell("th", site.name);
+        var th = nameCell("th", site.name);
         th.scope = "row";
         tr.appendChild(th);
-        tr.appendChild(cell("td", site.town));
-        tr.appendChild(cell("td", site.branch));
+        tr.appendChild(nameCell("td", site.town));
+        tr.appendChild(nameCell("td", site.branch));
         d.categories.forEach(function (category) {
           tr.appendChild(cell("td", number(site.totals[category.value] || 0), "num"));
         });
