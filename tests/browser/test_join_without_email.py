@@ -51,7 +51,7 @@ def test_a_person_without_email_joins_in_tigrinya_and_the_coordinator_sees_them(
 
     helper_page = tigrinya_page
     # The header's language buttons work on the invitation page (Django's set_language
-    # refuses a form posted with `Origin: null`, which a `no-referrer` page would send).
+    # and its CSRF check).
     helper_page.goto(f"{live_server.url}/j/{invitation.token}/")
     helper_page.locator(".language-switch button[value=en]").click()
     expect(helper_page.locator("html")).to_have_attribute("lang", "en")
@@ -95,8 +95,8 @@ def test_a_person_without_email_joins_in_tigrinya_and_the_coordinator_sees_them(
     expect(row).to_contain_text("06 12345678")
     page.screenshot(path=screenshot_dir / "roster-with-helper-nl.png", full_page=True)
 
-    # The personal page sends no referrer, so the browser posts its forms with
-    # `Origin: null`: a new link still works (common.csrf), and the old one is gone.
+    # A new link works (the form passes Django's CSRF check in a real browser), and the
+    # old one is gone.
     old_link = helper_page.url
     helper_page.locator(".personal-link button[type=submit]").click()
     helper_page.wait_for_url(lambda url: url != old_link and "/me/" in url)

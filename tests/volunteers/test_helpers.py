@@ -137,8 +137,7 @@ def test_coordinator_adds_a_helper_and_sees_the_link_and_qr_code(coordinator_cli
     assert link in body
     assert '<svg role="img"' in body and 'class="qr-code"' in body
     assert page["Cache-Control"] == "private, no-store"
-    # The site's own policy: under `no-referrer` a browser would post the page's forms
-    # with `Origin: null`, and Django's CSRF check would refuse them.
+    # The site's own policy: nothing to other sites.
     assert page["Referrer-Policy"] == "same-origin"
     assert Signup.objects.get(volunteer=helper).shift == shift
     # The list of the site's helpers links to the card.

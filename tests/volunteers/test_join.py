@@ -50,8 +50,7 @@ def test_the_invitation_lists_the_shifts_open_for_claims(client, site, shift, in
     offered = list(response.context["form"].fields["shift"].queryset)
     assert shift in offered and started not in offered
     assert response["Cache-Control"] == "private, no-store"
-    # Nothing to other sites; the header's language buttons post to Django's set_language,
-    # which would refuse `Origin: null` (what browsers send under `no-referrer`).
+    # Nothing to other sites (and the forms post with the page's own Origin).
     assert response["Referrer-Policy"] == "same-origin"
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
 

@@ -32,8 +32,8 @@ PERMISSION = "volunteers.manage_helpers"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The site's own referrer policy (same-origin): these URLs hold no secret, and under
-    # `no-referrer` a browser would post their forms with `Origin: null`.
+    # The site's own referrer policy (same-origin): nothing of these pages reaches
+    # another site.
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

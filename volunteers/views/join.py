@@ -11,10 +11,9 @@ Public on purpose: the secret token in the URL is the key (these people have no 
 An unknown, reset or malformed token is a 404, like any missing page; an invitation that
 expired or was withdrawn a 410 with a page that says so. Guessing is limited per address
 (`join_limits`), and so are sign-ups and changes (429). These pages are never cached and
-ask search engines to stay away; personal pages send no referrer (the token reaches no
-other site and no access log), invitation pages none to other sites. Every form has its
-CSRF token, checked by `common.csrf.csrf_protect_without_referrer` (under `no-referrer` a
-browser sends `Origin: null`).
+ask search engines to stay away; they send a referrer to no other site (the token reaches
+no other site), and our access logs redact the tokens. Every form has its CSRF token,
+checked by Django's middleware as everywhere.
 """
 
 from django.conf import settings
@@ -30,7 +29,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.mail import person_language
 from common import clock
 from common.access import public
-from common.csrf import csrf_protect_without_referrer
 from common.errors import DomainError
 from common.forms import show_errors
 from common.languages import language_match
@@ -68,22 +66,14 @@ from ..qr import qr_svg
 ID_SHAPE = r"[0-9]{1,18}"
 
 
-def _private(response: HttpResponse, *, referrer: str = "no-referrer") -> HttpResponse:
+def _private(response: HttpResponse) -> HttpResponse:
     """A page that holds a secret link or a person's data: kept by no cache, named to no
-    other site (nor, with `no-referrer`, to our own access logs), listed by no search
-    engine."""
+    other site (`same-origin`: a link out carries no referrer, so the token in this page's
+    address stays here), listed by no search engine."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = referrer
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def _invitation_page(response: HttpResponse) -> HttpResponse:
-    """An invitation's pages: the site's own referrer policy (same-origin: nothing to
-    another site). Their link is printed on posters, not a personal secret, and under
-    `no-referrer` the browser would post the header's language buttons (Django's
-    `set_language`) with `Origin: null`, which its CSRF check refuses."""
-    return _private(response, referrer="same-origin")
 
 
 def _in_language(request: HttpRequest, code: str) -> None:
@@ -103,7 +93,6 @@ def _go_to_page(volunteer) -> HttpResponse:
 
 
 @public
-@csrf_protect_without_referrer
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("token")
 def join(request: HttpRequest, token: str) -> HttpResponse:
@@ -166,12 +155,12 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         {"site": site, "invitation": invitation, "form": form, "shifts": shifts},
         status=400 if form.is_bound else 200,
     )
-    return _invitation_page(response)
+    return _private(response)
 
 
 def _closed(request: HttpRequest, site) -> HttpResponse:
     response = render(request, "volunteers/helpers/join_closed.html", {"site": site}, status=410)
-    return _invitation_page(response)
+    return _private(response)
 
 
 # --- A helper's personal link ---------------------------------------------------------------
@@ -251,7 +240,6 @@ def _shift_of(request: HttpRequest, pk) -> Shift | None:
 
 
 @public
-@csrf_protect_without_referrer
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("token")
 def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse:
@@ -299,7 +287,6 @@ def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse
 
 
 @public
-@csrf_protect_without_referrer
 @require_POST
 @sensitive_variables("token")
 def helper_claim_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -334,7 +321,6 @@ def helper_claim_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@csrf_protect_without_referrer
 @require_POST
 @sensitive_variables("token")
 def helper_reset(request: HttpRequest, token: str) -> HttpResponse:
@@ -359,7 +345,6 @@ def helper_reset(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@csrf_protect_without_referrer
 @require_POST
 @sensitive_variables("token")
 def helper_language(request: HttpRequest, token: str) -> HttpResponse:
