@@ -6,10 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_ENV := DEBUG=true
-# The development server's port: `make run PORT=8001` when 8000 is taken.
+# The development server's port: `make run PORT=8001` when 8000 is taken. Links in mails
+# and calendar feeds then point at that port too, unless SITE_URL is set (in the
+# environment or .env): settings.SITE_URL falls back to DEFAULT_SITE_URL.
 PORT ?= 8000
 
-.PHONY: run test install install-test lint messages clean bench
+.PHONY: run test install install-test lint messages clean bench screenshots
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,10 +43,15 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) DEFAULT_SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Photographs the main pages (phone and desktop, Dutch; Arabic for the public pages) on a
+# fresh demo database into var/screenshots/set/ (open its index.html). Needs Chromium.
+screenshots: install-test
+	$(BIN)/python scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

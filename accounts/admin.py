@@ -1,9 +1,13 @@
 from allauth.account.decorators import secure_admin_login
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+
+from common.admin import LanguageChoicesForm
+from common.languages import interface_languages
 
 from .models import User, Volunteer
 from .services import api_token_revoke
@@ -35,8 +39,34 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
         return user
 
 
+class UserChangeForm(auth_forms.UserChangeForm):
+    """The person's own language from the languages the site is offered in (empty: not
+    chosen, mails in Dutch and English)."""
+
+    language = forms.TypedChoiceField(
+        label=_("language"),
+        choices=lambda: [("", "—"), *interface_languages()],
+        required=False,
+    )
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    """An account made in the admin logs in with its e-mail address: it needs one (only
+    helpers without a log-in have none, and they are made by their coordinators)."""
+
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_organiser", "is_staff", "is_active"]
@@ -63,11 +93,23 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+class VolunteerAdminForm(LanguageChoicesForm):
+    language_fields = ("languages",)
+
+    class Meta:
+        model = Volunteer
+        fields = "__all__"
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(admin.ModelAdmin):
+    form = VolunteerAdminForm
     list_display = ["user", "phone", "home_branch", "anonymised_at"]
     list_filter = ["home_branch"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "phone"]
     list_select_related = ["user", "home_branch"]
     autocomplete_fields = ["user", "home_branch"]
+    # The personal link's token is a key: never shown, never typed in (a short one would
+    # turn an account into a helper without a log-in).
+    exclude = ["link_token"]
     readonly_fields = ["anonymised_at", "created_at", "updated_at"]

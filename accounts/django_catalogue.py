@@ -20,3 +20,17 @@ MISSING = [
     # will be lost." on the password page is not translatable in Django 5.2 at all.)
     gettext_lazy("After you’ve created a user, you’ll be able to edit more user options."),
 ]
+
+# Django's Dutch for these is formal ("Uw wachtwoord ..."), shown under the new-password
+# fields beside our informal "je": naming them here lets our catalogue say "Je wachtwoord".
+INFORMAL = [
+    # django.contrib.auth.password_validation: the validators' help texts.
+    gettext_lazy("Your password can’t be too similar to your other personal information."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        8,
+    ),
+    gettext_lazy("Your password can’t be a commonly used password."),
+    gettext_lazy("Your password can’t be entirely numeric."),
+]

@@ -8,7 +8,7 @@ calendar feeds follow `User.language` alone (`accounts.mail`).
 
 from django.conf import settings
 
-from common.languages import interface_language_or_default
+from common.languages import interface_language_or_default, is_offered
 
 
 def remember_language(response, code: str):
@@ -31,5 +31,5 @@ def show_own_language(sender, request, response=None, user=None, **kwargs) -> No
     """On logging in (allauth's `user_logged_in`, which hands over its redirect): the
     site in the person's own language from the next page on, on this device."""
     chosen = getattr(user, "language", "")
-    if response is not None and chosen and chosen == interface_language_or_default(chosen):
+    if response is not None and is_offered(chosen):
         remember_language(response, chosen)

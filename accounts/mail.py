@@ -4,14 +4,17 @@ A person who chose a language (`User.language`: asked at sign-up, changed on the
 gets every mail in that language alone; a string its catalogue lacks shows in English
 (`common.languages.fall_back_to_english`). Without a chosen language (accounts from before
 it was asked, a branch's shared address) a mail is written in Dutch, the site's default,
-with the same text in English below it, and a Dutch subject. Every mail the app sends to
-people is made here.
+with the same text in English below it, and a Dutch subject. Every mail the app itself
+writes to people is made here; allauth's own (confirm your address, reset your password)
+follow `User.language` through `accounts.adapter.AccountAdapter.send_mail`.
 """
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from common.languages import is_offered
 
 # Between the language versions of one body.
 SEPARATOR = "\n-- \n\n"
@@ -20,12 +23,11 @@ SEPARATOR = "\n-- \n\n"
 def mail_languages(user=None) -> list[str]:
     """The languages of a mail to `user` (or to an address without an account): the
     person's own language, or Dutch and English when they chose none."""
-    offered = {code for code, _name in settings.LANGUAGES}
     chosen = getattr(user, "language", "")
-    if chosen in offered:
+    if is_offered(chosen):
         return [chosen]
     default = settings.LANGUAGE_CODE
-    return [default, *(code for code in ("en",) if code != default and code in offered)]
+    return [default, *(code for code in ("en",) if code != default and is_offered(code))]
 
 
 def person_language(user=None) -> str:

@@ -124,6 +124,11 @@ class Volunteer(models.Model):
     link_token = models.CharField(
         _("personal link token"), max_length=64, unique=True, null=True, blank=True
     )
+    # A helper without a log-in: true from their creation on, also after their data was
+    # erased (rosters of past shifts still mark them); false again only when they made
+    # their own account (`volunteers.helpers.helper_became_account`). The one answer to
+    # "is this a helper": `has_login`, `helpers()`, claiming and mail links read it.
+    is_helper = models.BooleanField(_("helper without a log-in"), default=False, editable=False)
     # When the person agreed that we keep their name (and phone or address) for the
     # shifts, and who recorded it when a coordinator added them.
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
@@ -149,4 +154,10 @@ class Volunteer(models.Model):
 
     @property
     def has_login(self) -> bool:
-        return self.link_token is None
+        """Whether the person logs in (an account); a helper, also an erased one, does not."""
+        return not self.is_helper
+
+    @property
+    def helper_link_works(self) -> bool:
+        """A helper whose personal link opens their page: not erased, link not taken back."""
+        return self.is_helper and self.anonymised_at is None and self.link_token is not None

@@ -55,10 +55,10 @@ def has_verified_email(user) -> bool:
 
 def may_claim_places(volunteer) -> bool:
     """Whether `volunteer` may claim places on shifts: an account with a verified e-mail
-    address, or a helper without a log-in (`Volunteer.link_token`: their personal link is
+    address, or a helper without a log-in (`Volunteer.is_helper`: their personal link is
     their key, and they gave no address to verify) whose data has not been erased."""
-    if volunteer.link_token is not None:
-        return volunteer.anonymised_at is None and is_active_user(volunteer.user)
+    if volunteer.is_helper:
+        return volunteer.helper_link_works and is_active_user(volunteer.user)
     return has_verified_email(volunteer.user)
 
 

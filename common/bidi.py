@@ -14,6 +14,8 @@ thousands of rows write the tags: a filter costs a call per row.
 """
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -30,3 +32,15 @@ def bdi(value) -> SafeString:
 def ltr(value) -> SafeString:
     """`value` (escaped) isolated and left to right, whatever the page's direction."""
     return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+@register.simple_tag
+def written_lang() -> SafeString:
+    """` lang="nl"` for an element holding text that people typed for the public (a site's
+    description, an edition's, a shift's notes): it is written in Dutch, the site's own
+    language, so on a page in another language it says so (WCAG 3.1.2) and a screen reader
+    reads it with a Dutch voice. Nothing on a Dutch page. Keep `dir="auto"` next to it: the
+    text may still hold a line in Arabic."""
+    if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return SafeString("")
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)

@@ -26,6 +26,8 @@ from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
+from common.languages import is_offered
+
 MAX_AGE = 3600
 
 
@@ -44,7 +46,7 @@ def own_packages() -> list[str]:
 @require_safe
 def javascript_catalogue(request, language: str):
     """The catalogue of `language` as a script; 404 for a language we do not offer."""
-    if language not in dict(settings.LANGUAGES):
+    if not is_offered(language):
         raise Http404("No such language.")
     view = JavaScriptCatalog.as_view(packages=own_packages())
     with translation.override(language):

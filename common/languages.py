@@ -53,10 +53,14 @@ def interface_languages() -> list[tuple[str, str]]:
     return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
+def is_offered(code: str | None) -> bool:
+    """Whether the site is offered in `code` (a code of settings.LANGUAGES, exactly)."""
+    return any(code == offered for offered, _name in settings.LANGUAGES)
+
+
 def interface_language_or_default(code: str | None) -> str:
     """`code` when the site is offered in it, else the site's default."""
-    offered = {offered for offered, _name in settings.LANGUAGES}
-    return code if code in offered else settings.LANGUAGE_CODE
+    return code if is_offered(code) else settings.LANGUAGE_CODE
 
 
 def language_match(spoken: list[str] | None, needed: list[str] | None) -> dict:

@@ -65,3 +65,21 @@ def _mentions_token(request) -> bool:
         meta.get("HTTP_REFERER", ""),
     )
     return any(SECRET_PATH.search(str(place or "")) for place in places)
+
+
+class OneLineClientErrors(logging.Filter):
+    """Log a 403 or 404 as one line, without the traceback of its exception.
+
+    Django's `django.request` logs every 4xx with the exception that caused it
+    (`PermissionDenied`, `Http404`) as `exc_info`, so the console of the development server
+    is buried in tracebacks of ordinary refusals. The line ("Forbidden (Permission denied):
+    /manage/...") says all there is to say; errors (5xx) and other 4xx keep their traceback.
+    """
+
+    STATUSES = frozenset({403, 404})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in self.STATUSES:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -75,8 +75,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "common.handlers.csrf_failure"
 
 # The public base URL, used where a link must be absolute outside a request
-# (calendar feeds, e-mails). No trailing slash.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# (calendar feeds, e-mails). No trailing slash. `make run PORT=8001` sets DEFAULT_SITE_URL
+# to the port it serves on; SITE_URL, from the environment or .env, wins.
+SITE_URL = env_str("SITE_URL", env_str("DEFAULT_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
 # The domain in the UID of every calendar event (`site-12@<domain>`). Calendars recognise
 # events by UID: set it once and never change it. Empty means the host name of SITE_URL.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN")
@@ -253,7 +254,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Actiedagen] "
+# No prefix: every mail comes from "Actiedagen" (DEFAULT_FROM_EMAIL) already, and our own
+# mails have none; a Latin "[Actiedagen]" before an Arabic or Farsi subject garbles it.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Behind a reverse proxy every request comes from the proxy's address: rate limits per
 # client address must read it from X-Forwarded-For instead. TRUSTED_PROXY_COUNT is the
 # number of proxies in front of the app that each append to X-Forwarded-For (usually 1);
@@ -570,7 +573,10 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secret_paths": {"()": "common.logging.RedactSecretPaths"}},
+    "filters": {
+        "redact_secret_paths": {"()": "common.logging.RedactSecretPaths"},
+        "one_line_client_errors": {"()": "common.logging.OneLineClientErrors"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -587,7 +593,8 @@ LOGGING = {
         },
     },
     "loggers": {
-        "django.request": {"filters": ["redact_secret_paths"]},
+        # A refused (403) or missing (404) page is one line, not a traceback.
+        "django.request": {"filters": ["redact_secret_paths", "one_line_client_errors"]},
         "django.security.csrf": {"filters": ["redact_secret_paths"]},
         "django.server": {
             "handlers": ["django.server"],

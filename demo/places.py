@@ -12,6 +12,9 @@ DEMO_ORGANISER = "organiser@example.org"
 DEMO_COORDINATOR = "coordinator@example.org"
 DEMO_VOLUNTEER = "volunteer@example.org"
 DEMO_COORDINATOR_BRANCH = "Afdeling Utrecht"
+# A place of the demo coordinator's branch with no site in the coming editions, so that
+# the coordinator can register one on the day the demo is run: (name, street).
+DEMO_COORDINATOR_FREE_PLACE = ("Domplein, Utrecht", "Domplein")
 DEMO_VOLUNTEER_NAMES = [
     ("Anouk", "de Vries"),
     ("Yusuf", "Haddad"),

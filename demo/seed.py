@@ -29,7 +29,7 @@ from common.errors import DomainError
 from events import services
 from events.models import Event, Shift, Site
 from events.services.editions import TemplateSpec
-from locations.models import Branch, Location
+from locations.models import Branch, Location, Province
 from locations.services import (
     LocationInput,
     branch_coordinator_add,
@@ -45,6 +45,7 @@ from .places import (
     COFFEE_SPOTS,
     DEMO_COORDINATOR,
     DEMO_COORDINATOR_BRANCH,
+    DEMO_COORDINATOR_FREE_PLACE,
     DEMO_ORGANISER,
     DEMO_PASSWORD,
     DEMO_VOLUNTEER,
@@ -73,6 +74,7 @@ class DemoSeeder:
         places = {
             plan.slug: [(town, *self._place(plan, town)) for town in plan.towns] for plan in plans
         }
+        self._free_place()
         with transaction.atomic():
             for plan in plans:
                 self._edition(plan, places[plan.slug], organiser=organiser)
@@ -206,6 +208,20 @@ class DemoSeeder:
             self._count("locations", True)
         return location
 
+    def _free_place(self) -> Location:
+        """A square of the demo coordinator's branch that no coming edition uses yet: the
+        place the coordinator registers on the day the demo is run."""
+        name, street = DEMO_COORDINATOR_FREE_PLACE
+        return self._location(
+            reference="demo-square-utrecht-free",
+            name=name,
+            kind=Location.Kind.PUBLIC_SPACE,
+            town="Utrecht",
+            province=Province.UTRECHT,
+            street=street,
+            branch=self._branch("Utrecht", Province.UTRECHT),
+        )
+
     def _place(self, plan: EditionPlan, town: str) -> tuple[Location, Branch]:
         """The place in `town` and the town's branch, which looks after it."""
         if plan.kind == Event.Kind.OPEN_DAY:
@@ -238,20 +254,7 @@ class DemoSeeder:
         if plan.is_history:
             self._history(plan, places, organiser=organiser)
             return
-        event = services.event_create(
-            name=plan.name,
-            slug=plan.slug,
-            kind=plan.kind,
-            date=plan.date,
-            by=organiser,
-            templates=[TemplateSpec(*row) for row in pattern],
-            default_opens_at=plan.opens,
-            default_closes_at=plan.closes,
-            description=plan.description,
-            is_published=True,
-        )
-        self._count("events", True)
-        self._count("shift templates", True, len(pattern))
+        event = self._coming_event(plan, organiser=organiser)
         for town, location, branch in places:
             site = services.site_create(
                 event=event,
@@ -272,6 +275,28 @@ class DemoSeeder:
                 services.site_publish(site=site, by=organiser)
             self._count("sites", True)
             self._count("shifts", True, len(pattern))
+
+    def _coming_event(self, plan: EditionPlan, *, organiser) -> Event:
+        """A coming edition, published, with its shift templates and registration open."""
+        pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
+        event = services.event_create(
+            name=plan.name,
+            slug=plan.slug,
+            kind=plan.kind,
+            date=plan.date,
+            by=organiser,
+            templates=[TemplateSpec(*row) for row in pattern],
+            default_opens_at=plan.opens,
+            default_closes_at=plan.closes,
+            description=plan.description,
+            is_published=True,
+            # Open since a month before the demo was loaded, until the day begins: the
+            # demo coordinator can register a site today.
+            registration_opens_at=clock.now() - datetime.timedelta(days=30),
+        )
+        self._count("events", True)
+        self._count("shift templates", True, len(pattern))
+        return event
 
     def _history(self, plan: EditionPlan, places: list, *, organiser) -> None:
         event = services.edition_history_record(

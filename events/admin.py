@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from common.admin import ReadOnlyAdmin
+from common.admin import LanguageChoicesForm, ReadOnlyAdmin
 
 from .models import (
     AddressDisclosure,
@@ -88,8 +88,17 @@ class SiteStatusChangeInline(admin.TabularInline):
         return False
 
 
+class SiteAdminForm(LanguageChoicesForm):
+    language_fields = ("languages_needed",)
+
+    class Meta:
+        model = Site
+        fields = "__all__"
+
+
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
+    form = SiteAdminForm
     list_display = ["__str__", "event", "branch", "city", "status", "opens_at", "closes_at"]
     list_filter = ["status", "event", "event__kind", "location__province"]
     search_fields = ["name", "location__name", "location__city", "branch__name"]

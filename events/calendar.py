@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 from common import published
+from common.languages import is_offered
 from locations.models import Location
 
 from . import ical
@@ -118,11 +119,12 @@ def feed_language(request, default: str | None = None) -> str:
     personal feed's: the person's own language), else the site's default.
 
     Feeds do not follow the Accept-Language header or the language cookie: calendar servers
-    fetch them without either, and one URL must always give the same bytes."""
+    fetch them without either, and one URL gives the same bytes to every client (a
+    personal feed changes language only when its person changes theirs)."""
     wanted = request.GET.get("lang", "")
-    if wanted in dict(settings.LANGUAGES):
+    if is_offered(wanted):
         return wanted
-    if default in dict(settings.LANGUAGES):
+    if is_offered(default):
         return default
     return settings.LANGUAGE_CODE
 
@@ -131,7 +133,7 @@ def with_language(url: str, language: str | None) -> str:
     """Add `?lang=` for a language other than the default."""
     if not language or language == settings.LANGUAGE_CODE:
         return url
-    if language not in dict(settings.LANGUAGES):
+    if not is_offered(language):
         return url
     return f"{url}?lang={language}"
 

@@ -9,6 +9,9 @@ registers a provider in its `AppConfig.ready()`:
 
 A provider takes the person and the site and returns the links that person may follow
 (it asks the rule-book itself); the page shows them in the order the apps registered.
+
+Blocks of figures work the same way: counting adds the totals to the public pages of a
+site and an edition that have taken place (`add_figures`, `figures`).
 """
 
 from collections.abc import Callable
@@ -45,3 +48,40 @@ def add_site_links(place: str, provider: Provider) -> None:
 
 def site_links(place: str, *, user, site) -> list[Link]:
     return [link for provider in _providers[place] for link in provider(user=user, site=site)]
+
+
+# --- Figures on the public pages of what has taken place ---------------------------------
+
+SITE_PAGE_FIGURES = "site_page_figures"
+EDITION_PAGE_FIGURES = "edition_page_figures"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A block of figures: a heading and rows of (label, number)."""
+
+    title: str
+    rows: list[tuple[str, int]]
+
+
+FigureProvider = Callable[..., list[Figures]]
+
+_figure_providers: dict[str, list[FigureProvider]] = {
+    SITE_PAGE_FIGURES: [],
+    EDITION_PAGE_FIGURES: [],
+}
+
+
+def add_figures(place: str, provider: FigureProvider) -> None:
+    """Show `provider(user=…, subject=…)`'s blocks at `place`: the subject is the site
+    (`SITE_PAGE_FIGURES`) or the edition (`EDITION_PAGE_FIGURES`) of the page."""
+    if provider not in _figure_providers[place]:
+        _figure_providers[place].append(provider)
+
+
+def figures(place: str, *, user, subject) -> list[Figures]:
+    return [
+        block
+        for provider in _figure_providers[place]
+        for block in provider(user=user, subject=subject)
+    ]

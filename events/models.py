@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common import clock
 from common.constraints import ConstraintErrorsOnFields
@@ -498,8 +499,8 @@ class AddressDisclosure(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    first_at = models.DateTimeField(_("first"))
-    last_at = models.DateTimeField(_("last"))
+    first_at = models.DateTimeField(pgettext_lazy("the first time an address was given", "first"))
+    last_at = models.DateTimeField(pgettext_lazy("the last time an address was given", "last"))
 
     class Meta:
         verbose_name = _("address disclosure")

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 # The volunteer's own shifts page (DESIGN.md, Pages); named by path, as it is a page of
 # the volunteers app, a layer above this one. A helper without a log-in has their
-# personal link instead (`volunteers.helpers`), which mails to them carry.
+# personal link instead (`volunteers.helpers`), which mails to them carry; named by path
+# too (this layer may not reverse the volunteers app's URLs), and pinned to its URL
+# pattern by tests/volunteers/test_helpers.py.
 MY_SHIFTS_PATH = "/my/shifts/"
 HELPER_PAGE_PATH = "/me/{token}/"
 
@@ -34,7 +36,7 @@ HELPER_PAGE_PATH = "/me/{token}/"
 def shifts_page_url(volunteer) -> str:
     """Where the volunteer sees and releases their shifts: "my shifts" for an account,
     the personal link for a helper without a log-in."""
-    if volunteer.link_token:
+    if volunteer.helper_link_works:
         return settings.SITE_URL + HELPER_PAGE_PATH.format(token=volunteer.link_token)
     return settings.SITE_URL + MY_SHIFTS_PATH
 
@@ -69,7 +71,9 @@ def shift_context(signup: Signup) -> dict:
         "starts_at": timezone.localtime(shift.starts_at),
         "ends_at": timezone.localtime(shift.ends_at),
         "my_shifts_url": shifts_page_url(signup.volunteer),
-        "name": signup.volunteer.user.first_name,
+        # A helper's name is what they typed, to an address nobody proved theirs: their
+        # mails greet neutrally.
+        "name": "" if signup.volunteer.is_helper else signup.volunteer.user.first_name,
         # Where, once: "azc Zeist, Kerkweg 1, 3701 AB Zeist", or only the address when the
         # name is part of it (a street spot named "Neude, Utrecht"). Only the town of a site
         # shown approximately, until its coordinators share the address with this volunteer.

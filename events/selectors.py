@@ -216,12 +216,14 @@ def open_shifts(
     event: Event | None = None,
     site: Site | None = None,
     town: str = "",
+    site_ids: list[int] | None = None,
     date: datetime.date | None = None,
     only_free: bool = False,
     language: str = "",
 ) -> QuerySet[Shift]:
     """Shifts volunteers can claim: at public sites, not cancelled, not started; filtered
-    by edition, site, town (part of the name), day and a language the site needs."""
+    by edition, site, town (part of the name), sites (`site_ids`, e.g. those near a
+    place: `events.search.site_ids_near`), day and a language the site needs."""
     shifts = Shift.objects.filter(
         is_cancelled=False,
         starts_at__gt=clock.now(),
@@ -232,6 +234,8 @@ def open_shifts(
         shifts = shifts.filter(site=site)
     if town:
         shifts = shifts.filter(site__location__city__icontains=town.strip())
+    if site_ids is not None:
+        shifts = shifts.filter(site_id__in=site_ids)
     if date is not None:
         shifts = shifts.filter(starts_at__date=date)
     if language:
@@ -247,15 +251,21 @@ def open_shifts(
     )
 
 
-def understaffed_shifts(user, *, event: Event | None = None) -> QuerySet[Shift]:
-    """Coming, not cancelled shifts of the sites `user` plans with free places."""
+def understaffed_shifts(
+    user, *, event: Event | None = None, branch_id: int | None = None
+) -> QuerySet[Shift]:
+    """Coming, not cancelled shifts with free places of the published sites `user` plans
+    (of one edition and one branch, when given). Drafts and sites waiting for review are
+    left out: volunteers cannot claim their shifts yet."""
     shifts = Shift.objects.filter(
-        site__in=sites_planned_by(user).exclude(status=Site.Status.CANCELLED),
+        site__in=sites_planned_by(user).filter(status=Site.Status.PUBLISHED),
         is_cancelled=False,
         starts_at__gt=clock.now(),
     )
     if event is not None:
         shifts = shifts.filter(site__event=event)
+    if branch_id is not None:
+        shifts = shifts.filter(site__branch_id=branch_id)
     return (
         shifts_with_counts(shifts)
         .filter(open_spots__gt=0)

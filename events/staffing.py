@@ -44,11 +44,15 @@ def uncovered_languages(shifts: Iterable[Shift]) -> dict[int, list[str]]:
     if not needing:
         return {}
     spoken: dict[int, set[str]] = defaultdict(set)
+    # The languages a volunteer speaks, and their own language: a helper who joined in
+    # Arabic speaks Arabic, whether or not they listed it.
     confirmed = Signup.objects.filter(
         shift_id__in=list(needing), status=Signup.Status.CONFIRMED
-    ).values_list("shift_id", "volunteer__languages")
-    for shift_id, languages in confirmed:
+    ).values_list("shift_id", "volunteer__languages", "volunteer__user__language")
+    for shift_id, languages, own in confirmed:
         spoken[shift_id].update(languages or [])
+        if own:
+            spoken[shift_id].add(own)
     return {
         pk: [code for code in needed if code not in spoken[pk]] for pk, needed in needing.items()
     }

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.text import PlainTextValidator
 
@@ -19,7 +20,10 @@ class LocationForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=200, validators=[PlainTextValidator(_("Name"))]
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=Location.Kind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("type of action day or of location", "Kind"),
+        choices=Location.Kind.choices,
+    )
     street = forms.CharField(
         label=_("Street"),
         max_length=200,

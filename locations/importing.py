@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from common.errors import DomainError, InvalidInput
 from common.text import plain_text_problem
@@ -61,7 +61,7 @@ TEXT_COLUMNS = {
     "name": gettext_lazy("Name"),
     "street": gettext_lazy("Street"),
     "house_number": gettext_lazy("House number"),
-    "house_number_addition": gettext_lazy("Addition"),
+    "house_number_addition": pgettext_lazy("house number addition (e.g. the A in 12A)", "Addition"),
     "postcode": gettext_lazy("Postcode"),
     "city": gettext_lazy("Town"),
     "municipality": gettext_lazy("Municipality"),

@@ -150,7 +150,7 @@ def _edit(request, location: Location | None):
     may_allow_abroad = request.user.has_perm("locations.override_position_outside_nl")
     looked_up = None
     if request.method != "POST":
-        initial = initial_for(location) if location else {"kind": Location.Kind.AZC}
+        initial = initial_for(location) if location else {"kind": _kind_asked(request)}
         form = LocationForm(initial=initial, may_allow_abroad=may_allow_abroad)
         return _render(request, form, location, looked_up)
 
@@ -190,6 +190,13 @@ def _edit(request, location: Location | None):
         separator = "&" if "?" in back else "?"
         return redirect(f"{back}{separator}{urlencode({'location': saved.pk})}")
     return redirect("locations:edit", pk=saved.pk)
+
+
+def _kind_asked(request) -> str:
+    """The kind a new location starts as: `?kind=` from the page that asked for it (a
+    coffee action's registration asks for a public space), else an azc."""
+    kind = request.GET.get("kind", "")
+    return kind if kind in Location.Kind.values else Location.Kind.AZC
 
 
 def _next_url(request) -> str:

@@ -11,5 +11,8 @@ class TalliesConfig(AppConfig):
 
         from . import checks  # noqa: F401 (registers the start-up check)
         from .links import counting_links
+        from .results import edition_results, site_results
 
         extensions.add_site_links(extensions.SITE_PAGE_TOOLS, counting_links)
+        extensions.add_figures(extensions.SITE_PAGE_FIGURES, site_results)
+        extensions.add_figures(extensions.EDITION_PAGE_FIGURES, edition_results)

@@ -8,7 +8,8 @@ from events.extensions import Link
 
 def counting_links(*, user, site) -> list[Link]:
     """ "Count visitors" for those who may count at the site, and the audit trail for those
-    who may correct its counts. No counts are shown on the public page itself."""
+    who may correct its counts. The counts themselves reach the public page only once
+    counting has closed (`tallies.results`)."""
     if not user.is_authenticated:
         return []
     links = []

@@ -106,7 +106,11 @@ def counting_closes_at(site: Site) -> datetime.datetime:
     """When counting at `site` closes: `TALLY_CLOSES_AFTER_DAYS` days after the end of
     its (last) day in Amsterdam. Taps arriving later are refused, and only organisers
     still correct the figures."""
-    last_day = site_days(site)[1]
+    return counting_closes_after(site_days(site)[1])
+
+
+def counting_closes_after(last_day: datetime.date) -> datetime.datetime:
+    """When counting closes at a site whose (last) day is `last_day`."""
     days = settings.TALLY_CLOSES_AFTER_DAYS + 1
     return datetime.datetime.combine(
         last_day + datetime.timedelta(days=days), datetime.time.min, tzinfo=local_zone()

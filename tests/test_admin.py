@@ -1,5 +1,7 @@
 """Organisers can work in the admin: every model has a list, filters and search."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -37,7 +39,7 @@ def _site_form_data(site, **overrides):
     data = {
         "name": site.name,
         "public_description": site.public_description,
-        "languages_needed": "[]",
+        "languages_needed": [],
         "expected_visitors": "",
         "shifts-TOTAL_FORMS": "0",
         "shifts-INITIAL_FORMS": "0",
@@ -59,6 +61,32 @@ def test_admin_edits_go_through_the_site_service(organiser_client, site):
     site.refresh_from_db()
     assert site.name == "azc Utrecht (Oog in Al)"
     assert site.closes_at.hour == 14  # 16:00 in Amsterdam, unchanged (UTC 14:00)
+
+
+def test_requested_languages_are_checkboxes_not_json(organiser_client, site):
+    site.languages_needed = ["nl", "ar", "xx"]  # "xx": stored earlier, not in the list
+    site.save(update_fields=["languages_needed"])
+    url = reverse("admin:events_site_change", args=[site.pk])
+    html = organiser_client.get(url).content.decode()
+    assert '["nl", "ar"' not in html
+    assert 'type="checkbox" name="languages_needed" value="ar"' in html
+    assert re.search(r'value="ar"[^>]*checked', html)
+    assert not re.search(r'value="ti"[^>]*checked', html)
+    data = _site_form_data(site, languages_needed=["nl", "ti", "xx"])
+    response = organiser_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    site.refresh_from_db()
+    assert sorted(site.languages_needed) == ["nl", "ti", "xx"]
+
+
+def test_a_volunteers_languages_are_checkboxes_in_the_admin(organiser_client, volunteer):
+    profile = volunteer.volunteer
+    profile.languages = ["nl", "fa"]
+    profile.save(update_fields=["languages"])
+    url = reverse("admin:accounts_volunteer_change", args=[profile.pk])
+    html = organiser_client.get(url).content.decode()
+    assert re.search(r'name="languages" value="fa"[^>]*checked', html)
+    assert '["nl", "fa"]' not in html
 
 
 def test_a_cancelled_site_is_read_only_in_the_admin(organiser_client, site):

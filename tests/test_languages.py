@@ -348,3 +348,62 @@ def test_an_appeal_for_a_language_the_site_does_not_need_is_refused(
     with pytest.raises(LanguageNotNeeded):
         staffing_appeal_send(site=site, by=coordinator, language="ti")
     assert not site.staffing_appeals.exists() and mail.outbox == []
+
+
+# --- Found by attacking it -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_allauths_mails_are_written_in_the_persons_language(client, volunteer):
+    volunteer.language = "fa"
+    volunteer.save()
+    client.post(
+        reverse("account_reset_password"),
+        {"email": "volunteer@example.org"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert len(mail.outbox) == 1
+    assert any("\u0600" <= c <= "\u06ff" for c in mail.outbox[0].body)
+    assert "wachtwoord" not in mail.outbox[0].body.lower()
+
+
+@pytest.mark.django_db
+def test_a_helpers_own_language_counts_as_spoken_on_the_shift(site, shift):
+    from events.staffing import uncovered_languages
+
+    site.languages_needed = ["ar"]
+    site.save()
+    make_signup(shift, make_volunteer(language="ar"))  # lists no languages spoken
+    shift.site = site
+    assert uncovered_languages([shift]) == {shift.pk: []}
+
+
+@pytest.mark.django_db
+def test_a_personal_feed_link_carries_no_language_so_the_feed_follows_the_person(client, volunteer):
+    volunteer.language = "ar"
+    volunteer.save()
+    client.force_login(volunteer)
+    page = client.get(reverse("volunteers:my_shifts"), HTTP_ACCEPT_LANGUAGE="en").content
+    token = volunteer.volunteer.calendar_token
+    assert f'/calendar/volunteer/{token}.ics"'.encode() in page
+    assert f"/calendar/volunteer/{token}.ics?lang".encode() not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_asks_an_address_of_a_new_account_and_hides_personal_link_tokens(
+    organiser_client, profile
+):
+    from accounts.models import User
+
+    response = organiser_client.post(
+        reverse("admin:accounts_user_add"),
+        {"email": "", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
+    )
+    assert response.status_code == 200 and "email" in response.context["adminform"].form.errors
+    assert not User.objects.filter(email=None).exists()
+    profile.link_token = "x" * 43
+    profile.save()
+    change = organiser_client.get(reverse("admin:accounts_volunteer_change", args=[profile.pk]))
+    assert change.status_code == 200 and "x" * 43 not in change.content.decode()
+    user_page = organiser_client.get(reverse("admin:accounts_user_change", args=[profile.user.pk]))
+    assert '<option value="ti">ትግርኛ</option>' in user_page.content.decode()

@@ -94,3 +94,45 @@ def test_sqlite_connection_uses_wal_and_a_busy_timeout():
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 20_000
+
+
+def served_site_url(make_arguments: list[str], env: dict[str, str]) -> str:
+    """SITE_URL as the development server of `make run <make_arguments>` sees it: the
+    command `make` would run, with `runserver` swapped for printing the setting."""
+    clean = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull}
+    clean.update(env)
+    dry_run = subprocess.run(  # noqa: S603
+        ["make", "-n", "run", *make_arguments],  # noqa: S607
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [serve] = [line for line in dry_run.stdout.splitlines() if "manage.py runserver" in line]
+    command, _, _address = serve.partition("manage.py runserver")
+    command = command.replace(".venv/bin/python", sys.executable)
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    printed = subprocess.run(  # noqa: S602
+        f"{command} manage.py shell -c '{show}'",
+        shell=True,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return printed.stdout.strip().splitlines()[-1]  # after the shell's own notice
+
+
+def test_make_run_on_another_port_puts_that_port_in_links(tmp_path):
+    """Links in mails and calendar feeds point at the port `make run` serves on."""
+    assert served_site_url(["PORT=8001"], {}) == "http://127.0.0.1:8001"
+    assert served_site_url([], {}) == "http://127.0.0.1:8000"
+    # A SITE_URL of one's own (environment or .env) wins.
+    explicit = {"SITE_URL": "https://actiedagen.example.org"}
+    assert served_site_url(["PORT=8001"], explicit) == "https://actiedagen.example.org"
+    env_file = tmp_path / ".env"
+    env_file.write_text("SITE_URL=https://from-env-file.example.org\n")
+    from_file = {"ENV_FILE": str(env_file)}
+    assert served_site_url(["PORT=8001"], from_file) == "https://from-env-file.example.org"

@@ -109,7 +109,7 @@ def last_appeal(site: Site) -> StaffingAppeal | None:
 
 
 def _format(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+    return formats.date_format(timezone.localtime(moment), "j b H:i")
 
 
 def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:

@@ -1,6 +1,7 @@
 """Forms of the volunteer's side: finding shifts, the profile, deleting the account, and
 a coordinator's appeal. They check the shape of input; the services decide."""
 
+import dataclasses
 import re
 
 from django import forms
@@ -8,13 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.forms import language_field
+from common.errors import DomainError
 from common.languages import LANGUAGE_CHOICES
 from common.text import PlainTextValidator
 from events.forms.fields import DateInput
 from events.models import Event, Site
+from events.search import NearPoint, locate_place
 from locations.models import Branch
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
+# "Near a town": how far from it, in km.
+RADIUS_CHOICES_KM = (5, 10, 25)
+DEFAULT_RADIUS_KM = 10
 
 
 class FindShiftsForm(forms.Form):
@@ -28,7 +34,16 @@ class FindShiftsForm(forms.Form):
     # The site page links here with `?site=<id>`: that site's shifts only. An unknown or
     # unpublished site (an old link) shows every shift, with a word why (`unknown_site`).
     site = forms.CharField(required=False, widget=forms.HiddenInput)
-    town = forms.CharField(label=_("Town"), max_length=100, required=False)
+    # Near a town or postcode, as on the map: Leusden finds the shifts in Amersfoort.
+    town = forms.CharField(label=_("Near a town or postcode"), max_length=100, required=False)
+    radius_km = forms.TypedChoiceField(
+        label=_("Within"),
+        choices=[(str(km), f"{km} km") for km in RADIUS_CHOICES_KM],
+        coerce=int,
+        initial=str(DEFAULT_RADIUS_KM),
+        required=False,
+        empty_value=DEFAULT_RADIUS_KM,
+    )
     date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     free = forms.BooleanField(label=_("Only shifts with free places"), required=False)
     language = forms.ChoiceField(
@@ -43,6 +58,7 @@ class FindShiftsForm(forms.Form):
             Event.objects.published().upcoming().order_by("date", "name")
         )
         self.unknown_site = False
+        self.near: NearPoint | None = None
 
     def clean_site(self) -> Site | None:
         raw = self.cleaned_data["site"].strip()
@@ -53,6 +69,24 @@ class FindShiftsForm(forms.Form):
             site = Site.objects.published().select_related("location").filter(pk=raw).first()
         self.unknown_site = site is None
         return site
+
+    def clean(self):
+        data = super().clean()
+        town = (data.get("town") or "").strip()
+        if town and "town" not in self.errors:
+            try:
+                found = locate_place(town)
+            except DomainError as error:  # every geocoding provider failed
+                self.add_error("town", error.detail)
+                return data
+            if found is None:
+                self.add_error(
+                    "town", _("“%s” was not found: give a Dutch town or postcode.") % town
+                )
+            else:
+                radius = data.get("radius_km") or DEFAULT_RADIUS_KM
+                self.near = dataclasses.replace(found, radius_km=float(radius))
+        return data
 
 
 class ProfileForm(forms.Form):

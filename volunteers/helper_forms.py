@@ -14,7 +14,7 @@ from common.text import PlainTextValidator
 from events.forms.fields import DateInput
 
 from .forms import PHONE_PATTERN
-from .helpers import HelperDetails, new_form_key
+from .helpers import PHONE_OR_EMAIL_REQUIRED, HelperDetails, new_form_key
 
 
 class ShiftChoiceField(forms.ModelChoiceField):
@@ -34,7 +34,7 @@ class ShiftChoiceField(forms.ModelChoiceField):
             places = str(_("full: you join the waitlist"))
         text = "{role}, {day} {start}–{end}".format(
             role=capfirst(shift.get_role_display()),
-            day=formats.date_format(start, "D j F"),
+            day=formats.date_format(start, "l j F Y"),
             start=start.strftime("%H:%M"),
             end=end.strftime("%H:%M"),
         )
@@ -135,6 +135,9 @@ class JoinForm(_HelperForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         required=False,
+        # The column's length (`User.email`): a longer address that passes the validator
+        # (up to 320 characters) would fail on saving, on PostgreSQL.
+        max_length=254,
         help_text=_("A phone number or an e-mail address: at least one."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
@@ -165,10 +168,7 @@ class JoinForm(_HelperForm):
     def clean(self):
         data = super().clean()
         if not data.get("phone") and not data.get("email") and "phone" not in self.errors:
-            self.add_error(
-                "phone",
-                _("Give a phone number or an e-mail address, so the coordinator can reach you."),
-            )
+            self.add_error("phone", PHONE_OR_EMAIL_REQUIRED)
         return data
 
 

@@ -9,8 +9,11 @@ come in one of two ways, both through the claiming service everyone uses
 - a coordinator of the site (or an organiser) adds them to a shift by name, with a phone
   number if they want, in their own language, and records their consent (`helper_add`);
 - they open a site's invitation (`invitations`) and sign up themselves, with a phone
-  number or an e-mail address (`helper_join`). An address that belongs to an account is
-  refused (log in instead); never are two people merged.
+  number or an e-mail address (`helper_join`). An address that belongs to an account or
+  to another helper makes nothing (never are two people merged), and the joiner learns
+  nothing of it: whoever gives an address is told "we have sent a message to it"; its
+  owner gets a mail (`mail_address_taken`): the account's owner how to log in, a helper
+  their link again.
 
 What they agree to: we keep their name, phone number or e-mail address for these shifts
 until `HELPER_RETENTION_DAYS` days after their last shift; then `retention` erases them.
@@ -50,28 +53,37 @@ from .models import HelperOrigin, SiteInvitation
 logger = logging.getLogger(__name__)
 
 FORM_KEY_BYTES = 24
+# How long the join form's key leads back to what it made (a double tap, a resent
+# request). Not longer: the key is in the page's HTML, and must not stay a second key to
+# the personal link.
+FORM_KEY_VALID = datetime.timedelta(minutes=10)
 
 
 class HelperError(DomainError):
     code = "helper"
 
 
-class EmailBelongsToAccount(HelperError):
-    code = "email_has_account"
+class EmailTaken(HelperError):
+    """The address belongs to an account (`owner` "account") or to another helper
+    ("helper"): nothing was made. Not to be shown as such: the joiner must not learn who
+    uses an address (`mail_address_taken` tells its owner instead)."""
+
+    code = "email_taken"
     field = "email"
-    default_message = _(
-        "An account already uses this e-mail address. Log in with it to sign up, or leave "
-        "the address out and give a phone number."
-    )
+
+    def __init__(self, *, owner: str) -> None:
+        self.owner = owner
+        super().__init__()
 
 
-class EmailHasLink(HelperError):
-    code = "email_has_link"
-    field = "email"
-    default_message = _(
-        "This e-mail address already has a personal link for shifts. We have sent the link "
-        "to it again: open it to sign up for another shift."
-    )
+class FormAlreadySent(HelperError):
+    code = "form_already_sent"
+    default_message = _("This form was already sent. Load the page again to sign up.")
+
+
+PHONE_OR_EMAIL_REQUIRED = _(
+    "Give a phone number or an e-mail address, so the coordinator can reach you."
+)
 
 
 class NotInvitedHere(HelperError):
@@ -108,8 +120,11 @@ def new_form_key() -> str:
 
 
 def helpers() -> QuerySet[Volunteer]:
-    """Helpers without a log-in whose data is still there."""
-    return Volunteer.objects.filter(link_token__isnull=False, anonymised_at__isnull=True)
+    """Helpers without a log-in whose data is still there and whose link works (the
+    queryset form of `Volunteer.helper_link_works`)."""
+    return Volunteer.objects.filter(
+        is_helper=True, link_token__isnull=False, anonymised_at__isnull=True
+    )
 
 
 def helper_by_link(token: str) -> Volunteer | None:
@@ -157,7 +172,7 @@ def email_owner(email: str) -> str | None:
     user = User.objects.filter(email__iexact=email).select_related("volunteer").first()
     if user is not None:
         volunteer = getattr(user, "volunteer", None)
-        if volunteer is not None and volunteer.link_token is not None:
+        if volunteer is not None and volunteer.is_helper:
             return "helper"
         return "account"
     if EmailAddress.objects.filter(email__iexact=email).exists():
@@ -193,12 +208,25 @@ def invited_sites(volunteer: Volunteer, now: datetime.datetime | None = None) ->
 # --- Changes ------------------------------------------------------------------------------
 
 
-def _origin(form_key: str) -> HelperSignup | None:
+def _origin(
+    form_key: str, *, shift: Shift, invitation: SiteInvitation | None
+) -> HelperSignup | None:
+    """What the form with `form_key` made, when it is the same form sent again: within
+    `FORM_KEY_VALID`, through the same invitation (or the same site's coordinators), to a
+    helper whose link still works. A key used otherwise raises `FormAlreadySent`: it never
+    leads to a link. (Resetting the link gives the origin a new key, `helper_link_reset`.)"""
     origin = HelperOrigin.objects.select_related("volunteer__user").filter(form_key=form_key)
     origin = origin.first()
     if origin is None:
         return None
     volunteer = origin.volunteer
+    if (
+        origin.invitation_id != (invitation.pk if invitation is not None else None)
+        or origin.site_id != shift.site_id
+        or origin.created_at < clock.now() - FORM_KEY_VALID
+        or not volunteer.helper_link_works
+    ):
+        raise FormAlreadySent()
     signup = (
         Signup.objects.filter(volunteer=volunteer)
         .select_related("shift__site")
@@ -210,10 +238,8 @@ def _origin(form_key: str) -> HelperSignup | None:
 
 def _refuse_taken_email(email: str) -> None:
     owner = email_owner(email)
-    if owner == "account":
-        raise EmailBelongsToAccount()
-    if owner == "helper":
-        raise EmailHasLink()
+    if owner is not None:
+        raise EmailTaken(owner=owner)
 
 
 def _helper_create(
@@ -228,7 +254,7 @@ def _helper_create(
     form made before."""
     if not form_key:
         raise InvalidInput(_("The form is incomplete: please load the page again."))
-    done = _origin(form_key)
+    done = _origin(form_key, shift=shift, invitation=invitation)
     if done is not None:
         return done
     email = details.email.strip().lower()
@@ -239,7 +265,7 @@ def _helper_create(
             # Asked again inside the transaction: on SQLite it runs alone, so a second
             # copy of the form sent at the same moment finds the first here; on
             # PostgreSQL it waits on the form key's unique index and lands below.
-            done = _origin(form_key)
+            done = _origin(form_key, shift=shift, invitation=invitation)
             if done is not None:
                 return done
             now = clock.now()
@@ -254,6 +280,7 @@ def _helper_create(
             volunteer = Volunteer.objects.create(
                 user=user,
                 phone=details.phone.strip(),
+                is_helper=True,
                 link_token=new_calendar_token(),
                 consent_at=now,
                 consent_recorded_by=consent_by,
@@ -269,7 +296,7 @@ def _helper_create(
             if email:
                 transaction.on_commit(lambda: mail_helper_link(volunteer), robust=True)
     except IntegrityError:
-        done = _origin(form_key)
+        done = _origin(form_key, shift=shift, invitation=invitation)
         if done is not None:
             return done
         if email:
@@ -296,13 +323,14 @@ def helper_join(
     """A person signs themselves up for `shift` through the site's `invitation`, having
     agreed (the form's consent box) that we keep their details. Raises `InvitationClosed`
     when the invitation no longer works, `InvalidInput` for a shift of another site,
-    `EmailBelongsToAccount` / `EmailHasLink` for an address in use, or the claim's
-    `SignupError`; nothing is made then."""
+    `EmailTaken` for an address in use, `FormAlreadySent` for a form key used before
+    (longer ago than `FORM_KEY_VALID`, elsewhere, or for a link since reset), or the
+    claim's `SignupError`; nothing is made then."""
     refuse_closed(invitation)
     if shift.site_id != invitation.site_id:
         raise InvalidInput(_("Choose one of the shifts of this site."), field="shift")
     if not details.phone.strip() and not details.email.strip():
-        raise InvalidInput(_("Give a phone number or an e-mail address (or both)."), field="phone")
+        raise InvalidInput(PHONE_OR_EMAIL_REQUIRED, field="phone")
     return _helper_create(
         shift=shift, details=details, form_key=form_key, consent_by=None, invitation=invitation
     )
@@ -328,11 +356,13 @@ def helper_link_reset(*, volunteer: Volunteer) -> Volunteer:
     it): the old ones stop working at once."""
     with transaction.atomic():
         locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
-        if locked.link_token is None or locked.anonymised_at is not None:
+        if not locked.helper_link_works:
             raise HelperError(_("This personal link no longer works."))
         locked.link_token = new_calendar_token()
         locked.calendar_token = new_calendar_token()
         locked.save(update_fields=["link_token", "calendar_token", "updated_at"])
+        # The form that made the helper must not lead to the new link.
+        HelperOrigin.objects.filter(volunteer=locked).update(form_key=new_form_key())
     return locked
 
 
@@ -350,7 +380,7 @@ def helper_became_account(sender, *, user, **kwargs) -> None:
     """A helper set a password through their e-mail address (allauth's password reset,
     which proves the address is theirs): they log in from now on, like any account, and
     their personal link stops working. Their shifts stay theirs."""
-    Volunteer.objects.filter(user=user, link_token__isnull=False).update(link_token=None)
+    Volunteer.objects.filter(user=user, is_helper=True).update(link_token=None, is_helper=False)
 
 
 # --- Mail -----------------------------------------------------------------------------------
@@ -361,7 +391,7 @@ def mail_helper_link(volunteer: Volunteer) -> bool:
     address (after they joined, or when they try to join again with it). Whether a
     message went out."""
     user = volunteer.user
-    if not (user.is_active and user.email and volunteer.link_token):
+    if not (user.is_active and user.email and volunteer.helper_link_works):
         return False
     sites = list(
         Site.objects.filter(shifts__signups__volunteer=volunteer)
@@ -375,7 +405,8 @@ def mail_helper_link(volunteer: Volunteer) -> bool:
         subject_template="volunteers/email/helper_link_subject.txt",
         body_template="volunteers/email/helper_link_message.txt",
         context={
-            "name": user.first_name,
+            # No name: it is what the joiner typed, and the address is not proven theirs
+            # (anyone may give anyone's address on the form); the mail greets neutrally.
             "sites": sites,
             "link": helper_url(volunteer),
             "retention_days": settings.HELPER_RETENTION_DAYS,
@@ -389,11 +420,39 @@ def mail_helper_link(volunteer: Volunteer) -> bool:
     return True
 
 
-def helper_link_resend(*, email: str) -> bool:
-    """Mail the personal link again to the helper who uses `email` (someone tried to join
-    with it): only its owner reads it, so nobody else learns the link."""
-    user = User.objects.filter(email__iexact=email.strip()).select_related("volunteer").first()
-    volunteer = getattr(user, "volunteer", None) if user is not None else None
-    if volunteer is None or volunteer.link_token is None or volunteer.anonymised_at:
+def mail_address_taken(*, email: str, site: Site) -> bool:
+    """Someone tried to join through `site`'s invitation with `email`, which is in use:
+    tell its owner, not the joiner. A helper gets their personal link again; the owner of
+    an account, that someone tried to sign up with their address and how to log in and
+    claim a shift. Only the owner reads it, and nothing the joiner typed is in it. The
+    caller limits how often one address is mailed (`join_limits.address_mail_spend`).
+    Whether a message went out."""
+    email = email.strip()
+    user = User.objects.filter(email__iexact=email).select_related("volunteer").first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user")
+        address = address.first()
+        user = address.user if address is not None else None
+    if user is None or not user.is_active:
         return False
-    return mail_helper_link(volunteer)
+    volunteer = getattr(user, "volunteer", None)
+    if volunteer is not None and volunteer.is_helper:
+        return mail_helper_link(volunteer) if volunteer.helper_link_works else False
+    message = person_mail(
+        to=email,
+        user=user,
+        subject_template="volunteers/email/join_address_taken_subject.txt",
+        body_template="volunteers/email/join_address_taken_message.txt",
+        context={
+            "site": site,
+            "login_url": settings.SITE_URL + reverse("account_login"),
+            "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("the mail about a join with the address of user %s failed", user.pk)
+        return False
+    return True

@@ -9,15 +9,22 @@ The counts live in the cache, through allauth's rate limiter as the log-in limit
   counts too. An azc's wifi is one address for many people: the rate per address is
   generous, the one per invitation bounds a link that went round too widely;
 - `helper`: changes on a personal link (release, claim, new link, language), per address;
-- `token_miss`: a link whose token does not exist, per address. Past it, every token
-  link from that address answers 429 for a while, the right ones too, so that guessing
-  cannot go on (the tokens are far too long to guess anyway: this keeps the logs quiet).
+- `token_miss`: a link whose token does not exist, per address. Past it, the tokens that
+  do not exist answer 429 for a while instead of 404 (the tokens are far too long to
+  guess anyway: this keeps the logs quiet). A working link always opens: an azc's wifi
+  is one address, and one person's mistyped links must not lock the others out;
+- a mail to an address in use that someone gave on the join form
+  (`address_mail_spend`): at most one per address per `ADDRESS_MAIL_SECONDS`, so the
+  form cannot be used to flood someone's mailbox.
 
 Past a limit the page answers 429 with the "too many attempts" page (`too_many`).
 """
 
+import hashlib
+
 from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -26,6 +33,7 @@ JOIN = "join"
 HELPER = "helper"
 TOKEN_MISS = "token_miss"  # noqa: S105 (the name of a limit)
 RETRY_AFTER_SECONDS = 60
+ADDRESS_MAIL_SECONDS = 60 * 60
 
 
 def _consume(request: HttpRequest, action: str, *, key: str | None = None, dry_run=False):
@@ -58,6 +66,13 @@ def token_lookups_blocked(request: HttpRequest) -> bool:
 def token_miss_spend(request: HttpRequest) -> None:
     """Count a token that does not exist against the address."""
     _consume(request, TOKEN_MISS)
+
+
+def address_mail_spend(email: str) -> bool:
+    """Spend the one mail an address in use may get in `ADDRESS_MAIL_SECONDS` because
+    someone gave it on the join form; False when it had it already."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return cache.add(f"{APP}:address_mail:{digest}", 1, timeout=ADDRESS_MAIL_SECONDS)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

@@ -110,7 +110,7 @@ def helpers_past_retention(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
     """Helpers without a log-in whose last shift (any sign-up, also a released one) ended
     before `cutoff`; one without any sign-up counts from when they were made."""
     return (
-        Volunteer.objects.filter(link_token__isnull=False, anonymised_at__isnull=True)
+        Volunteer.objects.filter(is_helper=True, anonymised_at__isnull=True)
         .exclude(user__is_organiser=True)
         .exclude(user__is_staff=True)
         .exclude(user__is_superuser=True)

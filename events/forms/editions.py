@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.text import PlainTextValidator
 
@@ -22,7 +23,9 @@ class EditionForm(forms.Form):
         required=False,
         help_text=_("Leave empty to make one from the name, e.g. open-azc-dag-2028."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=Event.Kind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("type of action day or of location", "Kind"), choices=Event.Kind.choices
+    )
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -79,7 +82,12 @@ class TemplateRowForm(forms.Form):
     )
     starts_at = time_field(_("From"), required=False)
     ends_at = time_field(_("Until"), required=False)
-    capacity = forms.IntegerField(label=_("Places"), min_value=0, max_value=500, required=False)
+    capacity = forms.IntegerField(
+        label=pgettext_lazy("number of places for volunteers in a shift", "Places"),
+        min_value=0,
+        max_value=500,
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common import clock
 from common.text import NOTES_MAX_LENGTH, MaxLengthValidator, PlainTextValidator
@@ -15,6 +16,7 @@ from .fields import DateInput, TimeInput
 
 # The services name a shift's fields; the forms ask for a date and two times of day.
 SHIFT_FIELD_NAMES = {"starts_at": "date", "ends_at": "end"}
+PLACES = pgettext_lazy("number of places for volunteers in a shift", "Places")
 
 
 def notes_field(*, rows: int) -> forms.CharField:
@@ -37,7 +39,7 @@ class ShiftForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     start = forms.TimeField(label=_("From"), widget=TimeInput())
     end = forms.TimeField(label=_("Until"), widget=TimeInput())
-    capacity = forms.IntegerField(label=_("Places"), min_value=0, max_value=500)
+    capacity = forms.IntegerField(label=PLACES, min_value=0, max_value=500)
     notes = notes_field(rows=3)
 
     @classmethod

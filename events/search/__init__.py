@@ -10,11 +10,12 @@ from .filters import (
     NearPoint,
     SiteFilters,
     SiteResults,
+    locate_place,
     parse_date,
     parse_kind,
     parse_site_filters,
 )
-from .results import feature_collection, search_sites, site_feature
+from .results import feature_collection, search_sites, site_feature, site_ids_near
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -25,9 +26,11 @@ __all__ = [
     "SiteFilters",
     "SiteResults",
     "feature_collection",
+    "locate_place",
     "parse_date",
     "parse_kind",
     "parse_site_filters",
     "search_sites",
     "site_feature",
+    "site_ids_near",
 ]

@@ -46,7 +46,7 @@ from .. import calendar
 from ..disclosures import disclosures_record
 from ..models import AddressDisclosure, Site
 from ..selectors import sees_exact_location, shared_address_sites, site_open_spots
-from .filters import DEFAULT_PAGE_SIZE, SiteFilters, SiteResults
+from .filters import DEFAULT_PAGE_SIZE, NearPoint, SiteFilters, SiteResults
 
 # The public grid for sites shown approximately (see the module docstring), the one the
 # calendar feeds use.
@@ -174,6 +174,20 @@ def _filtered(sites: QuerySet[Site], filters: SiteFilters, user) -> QuerySet[Sit
             ),
         )
     return sites
+
+
+def site_ids_near(near: NearPoint, *, user) -> list[int]:
+    """Published sites within `near.radius_km` of the point, nearest first, measured from
+    the position the map shows `user` (the grid cell of a site shown approximately), so
+    that the shift list's "near a town" finds what the map finds and tells no more."""
+    sites = _filtered(Site.objects.published(), SiteFilters(near=near), user)
+    origin = (near.latitude, near.longitude)
+    found = []
+    for pk, latitude, longitude in sites.values_list("pk", "public_latitude", "public_longitude"):
+        distance = distance_km(origin, (latitude, longitude))
+        if distance <= near.radius_km:
+            found.append((distance, pk))
+    return [pk for _distance, pk in sorted(found)]
 
 
 def _record_disclosures(user, rows: Iterable[tuple]) -> None:

@@ -61,7 +61,9 @@ def event_clone(
             return value
         return move_by_days(original, days) if original else None
 
-    templates = templates_of(source) or default_templates(source.kind)
+    templates = templates_of(source) or default_templates(
+        source.kind, (source.default_opens_at, source.default_closes_at)
+    )
     event = event_create(
         name=name,
         slug=slug,

@@ -76,8 +76,62 @@ DEFAULT_SHIFT_PATTERNS: dict[str, list[TemplateSpec]] = {
 }
 
 
-def default_templates(kind: str) -> list[TemplateSpec]:
-    return list(DEFAULT_SHIFT_PATTERNS.get(kind, []))
+def default_templates(
+    kind: str, hours: tuple[datetime.time, datetime.time] | None = None
+) -> list[TemplateSpec]:
+    """The kind's usual shifts, fitted to `hours` (opening, closing) when given: an
+    evening coffee action gets its shifts in the evening, not at the kind's usual 10:00."""
+    pattern = list(DEFAULT_SHIFT_PATTERNS.get(kind, []))
+    if hours is None or kind not in KIND_DEFAULT_HOURS:
+        return pattern
+    return fit_to_hours(pattern, from_hours=KIND_DEFAULT_HOURS[kind], to_hours=hours)
+
+
+def _minutes(time: datetime.time) -> int:
+    return time.hour * 60 + time.minute
+
+
+def fit_to_hours(
+    specs: list[TemplateSpec],
+    *,
+    from_hours: tuple[datetime.time, datetime.time],
+    to_hours: tuple[datetime.time, datetime.time],
+) -> list[TemplateSpec]:
+    """Shifts planned for the opening hours `from_hours`, moved onto `to_hours`.
+
+    A time within the hours keeps its place relative to them (stretched or shrunk with
+    their length, to 5 minutes); a time before opening or after closing keeps its
+    distance (set-up half an hour before opening stays half an hour before). Times stay
+    within the day; a shift that would then be empty is left out."""
+    (f_open, f_close), (t_open, t_close) = map(_minutes, from_hours), map(_minutes, to_hours)
+    if (f_open, f_close) == (t_open, t_close) or f_close <= f_open or t_close <= t_open:
+        return list(specs)
+
+    def move(time: datetime.time) -> int:
+        minute = _minutes(time)
+        if minute <= f_open:
+            moved = t_open - (f_open - minute)
+        elif minute >= f_close:
+            moved = t_close + (minute - f_close)
+        else:
+            moved = (
+                t_open + round((minute - f_open) * (t_close - t_open) / (f_close - f_open) / 5) * 5
+            )
+        return min(max(moved, 0), 24 * 60 - 1)
+
+    fitted = []
+    for spec in specs:
+        start, end = move(spec.starts_at), move(spec.ends_at)
+        if end > start:
+            fitted.append(
+                TemplateSpec(
+                    spec.role,
+                    datetime.time(start // 60, start % 60),
+                    datetime.time(end // 60, end % 60),
+                    spec.capacity,
+                )
+            )
+    return fitted
 
 
 # --- Time helpers ------------------------------------------------------------------------------
@@ -86,11 +140,11 @@ at_local = clock.at_local
 
 
 def _format_moment(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, clock.local_zone()), "j F Y, H:i")
+    return formats.date_format(timezone.localtime(moment, clock.local_zone()), "j b H:i")
 
 
 def _format_date(date: datetime.date) -> str:
-    return formats.date_format(date, "j F Y")
+    return formats.date_format(date, "l j F Y")
 
 
 # --- The registration window -------------------------------------------------------------------
@@ -106,6 +160,12 @@ class RegistrationState:
     @property
     def reason(self) -> str:
         return self.error.detail if self.error else ""
+
+    @property
+    def can_be_opened(self) -> bool:
+        """Closed (or not open yet) by the window alone: the national organisers can open
+        or extend it. A past edition no one can open."""
+        return isinstance(self.error, RegistrationClosed)
 
 
 def effective_registration_close(event: Event) -> datetime.datetime:
@@ -234,10 +294,10 @@ def event_create(
 ) -> Event:
     """A new edition with its shift templates.
 
-    Opening hours and templates default to the kind's (see `KIND_DEFAULT_HOURS` and
-    `DEFAULT_SHIFT_PATTERNS`). The slug defaults to the name's. A new edition is not
-    published unless `is_published=True` is given. Raises `InvalidInput` naming the
-    field.
+    Opening hours default to the kind's (`KIND_DEFAULT_HOURS`), templates to the kind's
+    usual shifts (`DEFAULT_SHIFT_PATTERNS`) fitted to the edition's hours. The slug
+    defaults to the name's. A new edition is not published unless `is_published=True` is
+    given. Raises `InvalidInput` naming the field.
     """
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
@@ -254,9 +314,9 @@ def event_create(
     )
     _validate_event(event)
     event.save()
-    event_templates_set(
-        event=event, templates=default_templates(kind) if templates is None else templates
-    )
+    if templates is None:
+        templates = default_templates(kind, (event.default_opens_at, event.default_closes_at))
+    event_templates_set(event=event, templates=templates)
     log.info("edition %s created by %s", event.slug, getattr(by, "pk", None))
     return event
 
@@ -271,6 +331,7 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
         raise InvalidInput(fields={name: [gettext("Unknown field.")] for name in unknown})
     event = Event.objects.select_for_update().get(pk=event.pk)
     old_date, old_slug = event.date, event.slug
+    old_hours = (event.default_opens_at, event.default_closes_at)
     if "slug" in changes:
         # The settings form always sends the slug: the one stored (whatever its case, e.g.
         # from the admin) is no change; a new one is written in lower case.
@@ -305,6 +366,12 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
             )
     _validate_event(event, date_changed=event.date != old_date)
     event.save()
+    new_hours = (event.default_opens_at, event.default_closes_at)
+    if new_hours != old_hours and _same_templates(
+        templates_of(event), default_templates(event.kind, old_hours)
+    ):
+        # Templates nobody changed follow the new hours; an organiser's own stay as they are.
+        event_templates_set(event=event, templates=default_templates(event.kind, new_hours))
     log.info("edition %s changed by %s", event.slug, getattr(by, "pk", None))
     return event
 
@@ -340,6 +407,13 @@ def event_templates_set(*, event: Event, templates: list[TemplateSpec]) -> list[
         raise InvalidInput(fields={"templates": problems})
     ShiftTemplate.objects.filter(event=event).delete()
     return ShiftTemplate.objects.bulk_create(rows)
+
+
+def _same_templates(one: list[TemplateSpec], other: list[TemplateSpec]) -> bool:
+    def key(spec: TemplateSpec) -> tuple:
+        return (spec.starts_at, spec.ends_at, spec.role, spec.capacity)
+
+    return sorted(one, key=key) == sorted(other, key=key)
 
 
 def templates_of(event: Event) -> list[TemplateSpec]:

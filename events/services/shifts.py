@@ -52,7 +52,7 @@ def _check_near_site_day(shift: Shift) -> None:
                 "A shift takes place on its site's day (%(day)s), or at most a day before or "
                 "after it."
             )
-            % {"day": formats.date_format(timezone.localtime(site.opens_at, zone))},
+            % {"day": formats.date_format(timezone.localtime(site.opens_at, zone), "l j F Y")},
             field="starts_at",
         )
 

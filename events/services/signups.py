@@ -79,12 +79,12 @@ def retrying(change: Callable[[], T]) -> T:
 
 
 def describe(shift: Shift) -> str:
-    """ "Reception, 25 september 2027 11:00–13:30, azc Utrecht", for messages."""
+    """ "Reception, zaterdag 25 september 2027 11:00–13:30, azc Utrecht", for messages."""
     start = timezone.localtime(shift.starts_at)
     end = timezone.localtime(shift.ends_at)
     return "{role}, {day} {start}–{end}, {site}".format(
         role=shift.get_role_display(),
-        day=formats.date_format(start, "DATE_FORMAT"),
+        day=formats.date_format(start, "l j F Y"),
         start=start.strftime("%H:%M"),
         end=end.strftime("%H:%M"),
         site=shift.site.display_name,
@@ -136,7 +136,7 @@ def can_release(signup: Signup, now: datetime.datetime | None = None) -> bool:
 
 
 def _local(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return formats.date_format(timezone.localtime(moment), "j b H:i")
 
 
 def check_open_for_claims(shift: Shift, now: datetime.datetime | None = None) -> None:

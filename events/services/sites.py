@@ -18,7 +18,7 @@ from locations.models import Branch, Location
 from .. import locking
 from ..errors import SiteWrongStatus
 from ..models import Event, Shift, Site, SiteStatusChange
-from .editions import refuse_closed_edition, registration_check
+from .editions import fit_to_hours, refuse_closed_edition, registration_check, templates_of
 
 SITE_FIELDS = {
     "name",
@@ -96,9 +96,25 @@ def site_create(
                 ends_at=clock.at_local(event.date, template.ends_at),
                 capacity=template.capacity,
             )
-            for template in event.shift_templates.order_by("starts_at", "role", "pk")
+            for template in _templates_for(site)
         )
     return site
+
+
+def _templates_for(site: Site) -> list:
+    """The edition's templates, fitted to the site's own hours where they differ from the
+    edition's (a site open 13:00–17:00 gets its set-up before 13:00, not before 11:00)."""
+    event = site.event
+    zone = clock.local_zone()
+    opens, closes = site.opens_at.astimezone(zone), site.closes_at.astimezone(zone)
+    templates = templates_of(event)
+    if opens.date() != event.date or closes.date() != event.date:
+        return templates
+    return fit_to_hours(
+        templates,
+        from_hours=(event.default_opens_at, event.default_closes_at),
+        to_hours=(opens.time(), closes.time()),
+    )
 
 
 def _refuse_another_branchs_place(*, location: Location, branch: Branch, by) -> None:

@@ -10,12 +10,15 @@ from events import calendar
 register = template.Library()
 
 
-def feed_links(request, path: str) -> dict[str, str]:
-    """The links to one feed, in the page's language: the https/http URL (a download that
-    calendar apps import), its `webcal://` form (subscribe) and Google Calendar's subscribe
-    page (Android phones have no app that opens webcal:// links)."""
+def feed_links(request, path: str, *, personal: bool = False) -> dict[str, str]:
+    """The links to one feed: the https/http URL (a download that calendar apps import),
+    its `webcal://` form (subscribe) and Google Calendar's subscribe page (Android phones
+    have no app that opens webcal:// links). A public feed in the page's language; a
+    `personal` one without a language, so that it follows the person's own language
+    (`User.language`) when they change it later."""
     url = calendar.absolute_url(path) if request is None else request.build_absolute_uri(path)
-    url = calendar.with_language(url, translation.get_language())
+    if not personal:
+        url = calendar.with_language(url, translation.get_language())
     webcal = calendar.webcal_url(url)
     return {
         "url": url,

@@ -5,6 +5,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from common import clock
 from common.languages import language_names
+from common.pagination import query_without_page
+from locations.models import Branch
 
 from ..models import Event
 from ..selectors import sites_planned_by, understaffed_shifts
@@ -21,6 +24,7 @@ from .rows import digits, number_texts, path_for_pk, status_labels
 
 ID = re.compile(r"[0-9]{1,18}")  # not str.isdigit(): "²" is a digit to it, not to int()
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+UNDERSTAFFED_PER_PAGE = 50
 
 
 @permission_required("events.coordinate")
@@ -51,17 +55,33 @@ def understaffed(request: HttpRequest) -> HttpResponse:
         messages.error(
             request, _("There is no edition %(slug)s; showing all editions.") % {"slug": slug[:100]}
         )
-    shifts = list(understaffed_shifts(request.user, event=event)[:500])
+    planned = sites_planned_by(request.user).filter(event__date__gte=clock.today())
+    branches = Branch.objects.filter(sites__in=planned).distinct().order_by("name")
+    branch = None
+    if ID.fullmatch(request.GET.get("branch", "")):
+        # Only among the branches whose sites this person plans: another's gives nothing.
+        branch = branches.filter(pk=int(request.GET["branch"])).first()
+    page = Paginator(
+        understaffed_shifts(request.user, event=event, branch_id=branch.pk if branch else None),
+        UNDERSTAFFED_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    shifts = list(page.object_list)
     gaps = uncovered_languages(shifts)
     for shift in shifts:
         shift.languages_uncovered = language_names(gaps.get(shift.pk, []))
-    events = Event.objects.filter(
-        sites__in=sites_planned_by(request.user), date__gte=clock.today()
-    ).distinct()
+    events = Event.objects.filter(sites__in=planned).distinct()
     return render(
         request,
         "events/shifts/understaffed.html",
-        {"shifts": shifts, "events": events, "event": event},
+        {
+            "shifts": shifts,
+            "page": page,
+            "query": query_without_page(request),
+            "events": events,
+            "event": event,
+            "branches": branches,
+            "branch": branch,
+        },
     )
 
 

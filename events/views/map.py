@@ -160,7 +160,7 @@ def _list_items(features: list[dict]) -> list[dict]:
                     ("spots", spots),
                     lambda n=spots: _spots(n) % {"count": n} if n else _("No open spots"),
                 ),
-                "distance_text": _("%(km)s km away") % {"km": formats.localize(distance)}
+                "distance_text": _("%(km)s km away") % {"km": _distance_number(distance)}
                 if distance is not None
                 else "",
             }
@@ -261,3 +261,10 @@ def map_embed(request):
     a page framed by another site.
     """
     return _render_map(request, embed=True)
+
+
+def _distance_number(km: float) -> str:
+    """A distance as the map's script writes it (Intl, at most one decimal): "0", "2,5",
+    "12"; not "0,0" from the server and "0" once the script has redrawn the list."""
+    rounded = round(km, 1)
+    return formats.localize(int(rounded) if rounded == int(rounded) else rounded)

@@ -10,6 +10,7 @@ from common.languages import language_names
 from .. import extensions
 from ..models import Event, Site
 from ..selectors import shifts_with_counts
+from ..services.editions import edition_is_closed
 from .rows import moment_texts, path_for_pk
 
 
@@ -53,7 +54,22 @@ def event_detail(request, slug: str):
                 "closes_text": closes_text,
             }
         )
-    return render(request, "events/event_detail.html", {"event": event, "sites": rows})
+    is_past = edition_is_closed(event)
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "sites": rows,
+            "is_past": is_past,
+            # The totals that apps above this one add (counting), once the day is over.
+            "figures": extensions.figures(
+                extensions.EDITION_PAGE_FIGURES, user=request.user, subject=event
+            )
+            if is_past
+            else [],
+        },
+    )
 
 
 @public
@@ -65,6 +81,7 @@ def site_detail(request, pk: int):
         "starts_at", "role"
     )
     links = {"user": request.user, "site": site}
+    is_past = site.closes_at <= clock.now()
     return render(
         request,
         "events/site_detail.html",
@@ -72,7 +89,13 @@ def site_detail(request, pk: int):
             "site": site,
             "shifts": shifts,
             # Open places are still news (the site has not closed yet).
-            "claimable": site.closes_at > clock.now(),
+            "claimable": not is_past,
+            "is_past": is_past,
+            "figures": extensions.figures(
+                extensions.SITE_PAGE_FIGURES, user=request.user, subject=site
+            )
+            if is_past
+            else [],
             # The languages the site's team needs, e.g. those of an azc's residents.
             "languages": language_names(site.languages_needed),
             # Links that apps above this one add (counting, claiming a shift here).

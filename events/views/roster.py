@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
@@ -104,7 +104,7 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
             _("Date"),
             _("From"),
             _("Until"),
-            _("Role"),
+            pgettext("the task of a volunteer in a shift", "Role"),
             _("Status"),
             _("Waitlist position"),
             _("First name"),

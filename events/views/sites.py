@@ -3,6 +3,7 @@ registering, the site's page with its status, shifts and history, editing, and t
 workflow (submit, approve, send back, cancel). Every view needs a signed-in user; a site
 is loaded with `selectors.site_for` (404 when not visible, 403 when not allowed)."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,12 +25,18 @@ from locations.selectors import locations_for
 
 from .. import extensions, services
 from ..forms.sites import CancelForm, CommentForm, SiteForm, location_suggestions
-from ..models import Event, Signup, Site
+from ..models import Event, Shift, Signup, Site
 from ..selectors import shifts_with_counts, site_for
 from ..services.editions import edition_is_closed, registration_allows
 from ..services.workflow import site_missing
 from .access import map_context, require, safe_next
 from .editions import templates_with_labels
+
+# The kind of place a new location for an edition of this kind usually is.
+LOCATION_KIND_FOR = {
+    Event.Kind.OPEN_DAY: Location.Kind.AZC,
+    Event.Kind.COFFEE: Location.Kind.PUBLIC_SPACE,
+}
 
 
 def new_location_url(request: HttpRequest, event: Event) -> str | None:
@@ -40,7 +47,10 @@ def new_location_url(request: HttpRequest, event: Event) -> str | None:
     if not request.user.has_perm("locations.manage_location"):
         return None
     back = reverse("events:site_register", args=[event.slug])
-    return reverse("locations:create") + "?" + urlencode({"next": back})
+    query = {"next": back}
+    if event.kind in LOCATION_KIND_FOR:
+        query["kind"] = LOCATION_KIND_FOR[event.kind]
+    return reverse("locations:create") + "?" + urlencode(query)
 
 
 def _site_form_kwargs(request: HttpRequest) -> dict:
@@ -103,12 +113,21 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
     chosen_branch = form.chosen_pk("branch") if "branch" in form.fields else None
     if chosen_branch:
         suggestion_branch = next((b for b in branches if b.pk == chosen_branch), None)
-    form.narrow_locations(
-        location_suggestions(
-            branch=suggestion_branch, query=query, include=[form.chosen_pk("location")]
-        )
-        & locations_for(user)
+    visible = locations_for(user)
+    chosen = [form.chosen_pk("location")]
+    suggestions = (
+        location_suggestions(branch=suggestion_branch, query=query, include=chosen) & visible
     )
+    # A search that finds nothing says so and keeps the branch's places on offer.
+    no_match = (
+        bool(query.strip())
+        and not (location_suggestions(branch=None, query=query) & visible).exists()
+    )
+    if no_match:
+        suggestions = (
+            location_suggestions(branch=suggestion_branch, query="", include=chosen) & visible
+        )
+    form.narrow_locations(suggestions)
     # Locations with a live site in this edition: the rule of `site_create` (a cancelled
     # site frees its location). Only among the places this person may use: whether
     # another branch's (perhaps hidden) place has a site is not theirs to learn.
@@ -126,11 +145,30 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
             "registration": state,
             "late": may_register and not state.is_open,
             "query": query,
+            "no_match": no_match,
+            "branch_places_kept": no_match and suggestions.exists(),
             "taken": taken,
             "new_location_url": new_location_url(request, event),
             "templates": templates_with_labels(event),
         },
     )
+
+
+# Set-up before opening and clearing up after closing, within this margin, are normal.
+SETUP_MARGIN = datetime.timedelta(hours=2)
+
+
+def outside_opening_hours(shift: Shift, site: Site) -> bool:
+    """A shift wholly before opening or after closing, usually a template that does not
+    fit this site's own hours; a set-up shift within `SETUP_MARGIN` of the hours is not."""
+    if shift.ends_at > site.opens_at and shift.starts_at < site.closes_at:
+        return False
+    if shift.role == Shift.Role.SETUP:
+        return not (
+            shift.starts_at >= site.opens_at - SETUP_MARGIN
+            and shift.ends_at <= site.closes_at + SETUP_MARGIN
+        )
+    return True
 
 
 @login_required
@@ -145,9 +183,7 @@ def site_manage(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = user.has_perm("events.manage_site", site)
     active = not site.is_cancelled and not is_closed
     live = [s for s in shifts if not s.is_cancelled]
-    # A shift wholly before opening or after closing (set-up that overlaps opening is fine)
-    # is usually a template that does not fit this site's own hours.
-    outside = [s for s in live if s.ends_at <= site.opens_at or s.starts_at >= site.closes_at]
+    outside = [s for s in live if outside_opening_hours(s, site)]
     for shift in outside:
         shift.outside_hours = True
     return render(

@@ -59,5 +59,19 @@
         }
       });
     },
+    // Says so under a map whose background (the tiles) cannot be loaded, as the public
+    // map does, instead of leaving a blank box; the markers still work.
+    tilesNotice: function (layer, element) {
+      layer.once("tileerror", function () {
+        var notice = document.createElement("p");
+        notice.className = "map-notice";
+        notice.setAttribute("role", "status");
+        notice.textContent = gettext(
+          "The background map could not be loaded. The markers and the list still work."
+        );
+        element.classList.add("map--no-tiles");
+        element.insertAdjacentElement("afterend", notice);
+      });
+    },
   };
 })();

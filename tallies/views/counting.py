@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -93,7 +93,7 @@ def site_counter(request, pk: int):
 class CorrectionForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("What"))
     delta = forms.IntegerField(
-        label=gettext_lazy("Change"),
+        label=pgettext_lazy("tally correction: the number added or taken off", "Change"),
         help_text=gettext_lazy("For example 120 to add, or -15 to take off."),
     )
     at_time = forms.TimeField(

@@ -48,7 +48,7 @@ def test_sign_up_needs_a_confirmed_address_before_claiming(client, site, django_
 
     # The confirmation mail arrives, in our words, with a link.
     confirmations = [m for m in mail.outbox if "nieuw@example.org" in m.to]
-    assert confirmations and confirmations[-1].subject.startswith("[Actiedagen]")
+    assert confirmations and confirmations[-1].subject == "Bevestig je e-mailadres"
     body = confirmations[-1].body
     assert body.startswith("Hallo,")
     assert "Bevestig dat het van jou is" in body

@@ -33,10 +33,30 @@ CHROMIUM_ARGS = [
 ]
 
 
+# How many pages the accessibility audit (test_accessibility.py) scanned in this run.
+AXE_SCANS = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    scans = config.stash.get(AXE_SCANS, None)
+    if scans is not None:
+        terminalreporter.write_line(
+            f"accessibility audit: {scans} scans (axe-core, WCAG 2.0-2.2 A and AA)"
+        )
+
+
+# The page-by-page scans: long (about 7 minutes together), and about markup and styles,
+# which do not change with the database or the date. CI runs them once, on SQLite.
+LAYOUT_SCANS = ("test_accessibility.py", "test_rtl_layout.py")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
+            if path.endswith(LAYOUT_SCANS):
+                item.add_marker(pytest.mark.layout)
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +111,11 @@ def log_in(page, live_server, user) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
     )
+
+
+@pytest.fixture
+def scene(coordinator, organiser, volunteer, site, shift, location, branch):
+    """Every page type's content (tests/browser/scene.py)."""
+    from tests.browser.scene import build_scene
+
+    return build_scene(coordinator, organiser, volunteer, site, shift, location, branch)

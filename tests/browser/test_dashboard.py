@@ -114,3 +114,41 @@ def test_the_impact_report_prints(page, live_server, edition, organiser, screens
     page.pdf(path=pdf, format="A4")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_can_be_paused_and_the_hours_are_a_table_too(
+    page, live_server, edition, organiser
+):
+    """Figures that change by themselves can be stopped (WCAG 2.2.2), and the chart's
+    figures are also a table for those who cannot see the chart."""
+    current, sites = edition
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    log_in(page, live_server, organiser)
+    asked = []
+    page.on("request", lambda request: "data.json" in request.url and asked.append(request.url))
+    page.goto(f"{live_server.url}/dashboard/{current.slug}/")
+    visitors = page.locator('[data-figure="0"]')
+    expect(visitors).to_have_text("605")
+
+    table = page.locator("[data-hour-table] table")
+    expect(table).to_be_hidden()
+    page.locator(".chart-table summary").click()
+    rows = [[cell.strip() for cell in row.split("\t")] for row in table.inner_text().splitlines()]
+    assert [f"Open azc dag {YEAR}", f"Open azc dag {YEAR - 1}"] == rows[1][1:]
+    assert ["12:00", "400", "300"] in rows and ["14:00", "5", "90"] in rows
+
+    pause = page.locator("[data-pause]")
+    running_label = pause.inner_text()
+    pause.press("Enter")
+    expect(pause).not_to_have_text(running_label)
+    count(sites[2], 500, 15, "visitors")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_timeout(1500)
+    assert asked == []
+    expect(visitors).to_have_text("605")
+
+    pause.press("Enter")
+    expect(pause).to_have_text(running_label)
+    expect(visitors).to_have_text("1.105")
+    expect(table.locator("tr", has_text="15:00")).to_contain_text("500")

@@ -421,3 +421,50 @@ def test_persian_dates_are_gregorian_with_western_digits(
         f"{YEAR}-06-20T12:00:00Z",
     )
     assert PERSIAN_DIGITS.search(plain) and str(YEAR) not in plain
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_map_by_keyboard_skip_to_the_list_and_escape_closes_a_popup(
+    offline_page, live_server, editions
+):
+    page = offline_page
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
+    wait_for_markers(page, 3)
+
+    # From the last filter, the next Tab offers to skip the map and its markers.
+    page.locator("#map-reset").focus()
+    page.keyboard.press("Tab")
+    skip = page.locator(".map-frame > .skip-link")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box["width"] > 1 and box["height"] > 1
+    page.keyboard.press("Enter")
+    expect(page.locator("#map-list-title")).to_be_focused()
+
+    # A marker's popup opens with Enter and closes with Escape from inside it; the focus
+    # goes back to the marker.
+    marker = page.locator(".leaflet-marker-icon").first
+    marker.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup")
+    expect(popup).to_be_visible()
+    popup.locator("a").first.focus()
+    page.keyboard.press("Escape")
+    expect(popup).to_have_count(0)
+    expect(marker).to_be_focused()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clusters_are_named_by_what_they_hold(offline_page, live_server, branch):
+    event = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
+    for n in range(60):
+        make_site(event, "Utrecht", branch, position=(52.0 + n * 0.001, 5.1 + n * 0.001))
+    page = offline_page
+    page.goto(f"{live_server.url}/map/?event=open-azc-dag-{YEAR}")
+    cluster = page.locator(".marker-cluster").first
+    cluster.wait_for()
+    shown = cluster.locator("[aria-hidden=true]").inner_text().strip()
+    assert shown.isdigit()
+    # A screen reader hears "12 sites", not "12": the number and a word.
+    expect(cluster).to_have_accessible_name(re.compile(rf"^{shown} \w+"))
+    assert cluster.get_attribute("role") == "button"

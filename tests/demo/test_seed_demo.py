@@ -4,14 +4,23 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from accounts.models import Volunteer
 from common import clock
-from demo.editions import coming_slugs, next_bakkie_doen, next_open_day
-from demo.places import DEMO_COORDINATOR, DEMO_ORGANISER, DEMO_PASSWORD, DEMO_VOLUNTEER
+from demo.editions import coming_slugs, editions, next_bakkie_doen, next_open_day
+from demo.places import (
+    DEMO_COORDINATOR,
+    DEMO_COORDINATOR_FREE_PLACE,
+    DEMO_ORGANISER,
+    DEMO_PASSWORD,
+    DEMO_VOLUNTEER,
+)
+from demo.seed import DemoSeeder
 from events.models import Event, Shift, Signup, Site
+from events.services.editions import registration_state
 from locations.models import Branch, Location
 from tallies.models import TallyEntry
 
@@ -135,3 +144,71 @@ def test_each_demo_role_can_do_its_work_today(seeded, client, django_user_model)
         assert page.context["form"] is not None, slug  # the form, not "registration closed"
     history = Event.objects.get(slug="open-azc-dag-2018")
     assert history.sites.filter(status_changes__comment__startswith="Achteraf ingevoerd").exists()
+
+
+def test_the_demo_coordinator_registers_a_site_on_the_day_the_demo_is_run(
+    seeded, client, django_user_model
+):
+    """Registration of a coming edition is open today, and the coordinator's branch has a
+    place without a site in it: the coordinator's main job works in the demo."""
+    from django.urls import reverse
+
+    coordinator = django_user_model.objects.get(email=DEMO_COORDINATOR)
+    open_now = [
+        event
+        for event in Event.objects.filter(slug__in=coming_slugs()).order_by("date")
+        if registration_state(event).is_open
+    ]
+    assert open_now
+    event = open_now[0]
+    free = Location.objects.get(name=DEMO_COORDINATOR_FREE_PLACE[0])
+    assert free.branch.name == "Afdeling Utrecht"
+    client.force_login(coordinator)
+    url = reverse("events:site_register", args=[event.slug])
+    page = client.get(url)
+    assert page.context["form"] is not None
+    assert free.pk in [
+        c.value for c, _label in page.context["form"].fields["location"].choices if c
+    ]
+    response = client.post(
+        url,
+        {
+            "location": free.pk,
+            "opens_at": event.default_opens_at.strftime("%H:%M"),
+            "closes_at": event.default_closes_at.strftime("%H:%M"),
+            "public_description": "Koffie op het Domplein.",
+            "languages_needed": ["nl"],
+        },
+    )
+    site = Site.objects.get(event=event, location=free)
+    assert response.status_code == 302 and site.status == Site.Status.DRAFT
+    assert site.shifts.exists()
+
+
+def _coming_events_on(day: datetime.date, django_user_model) -> list[Event]:
+    organiser = django_user_model.objects.create_user(
+        email=f"org-{day}@example.org", password=None, is_organiser=True
+    )
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False):
+        return [
+            DemoSeeder()._coming_event(plan, organiser=organiser)
+            for plan in editions()
+            if not plan.is_history and not Event.objects.filter(slug=plan.slug).exists()
+        ]
+
+
+@pytest.mark.parametrize(
+    "month_day", [(1, 15), (6, 19), (6, 20), (6, 21), (9, 1), (12, 31)], ids=str
+)
+def test_on_any_day_a_coming_demo_edition_is_open_for_registration(
+    db, django_user_model, month_day
+):
+    """Also on the coffee day itself (its registration closed when the day began) and on
+    the Open azc dag: the other coming edition is open."""
+    year = clock.today().year + 1
+    days = [datetime.date(year, *month_day), next_open_day(datetime.date(year, 9, 1))]
+    for day in days:
+        Event.objects.all().delete()
+        events = _coming_events_on(day, django_user_model)
+        with time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False):
+            assert any(registration_state(event).is_open for event in events), day

@@ -294,6 +294,38 @@ def test_coordinator_registers_a_site_with_the_edition_shifts(coordinator_client
     assert Site.objects.count() == 1
 
 
+def test_a_search_without_a_match_says_so_and_keeps_the_branchs_places(
+    coordinator_client, edition, branch
+):
+    place("azc Utrecht", "Utrecht")
+    url = reverse("events:site_register", args=[edition.slug])
+    response = coordinator_client.get(url, {"q": "Nergenshuizen"})
+    html = response.content.decode()
+    choices = [str(label) for _, label in response.context["form"].fields["location"].choices]
+    assert "azc Utrecht, Utrecht" in choices
+    assert "Nergenshuizen" in html and 'role="status"' in html
+    assert response.context["no_match"]
+    # A search that finds something shows no such notice.
+    found = coordinator_client.get(url, {"q": "utrecht"})
+    assert not found.context["no_match"]
+
+
+def test_a_new_location_from_a_coffee_edition_starts_as_a_public_space(coordinator_client, branch):
+    from locations.models import Location
+
+    coffee = upcoming_edition(kind=Event.Kind.COFFEE, slug="bakkie-doen-test", name="Bakkie")
+    new_url = coordinator_client.get(reverse("events:site_register", args=[coffee.slug])).context[
+        "new_location_url"
+    ]
+    form = coordinator_client.get(new_url).context["form"]
+    assert form["kind"].value() == Location.Kind.PUBLIC_SPACE
+    open_day = upcoming_edition(slug="open-dag-test", name="Open dag")
+    new_url = coordinator_client.get(reverse("events:site_register", args=[open_day.slug])).context[
+        "new_location_url"
+    ]
+    assert coordinator_client.get(new_url).context["form"]["kind"].value() == Location.Kind.AZC
+
+
 def test_a_chosen_location_that_is_no_number_is_ignored(coordinator_client, edition, branch):
     # "²" is a digit to str.isdigit(), but int() refuses it: the page once answered 500.
     url = reverse("events:site_register", args=[edition.slug])
@@ -335,6 +367,31 @@ def test_registration_outside_the_window_shows_the_reason_and_changes_nothing(
     assert any("is gesloten sinds" in m for m in _messages(response))
 
 
+@pytest.mark.parametrize("window", ["closed", "future"])
+def test_a_closed_window_names_who_can_open_it(coordinator_client, organiser, window):
+    from django.test import Client
+
+    edition = upcoming_edition(window=window, name="Dicht")
+    who = "Only the national organisers can open or extend registration: ask the national office."
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    register = coordinator_client.get(reverse("events:site_register", args=[edition.slug]))
+    assert who in register.content.decode()
+    index = coordinator_client.get(reverse("events:manage_index")).content.decode()
+    assert who in index
+    # The organisers themselves are not told to ask themselves.
+    organiser_client = Client()
+    organiser_client.force_login(organiser)
+    organiser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert who not in organiser_client.get(reverse("events:manage_index")).content.decode()
+
+
+def test_a_past_edition_is_not_said_to_be_openable(coordinator_client):
+    old = past_edition()
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = coordinator_client.get(reverse("events:site_register", args=[old.slug])).content
+    assert b"national organisers" not in html
+
+
 def test_submitting_an_incomplete_site_explains_what_is_missing(
     coordinator_client, edition, branch
 ):
@@ -353,23 +410,43 @@ def test_submitting_an_incomplete_site_explains_what_is_missing(
     assert ok.status == Site.Status.SUBMITTED
 
 
-def test_shifts_wholly_outside_the_opening_hours_are_pointed_out(
+def test_a_site_with_its_own_hours_gets_the_template_shifts_in_those_hours(
     coordinator_client, edition, branch
 ):
-    """A site open 14:00-16:00 gets the edition's template shifts from 11:00 on:
-    the site page says which lie outside its hours, so the coordinator checks them."""
+    """A site open 14:00-16:00 of an edition open 11:00-16:00: its shifts from the
+    templates fall in its own hours, so nothing on its page is flagged."""
     url = reverse("events:site_register", args=[edition.slug])
     coordinator_client.post(
         url, _register_data(place(), opens_at="14:00", closes_at="16:00"), follow=True
     )
     site = Site.objects.get()
+    shifts = list(site.shifts.all())
+    assert len(shifts) == edition.shift_templates.count()
+    assert all(site.opens_at <= s.starts_at < s.ends_at <= site.closes_at for s in shifts)
     html = coordinator_client.get(reverse("events:site_manage", args=[site.pk])).content.decode()
-    outside = [
-        s for s in site.shifts.all() if s.ends_at <= site.opens_at or s.starts_at >= site.closes_at
-    ]
-    assert outside  # the templates start in the morning
-    assert f"{len(outside)} diensten vallen helemaal buiten de openingstijden (14:00–16:00)" in html
-    assert html.count("(buiten de openingstijden)") == len(outside)
+    assert "buiten de openingstijden" not in html
+
+
+def test_shifts_wholly_outside_the_opening_hours_are_pointed_out_but_not_set_up(
+    coordinator_client, own_draft
+):
+    """Set-up just before opening (or clearing up just after closing) is normal; other
+    shifts outside the hours, and set-up far from them, are pointed out."""
+    site = own_draft
+    opens, closes = timezone.localtime(site.opens_at), timezone.localtime(site.closes_at)
+    hour = datetime.timedelta(hours=1)
+
+    def shift(role, start, end):
+        return Shift.objects.create(site=site, role=role, starts_at=start, ends_at=end, capacity=1)
+
+    shift(Shift.Role.SETUP, opens - 2 * hour, opens)  # set-up before opening: fine
+    shift(Shift.Role.SETUP, closes, closes + hour)  # clearing up after closing: fine
+    shift(Shift.Role.SETUP, opens - 5 * hour, opens - 4 * hour)  # hours early
+    shift(Shift.Role.RECEPTION, opens - hour, opens)  # reception before opening
+    html = coordinator_client.get(reverse("events:site_manage", args=[site.pk])).content.decode()
+    hours = f"{opens:%H:%M}–{closes:%H:%M}"
+    assert f"2 diensten vallen helemaal buiten de openingstijden ({hours})" in html
+    assert html.count("(buiten de openingstijden)") == 2
 
 
 def test_coordinator_edits_a_site(coordinator_client, own_draft):
@@ -400,6 +477,34 @@ def test_review_queue_shows_position_and_completeness(organiser_client, edition,
     assert "geen positie op de kaart" in html
     assert "vendor/leaflet/leaflet.js" in html and "<script>" not in html
     assert [s.pk for s in response.context["sites"]] == [good.pk, lost.pk]
+
+
+def test_nothing_in_the_queue_is_ticked_until_the_organiser_ticks_it(
+    organiser_client, edition, branch
+):
+    """ "Approve the ticked sites" must not approve the whole queue by default."""
+    ready = draft_site(edition, place(), branch, status=Site.Status.SUBMITTED)
+    other = draft_site(edition, place("Neude"), branch, status=Site.Status.SUBMITTED)
+    queue = reverse("events:review_queue", args=[edition.slug])
+    html = organiser_client.get(queue).content.decode()
+    boxes = [tag for tag in html.split("<input")[1:] if 'name="sites"' in tag.split(">")[0]]
+    assert len(boxes) == 2
+    assert not any("checked" in tag.split(">")[0] for tag in boxes)
+    # Sending the form as the page offers it approves nothing.
+    response = organiser_client.post(
+        reverse("events:review_bulk_approve", args=[edition.slug]), follow=True
+    )
+    assert "Vink minstens één locatie aan." in _messages(response)
+    ready.refresh_from_db()
+    other.refresh_from_db()
+    assert ready.status == other.status == Site.Status.SUBMITTED
+    # Ticking one approves only that one.
+    organiser_client.post(
+        reverse("events:review_bulk_approve", args=[edition.slug]), {"sites": [ready.pk]}
+    )
+    ready.refresh_from_db()
+    other.refresh_from_db()
+    assert (ready.status, other.status) == (Site.Status.PUBLISHED, Site.Status.SUBMITTED)
 
 
 def test_the_queue_counts_each_shift_once_after_a_send_back_and_resubmit(
@@ -562,7 +667,9 @@ def test_a_new_location_is_geocoded_and_chosen_for_the_registration(
     register = reverse("events:site_register", args=[edition.slug])
     page = coordinator_client.get(register)
     new_url = page.context["new_location_url"]
-    assert new_url == f"{reverse('locations:create')}?next={register.replace('/', '%2F')}"
+    assert new_url == (
+        f"{reverse('locations:create')}?next={register.replace('/', '%2F')}&kind=azc"
+    )
     assert new_url.replace("&", "&amp;") in page.content.decode()
 
     # The locations page looks the address up (offline here: the town's centre).

@@ -12,6 +12,7 @@ from events.models import Event, Shift, ShiftTemplate, Site, SiteStatusChange
 from events.services import site_create
 from events.services.cloning import event_clone
 from events.services.editions import (
+    TemplateSpec,
     event_create,
     event_templates_set,
     event_update,
@@ -67,6 +68,90 @@ def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
         "conversation",
         "setup",
     }
+
+
+def _times(event) -> list[tuple[str, str, str]]:
+    return [
+        (t.role, f"{t.starts_at:%H:%M}", f"{t.ends_at:%H:%M}")
+        for t in event.shift_templates.order_by("starts_at", "role", "ends_at")
+    ]
+
+
+def test_an_evening_edition_gets_its_usual_shifts_in_the_evening(organiser):
+    """Not 09:30-14:00 for a coffee action held 18:00-21:00: set-up half an hour before
+    opening, the rest spread over the evening."""
+    event = event_create(
+        name=f"Bakkie Doen avond {YEAR + 1}",
+        kind=Event.Kind.COFFEE,
+        date=datetime.date(YEAR + 1, 6, 20),
+        by=organiser,
+        default_opens_at=datetime.time(18),
+        default_closes_at=datetime.time(21),
+    )
+    assert _times(event) == [
+        ("setup", "17:30", "18:00"),
+        ("coffee", "18:00", "19:30"),
+        ("conversation", "18:00", "21:00"),
+        ("coffee", "19:30", "21:00"),
+    ]
+
+
+def test_untouched_templates_follow_the_editions_new_hours_but_own_ones_stay(organiser):
+    event = event_create(
+        name=f"Bakkie Doen {YEAR + 1}",
+        kind=Event.Kind.COFFEE,
+        date=datetime.date(YEAR + 1, 6, 20),
+        by=organiser,
+    )
+    event = event_update(
+        event=event,
+        by=organiser,
+        default_opens_at=datetime.time(17),
+        default_closes_at=datetime.time(21),
+    )
+    assert _times(event)[0] == ("setup", "16:30", "17:00")
+    assert _times(event)[-1] == ("coffee", "19:00", "21:00")
+
+    event_templates_set(
+        event=event,
+        templates=[TemplateSpec("coffee", datetime.time(17), datetime.time(18), 2)],
+    )
+    event = event_update(event=event, by=organiser, default_opens_at=datetime.time(16))
+    assert _times(event) == [("coffee", "17:00", "18:00")]
+
+
+def test_a_site_with_later_hours_gets_its_set_up_before_its_own_opening(coordinator, branch):
+    edition = upcoming_edition(kind=Event.Kind.COFFEE)
+    event_templates_set(
+        event=edition,
+        templates=[
+            TemplateSpec("setup", datetime.time(9, 30), datetime.time(10), 2),
+            TemplateSpec("coffee", datetime.time(10), datetime.time(14), 3),
+        ],
+    )
+    event_update(
+        event=edition,
+        by=None,
+        default_opens_at=datetime.time(10),
+        default_closes_at=datetime.time(14),
+    )
+    site = site_create(
+        event=edition,
+        location=place(),
+        branch=branch,
+        by=coordinator,
+        opens_at=at_local(edition.date, datetime.time(13)),
+        closes_at=at_local(edition.date, datetime.time(17)),
+    )
+    shifts = [
+        (
+            s.role,
+            f"{timezone.localtime(s.starts_at):%H:%M}",
+            f"{timezone.localtime(s.ends_at):%H:%M}",
+        )
+        for s in site.shifts.order_by("starts_at")
+    ]
+    assert shifts == [("setup", "12:30", "13:00"), ("coffee", "13:00", "17:00")]
 
 
 def test_registration_must_close_after_it_opens_and_before_the_day_ends(organiser):

@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -236,6 +237,25 @@ def test_coordinator_adds_a_shift_on_the_plan_page(coordinator_client, site):
     assert site.shifts.count() == 1
 
 
+def test_the_plan_page_leads_back_to_the_site_page_where_it_is_submitted(coordinator_client, site):
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    site_page = reverse("events:site_manage", args=[site.pk])
+    plan = reverse("events:site_shifts", args=[site.pk])
+    site.status = site.Status.DRAFT
+    site.save(update_fields=["status"])
+    html = text(coordinator_client.get(plan))
+    assert html.count(f'href="{site_page}"') >= 2  # the breadcrumb and the next step
+    assert "Next step: when the shifts are ready, submit the site for review" in html
+    # The page it leads to offers the next step.
+    assert reverse("events:site_submit", args=[site.pk]) in text(coordinator_client.get(site_page))
+
+    site.status = site.Status.PUBLISHED
+    site.save(update_fields=["status"])
+    html = text(coordinator_client.get(plan))
+    assert f'href="{site_page}"' in html
+    assert "Next step" not in html
+
+
 def test_end_before_start_on_the_page_names_the_field(coordinator_client, site):
     response = coordinator_client.post(
         reverse("events:site_shifts", args=[site.pk]),
@@ -273,10 +293,10 @@ def test_a_mistyped_date_far_from_the_sites_day_is_refused(coordinator_client, s
         },
     )
     assert response.status_code == 200
-    # EVENT_DAY is always in September.
+    # EVENT_DAY is always a Saturday in September; the day in the page's long date style.
     assert response.context["form"].errors["date"] == [
-        f"Een dienst valt op de dag van zijn locatie ({EVENT_DAY.day} september {EVENT_DAY.year}), "
-        "of hooguit een dag ervoor of erna."
+        "Een dienst valt op de dag van zijn locatie "
+        f"(zaterdag {EVENT_DAY.day} september {EVENT_DAY.year}), of hooguit een dag ervoor of erna."
     ]
     assert not site.shifts.exists()
 
@@ -412,6 +432,79 @@ def test_understaffed_shows_missing_places_across_the_branchs_sites(
         response = coordinator_client.get(reverse("events:understaffed"))
     shifts = response.context["shifts"]
     assert [(s.pk, s.open_spots) for s in shifts] == [(short.pk, 2)]
+
+
+def _second_site(site, branch, name="Markt", city="Zwolle", status="published", event=None):
+    from events.models import Site
+    from locations.models import Location
+
+    return Site.objects.create(
+        event=event or site.event,
+        location=Location.objects.create(name=name, city=city),
+        branch=branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=status,
+    )
+
+
+def test_understaffed_leaves_out_sites_not_yet_published(coordinator_client, site, branch):
+    listed = make_shift(site, capacity=2, starts_in_hours=100)
+    draft = _second_site(site, branch, status="draft")
+    make_shift(draft, capacity=2, starts_in_hours=100)
+    waiting = _second_site(site, branch, name="Plein", status="submitted")
+    make_shift(waiting, capacity=2, starts_in_hours=100)
+    response = coordinator_client.get(reverse("events:understaffed"))
+    assert [s.pk for s in response.context["shifts"]] == [listed.pk]
+
+
+def test_understaffed_is_paginated_and_keeps_its_filters(organiser_client, site):
+    from events.views.coordinate import UNDERSTAFFED_PER_PAGE
+
+    shifts = [
+        make_shift(site, capacity=1, starts_in_hours=100 + n)
+        for n in range(UNDERSTAFFED_PER_PAGE + 3)
+    ]
+    url = reverse("events:understaffed")
+    first = organiser_client.get(url, {"event": site.event.slug})
+    assert [s.pk for s in first.context["shifts"]] == [s.pk for s in shifts[:UNDERSTAFFED_PER_PAGE]]
+    html = first.content.decode()
+    assert f"?event={site.event.slug}&amp;page=2" in html  # the next page keeps the edition
+    second = organiser_client.get(url, {"event": site.event.slug, "page": 2})
+    assert [s.pk for s in second.context["shifts"]] == [
+        s.pk for s in shifts[UNDERSTAFFED_PER_PAGE:]
+    ]
+    assert "?event=" in second.content.decode() and "page=1" in second.content.decode()
+
+
+def test_understaffed_filters_by_edition_and_branch(organiser_client, site, other_branch):
+    from tests.events.editions_helpers import upcoming_edition
+
+    ours = make_shift(site, capacity=2, starts_in_hours=100)
+    theirs_site = _second_site(site, other_branch)
+    theirs = make_shift(theirs_site, capacity=2, starts_in_hours=101)
+    later = upcoming_edition(name="Bakkie Doen test", slug="bakkie-doen-test")
+    later_site = _second_site(site, other_branch, name="Plein", event=later)
+    elsewhere = make_shift(later_site, capacity=2, starts_in_hours=102)
+    url = reverse("events:understaffed")
+
+    def listed(**query):
+        return [s.pk for s in organiser_client.get(url, query).context["shifts"]]
+
+    assert listed() == [ours.pk, theirs.pk, elsewhere.pk]
+    assert listed(branch=other_branch.pk) == [theirs.pk, elsewhere.pk]
+    assert listed(branch=other_branch.pk, event=site.event.slug) == [theirs.pk]
+    assert listed(event=later.slug) == [elsewhere.pk]
+    html = organiser_client.get(url).content.decode()
+    assert f'<option value="{other_branch.pk}">Afdeling Zwolle</option>' in html
+
+
+def test_a_coordinator_cannot_filter_on_another_branch(coordinator_client, site, other_branch):
+    ours = make_shift(site, capacity=2, starts_in_hours=100)
+    make_shift(_second_site(site, other_branch), capacity=2, starts_in_hours=101)
+    response = coordinator_client.get(reverse("events:understaffed"), {"branch": other_branch.pk})
+    assert [s.pk for s in response.context["shifts"]] == [ours.pk]
+    assert "Afdeling Zwolle" not in response.content.decode()
 
 
 def test_understaffed_says_so_when_the_edition_is_unknown(coordinator_client, site):

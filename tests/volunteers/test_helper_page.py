@@ -50,7 +50,7 @@ def test_the_page_shows_the_shifts_in_the_helpers_language(client, helper, shift
 def test_the_page_is_private_and_not_indexed(client, helper):
     response = client.get(page_url(helper))
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     body = response.content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in body
@@ -72,7 +72,7 @@ def test_the_calendar_feed_works_for_a_helper_in_their_language(client, shift, c
     helper = add_helper(shift, coordinator, language="en").volunteer
     response = client.get(page_url(helper))
     feed = response.context["feed"]["url"]
-    assert feed.endswith(f"/calendar/volunteer/{helper.calendar_token}.ics?lang=en")
+    assert feed.endswith(f"/calendar/volunteer/{helper.calendar_token}.ics")
     answer = client.get(feed.removeprefix("http://testserver"))
     assert answer.status_code == 200
     assert answer["Content-Language"] == "en"
@@ -83,11 +83,14 @@ def test_the_calendar_feed_works_for_a_helper_in_their_language(client, shift, c
     assert helper.link_token not in text and "/my/shifts/" not in text
 
 
-def test_a_tigrinya_helpers_feed_link_asks_for_tigrinya(client, helper):
-    feed = client.get(page_url(helper)).context["feed"]["url"]
-    assert feed.endswith("?lang=ti")
-    answer = client.get(feed.removeprefix("http://testserver"))
+def test_a_helpers_feed_follows_their_language_when_they_change_it(client, helper):
+    feed = client.get(page_url(helper)).context["feed"]["url"].removeprefix("http://testserver")
+    assert "?lang" not in feed
+    answer = client.get(feed)
     assert answer.status_code == 200 and answer["Content-Language"] == "ti"
+    helper.user.language = "fa"
+    helper.user.save()
+    assert client.get(feed)["Content-Language"] == "fa"
 
 
 def test_unknown_and_malformed_links_are_not_found(client, helper):

@@ -35,7 +35,6 @@ def helper_with_shift_ended(site, shift, coordinator, days: float, name: str) ->
     """A helper (made for `shift`, then given a past shift in its place)."""
     helper = add_helper(shift, coordinator, name=name, phone="0611111111").volunteer
     Signup.objects.filter(volunteer=helper).delete()
-    shift.confirmed_count = 0
     Shift.objects.filter(pk=shift.pk).update(confirmed_count=0)
     make_signup(ended_days_ago(site, days), helper)
     return helper
@@ -138,3 +137,46 @@ def test_two_runs_at_once_erase_each_helper_once(site, shift, coordinator):
         thread.join(60)
     assert sum(r.erased for r in results) == 6
     assert Volunteer.objects.filter(link_token__isnull=False).count() == 0
+
+
+def test_an_erased_helper_is_still_a_helper_without_a_log_in(coordinator_client, site, people):
+    """Erasing takes the link, not what they were: rosters of past shifts keep marking
+    them, and nothing takes them for an account."""
+    from accounts.roles import may_claim_places
+    from events.notifications import shifts_page_url
+
+    helpers_erase_after_shifts()
+    old = Volunteer.objects.select_related("user").get(pk=people["old"].pk)
+    assert old.is_helper and not old.has_login and not old.helper_link_works
+    assert not may_claim_places(old)
+    assert "/me/" not in shifts_page_url(old)
+    rows = coordinator_client.get(f"/coordinate/sites/{site.pk}/roster.csv").content.decode()
+    (row,) = [line for line in rows.splitlines() if f"deleted-{old.user.pk}@" in line]
+    assert row.rstrip().split(",")[-1] != ""  # "no log-in"
+    (account_row,) = [line for line in rows.splitlines() if "vera@example.org" in line]
+    assert account_row.rstrip().split(",")[-1] == ""
+
+
+def test_a_helper_who_made_an_account_has_a_log_in(people):
+    from volunteers.helpers import helper_became_account
+
+    recent = people["recent"]
+    helper_became_account(None, user=recent.user)
+    recent.refresh_from_db()
+    assert recent.has_login and not recent.is_helper and recent.link_token is None
+
+
+def test_a_wrong_period_is_refused_before_anyone_is_anonymised(site, people):
+    dormant = make_volunteer("dormant@example.org", first_name="Dora")
+    make_signup(ended_days_ago(site, 3 * 366), dormant)
+    type(dormant.user).objects.filter(pk=dormant.user.pk).update(
+        date_joined=clock.now() - datetime.timedelta(days=4 * 366)
+    )
+    with pytest.raises(CommandError):
+        call_command("anonymise_inactive_volunteers", "--helper-days", "0")
+    for pk in (dormant.pk, people["old"].pk):
+        assert Volunteer.objects.get(pk=pk).anonymised_at is None
+    # The same run with a right period does erase both.
+    call_command("anonymise_inactive_volunteers", stdout=StringIO())
+    for pk in (dormant.pk, people["old"].pk):
+        assert Volunteer.objects.get(pk=pk).anonymised_at is not None

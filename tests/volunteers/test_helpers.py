@@ -137,7 +137,8 @@ def test_coordinator_adds_a_helper_and_sees_the_link_and_qr_code(coordinator_cli
     assert link in body
     assert '<svg role="img"' in body and 'class="qr-code"' in body
     assert page["Cache-Control"] == "private, no-store"
-    # The site's own policy: nothing to other sites.
+    # The site's own policy: the card's address holds no token, so nothing to hide from
+    # our logs, and nothing goes to other sites.
     assert page["Referrer-Policy"] == "same-origin"
     assert Signup.objects.get(volunteer=helper).shift == shift
     # The list of the site's helpers links to the card.
@@ -305,3 +306,19 @@ def test_anonymous_visitors_are_sent_to_log_in(client, shift, coordinator):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_mails_to_a_helper_lead_to_their_personal_link(shift, coordinator):
+    """`events.notifications` names the personal page by path (it may not reverse the
+    volunteers app's URLs): the path it writes is the page's, for a working link only."""
+    from django.conf import settings
+
+    from events.notifications import shifts_page_url
+    from volunteers.helpers import helper_link_reset
+
+    helper = add_helper(shift, coordinator).volunteer
+    page = reverse("volunteers:helper_page", args=[helper.link_token])
+    assert shifts_page_url(helper) == settings.SITE_URL + page
+    helper = helper_link_reset(volunteer=helper)
+    assert shifts_page_url(helper).endswith(f"/me/{helper.link_token}/")
+    assert shifts_page_url(make_volunteer()).endswith("/my/shifts/")

@@ -1,16 +1,20 @@
 """Joining through a site's invitation without an account: pick a shift, give a name, a
-language and a phone number or an e-mail address, agree, and land on the personal link.
-The claiming rules hold; nothing is half-saved; an address of an account is refused, never
-merged; the same form twice is one sign-up; the public join is rate-limited."""
+language and a phone number or an e-mail address, agree, and land on the personal link (or,
+with an address, get it by mail). The claiming rules hold; nothing is half-saved; an address
+in use makes nothing and is never merged, and the page does not tell it; the same form twice
+is one sign-up, and its key leads nowhere later; the public join is rate-limited."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import Volunteer
+from common import clock
 from events.models import Signup
 from tests.factories import make_shift, make_signup, make_volunteer
 from volunteers.helpers import new_form_key
@@ -51,7 +55,7 @@ def test_the_invitation_lists_the_shifts_open_for_claims(client, site, shift, in
     assert shift in offered and started not in offered
     assert response["Cache-Control"] == "private, no-store"
     # Nothing to other sites (and the forms post with the page's own Origin).
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
 
 
@@ -130,6 +134,16 @@ def test_a_shift_of_another_site_cannot_be_chosen(client, shift, invitation, eve
     assert not Signup.objects.exists()
 
 
+# What the page says (in Dutch, the page's language), whatever the address.
+SENT = "We hebben een bericht naar dat e-mailadres gestuurd"
+
+
+def join_with_address(invitation, shift, email, **overrides):
+    """Join from a client of its own, following the redirect; with the mails sent."""
+    data = join_form(shift, email=email, phone="", **overrides)
+    return Client().post(join_url(invitation), data, follow=True)
+
+
 def test_joining_with_an_email_address_sends_the_link_in_the_helpers_language(
     client, shift, invitation, django_capture_on_commit_callbacks
 ):
@@ -139,7 +153,11 @@ def test_joining_with_an_email_address_sends_the_link_in_the_helpers_language(
             join_form(shift, phone="", email="Selam@Example.org", language="en"),
         )
     helper = helpers().select_related("user").get()
-    assert response["Location"] == f"/me/{helper.link_token}/"
+    # The link goes to the address only: the page says that a message was sent, the same
+    # as for an address in use.
+    assert response["Location"] == join_url(invitation)
+    page = client.get(response["Location"]).content.decode()
+    assert SENT in page and helper.link_token not in page
     assert helper.user.email == "selam@example.org"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -150,30 +168,78 @@ def test_joining_with_an_email_address_sends_the_link_in_the_helpers_language(
     assert "-- \n" not in message.body
 
 
-def test_an_address_of_an_account_is_refused_and_never_merged(client, shift, invitation):
+def test_the_mail_to_a_new_address_does_not_carry_what_the_joiner_typed(
+    shift, invitation, django_capture_on_commit_callbacks
+):
+    """Anyone may give anyone's address: the name typed on the form is not proven to be
+    its owner's, and must not reach their mailbox (it could say anything)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        join_with_address(
+            invitation,
+            shift,
+            "victim@example.org",
+            language="en",
+            name="Your account is blocked call 0900 1234 or visit evil example",
+        )
+    (message,) = mail.outbox
+    assert message.to == ["victim@example.org"]
+    assert "blocked" not in message.body and "evil" not in message.body
+    assert message.body.startswith("Hello,")
+
+
+def test_an_address_in_use_gets_the_same_answer_as_a_new_one(
+    site, shift, invitation, django_capture_on_commit_callbacks
+):
+    """The form must not tell who has an account or a personal link: an invitation hangs
+    on a wall, and anyone could ask whether a person helps refugees."""
+    from allauth.account.models import EmailAddress
+
     account = make_volunteer("vera@example.org", first_name="Vera")
-    response = client.post(
-        join_url(invitation), join_form(shift, email="VERA@example.org", phone="")
-    )
-    assert response.status_code == 400
-    errors = " ".join(response.context["form"].errors["email"])
-    assert "/accounts/login/" in response.content.decode() or "Log in" in errors
+    EmailAddress.objects.create(user=account.user, email="second@example.org", verified=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        join_with_address(invitation, shift, "selam@example.org")
+    answers = {}
+    for email in ("new@example.org", "VERA@example.org", "second@example.org", "selam@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = join_with_address(invitation, shift, email)
+        body = response.content.decode()
+        answers[email] = (response.status_code, tuple(response.redirect_chain), SENT in body)
+    assert len(set(answers.values())) == 1, answers
+    assert answers["new@example.org"][2]
+
+
+def test_an_address_of_an_account_makes_nothing_and_tells_its_owner(
+    client, shift, invitation, django_capture_on_commit_callbacks
+):
+    account = make_volunteer("vera@example.org", first_name="Vera", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            join_url(invitation),
+            join_form(shift, email="VERA@example.org", phone="", name="Mallory evil example"),
+        )
+    assert response["Location"] == join_url(invitation)
     assert not helpers().exists() and not Signup.objects.exists()
     account.user.refresh_from_db()
-    assert account.user.first_name == "Vera" and account.link_token is None
-    assert mail.outbox == []
+    assert account.user.first_name == "Vera" and account.has_login
+    (message,) = mail.outbox
+    assert message.to == ["vera@example.org"]
+    assert "Someone tried to sign up" in message.subject
+    assert shift.site.display_name in message.body and "/accounts/login/" in message.body
+    assert "Mallory" not in message.body and "evil" not in message.body
 
 
-def test_an_address_of_a_secondary_account_address_is_refused_too(client, shift, invitation):
+def test_an_address_of_a_secondary_account_address_makes_nothing_and_tells_it(
+    client, shift, invitation, django_capture_on_commit_callbacks
+):
     from allauth.account.models import EmailAddress
 
     account = make_volunteer("vera@example.org")
     EmailAddress.objects.create(user=account.user, email="second@example.org", verified=True)
-    response = client.post(
-        join_url(invitation), join_form(shift, email="second@example.org", phone="")
-    )
-    assert response.status_code == 400 and response.context["form"].errors["email"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(join_url(invitation), join_form(shift, email="second@example.org", phone=""))
     assert not helpers().exists()
+    assert [m.to for m in mail.outbox] == [["second@example.org"]]
+    assert "/accounts/login/" in mail.outbox[0].body
 
 
 def test_an_address_with_a_personal_link_gets_the_link_again_not_a_second_helper(
@@ -185,13 +251,37 @@ def test_an_address_with_a_personal_link_gets_the_link_again_not_a_second_helper
     mail.outbox.clear()
     later = make_shift(site, starts_in_hours=300)
     other = Client()
-    response = other.post(
-        join_url(invitation), join_form(later, email="selam@example.org", phone="")
-    )
-    assert response.status_code == 400
-    assert first.link_token not in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = other.post(
+            join_url(invitation), join_form(later, email="selam@example.org", phone="")
+        )
+    assert response["Location"] == join_url(invitation)
+    assert first.link_token not in other.get(response["Location"]).content.decode()
     assert helpers().count() == 1 and not Signup.objects.filter(shift=later).exists()
     assert len(mail.outbox) == 1 and f"/me/{first.link_token}/" in mail.outbox[0].body
+
+
+def test_an_address_in_use_is_mailed_at_most_once_an_hour(
+    shift, invitation, django_capture_on_commit_callbacks
+):
+    make_volunteer("vera@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        join_with_address(invitation, shift, "selam@example.org")
+    mail.outbox.clear()
+    for _ in range(3):
+        for email in ("vera@example.org", "SELAM@example.org"):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert SENT in join_with_address(invitation, shift, email).content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["selam@example.org", "vera@example.org"]
+
+
+def test_a_too_long_address_is_a_form_error(client, shift, invitation):
+    """Valid by the address rules (up to 320 characters) but longer than the column: a
+    form error, not an error page (PostgreSQL refuses to store it)."""
+    email = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "example.org"
+    response = client.post(join_url(invitation), join_form(shift, email=email, phone=""))
+    assert response.status_code == 400 and response.context["form"].errors["email"]
+    assert not helpers().exists()
 
 
 def test_the_same_form_sent_twice_is_one_sign_up(client, shift, invitation):
@@ -201,6 +291,73 @@ def test_the_same_form_sent_twice_is_one_sign_up(client, shift, invitation):
     assert first["Location"] == second["Location"]
     assert helpers().count() == 1
     assert Signup.objects.filter(shift=shift).count() == 1
+
+
+def replay_is_refused(client, invitation, data) -> None:
+    before = Volunteer.objects.count()
+    response = client.post(join_url(invitation), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Dit formulier is al verstuurd" in body and not LINK.search(body)
+    assert Volunteer.objects.count() == before
+
+
+def test_the_form_of_a_joiner_with_an_address_never_shows_their_link(client, shift, invitation):
+    data = join_form(shift, email="selam@example.org", phone="")
+    client.post(join_url(invitation), data)
+    token = helpers().get().link_token
+    # The same form again, with a phone number instead of the address: still no link.
+    again = Client().post(join_url(invitation), {**data, "email": "", "phone": "0612345678"})
+    assert again["Location"] == join_url(invitation)
+    assert token not in Client().get(again["Location"]).content.decode()
+
+
+def test_the_form_key_leads_nowhere_after_ten_minutes(client, shift, invitation):
+    """The key is in the page's HTML (a shared phone, a browser's history): it must not
+    stay a second key to the personal link."""
+    data = join_form(shift)
+    client.post(join_url(invitation), data)
+    with time_machine.travel(clock.now() + datetime.timedelta(minutes=11)):
+        replay_is_refused(Client(), invitation, data)
+
+
+def test_the_form_key_leads_nowhere_on_another_invitation(client, site, shift, invitation):
+    from events.models import Site
+    from volunteers.invitations import invitation_create
+
+    data = join_form(shift)
+    client.post(join_url(invitation), data)
+    location = site.location
+    location.pk = None  # a second azc of the branch
+    location.name = "azc Zeist"
+    location.save()
+    other_site = Site.objects.create(
+        event=site.event,
+        location=location,
+        branch=site.branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=Site.Status.PUBLISHED,
+    )
+    other = invitation_create(site=other_site, by=invitation.created_by)
+    replay_is_refused(Client(), other, {**data, "shift": make_shift(other_site).pk})
+
+
+def test_the_form_key_does_not_lead_to_a_reset_link(shift, invitation):
+    data = join_form(shift)
+    first = Client().post(join_url(invitation), data)["Location"]
+    new_link = Client().post(first + "new-link/")["Location"]
+    replay = Client().post(join_url(invitation), {**data, "name": "Someone else"})
+    assert replay.get("Location") not in (first, new_link)
+
+
+def test_the_form_key_of_an_erased_helper_leads_nowhere(client, shift, invitation):
+    from volunteers.retention import helpers_erase_after_shifts
+
+    data = join_form(shift)
+    client.post(join_url(invitation), data)
+    helpers_erase_after_shifts(now=shift.ends_at + datetime.timedelta(days=400))
+    replay_is_refused(client, invitation, data)
 
 
 def test_a_full_shift_puts_them_on_the_waitlist_and_says_so(client, site, invitation):
@@ -265,8 +422,10 @@ def test_guessing_tokens_is_stopped(client, shift, invitation, coordinator):
     helper = add_helper(shift, coordinator).volunteer
     guesses = [client.get(f"/me/{'A' * 43}{n}/").status_code for n in range(5)]
     assert guesses == [404] * 5
-    # Now even the right links answer 429 from this address ...
-    assert client.get(f"/me/{helper.link_token}/").status_code == 429
-    assert client.get(join_url(invitation)).status_code == 429
-    # ... but not from another.
-    assert Client(REMOTE_ADDR="192.0.2.7").get(f"/me/{helper.link_token}/").status_code == 200
+    # Now tokens that do not exist answer 429 from this address ...
+    assert client.get(f"/me/{'B' * 43}/").status_code == 429
+    assert client.get(f"/j/{'B' * 12}/").status_code == 429
+    # ... but the right links still open: an azc's wifi is one address for many people.
+    assert client.get(f"/me/{helper.link_token}/").status_code == 200
+    assert client.get(join_url(invitation)).status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.7").get(f"/me/{'B' * 43}/").status_code == 404

@@ -58,7 +58,9 @@ def test_filters_by_event_town_date_and_free_places(anonymous_client, site, even
     )
     square = Site.objects.create(
         event=coffee,
-        location=Location.objects.create(name="Grote Markt", city="Zwolle"),
+        location=Location.objects.create(
+            name="Grote Markt", city="Zwolle", latitude=52.5125, longitude=6.09444
+        ),
         branch=branch,
         opens_at=site.opens_at,
         closes_at=site.closes_at,
@@ -73,10 +75,64 @@ def test_filters_by_event_town_date_and_free_places(anonymous_client, site, even
 
     assert listed() == [in_utrecht, in_zwolle]
     assert listed(event=coffee.slug) == [in_zwolle]
-    assert listed(town="zwol") == [in_zwolle]
+    assert listed(town="Zwolle") == [in_zwolle]
     day = timezone.localtime(in_utrecht.starts_at).date().isoformat()
     assert listed(date=day) == [in_utrecht]
     assert listed(free="on") == [in_utrecht]
+
+
+def _site_in(site, town: str, latitude: float, longitude: float) -> Site:
+    return Site.objects.create(
+        event=site.event,
+        location=Location.objects.create(
+            name=f"Markt {town}", city=town, latitude=latitude, longitude=longitude
+        ),
+        branch=site.branch,
+        opens_at=site.opens_at,
+        closes_at=site.closes_at,
+        status=Site.Status.PUBLISHED,
+    )
+
+
+def test_a_town_finds_the_shifts_near_it_within_the_chosen_radius(anonymous_client, site):
+    """Leusden has no site of its own; Amersfoort, 4 km away, does; Utrecht (the
+    `site` fixture) lies about 21 km away."""
+    in_amersfoort = make_shift(_site_in(site, "Amersfoort", 52.155, 5.3875), starts_in_hours=80)
+    in_utrecht = make_shift(site, starts_in_hours=72)
+
+    def listed(**query):
+        return list(anonymous_client.get(LIST, query).context["page"])
+
+    assert listed(town="Leusden") == [in_amersfoort]  # 10 km unless chosen otherwise
+    assert listed(town="Leusden", radius_km="5") == [in_amersfoort]
+    assert listed(town="Leusden", radius_km="25") == [in_utrecht, in_amersfoort]
+    html = text(anonymous_client.get(LIST))
+    assert '<option value="10" selected>10 km</option>' in html
+
+
+def test_a_town_nobody_knows_is_named_in_a_message(anonymous_client, site):
+    make_shift(site)
+    response = anonymous_client.get(LIST, {"town": "Nergenshuizen"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors["town"]
+    assert "Nergenshuizen" in errors[0]
+    assert "Nergenshuizen" in text(response)
+
+
+def test_a_site_shown_only_by_its_town_is_measured_from_its_grid_cell(anonymous_client, site):
+    """The near search uses the position the map shows, not the hidden exact one."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from events.search import NearPoint, site_ids_near
+
+    site.show_approximate_location = True
+    site.save(update_fields=["show_approximate_location"])
+    # 100 m around the exact place (about 180 m from the grid point) finds nothing; 100 m
+    # around the grid point finds it: the answer follows the grid, like the map's.
+    exact = site_ids_near(NearPoint(52.09083, 5.12222, 0.1), user=AnonymousUser())
+    assert exact == []
+    cell = site_ids_near(NearPoint(52.09, 5.12, 0.1), user=AnonymousUser())
+    assert cell == [site.pk]
 
 
 def test_a_bad_filter_is_named_and_not_a_500(anonymous_client, site):

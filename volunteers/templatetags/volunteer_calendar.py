@@ -24,6 +24,7 @@ def volunteer_calendar_feeds(context, volunteer=None) -> dict:
         "volunteer": feed_links(
             request,
             reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token}),
+            personal=True,
         ),
         "coordinator": None,
     }
@@ -34,5 +35,6 @@ def volunteer_calendar_feeds(context, volunteer=None) -> dict:
                 "calendar:coordinator_feed",
                 kwargs={"token": volunteer.coordinator_calendar_token},
             ),
+            personal=True,
         )
     return feeds

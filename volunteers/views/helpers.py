@@ -27,30 +27,9 @@ from ..helper_forms import AddToShiftForm, HelperAddForm, InvitationForm
 from ..helpers import helper_add, helper_add_to_shift, helper_url, site_helper, site_helpers
 from ..invitations import invitation_create, invitation_current, invitation_revoke, last_day_of
 from ..qr import qr_svg
+from .private import placed_message, private
 
 PERMISSION = "volunteers.manage_helpers"
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # The site's own referrer policy (same-origin): nothing of these pages reaches
-    # another site.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _placed_message(request, signup: Signup, name: str) -> None:
-    if signup.is_confirmed:
-        messages.success(request, _("%(name)s has a place on the shift.") % {"name": name})
-    else:
-        messages.warning(
-            request,
-            _(
-                "The shift is full: %(name)s is number %(position)s on its waitlist and "
-                "moves up when a place comes free."
-            )
-            % {"name": name, "position": selectors.waitlist_position(signup)},
-        )
 
 
 @login_required
@@ -72,7 +51,7 @@ def site_helpers_view(request: HttpRequest, pk: int) -> HttpResponse:
             show_errors(form, error)
         else:
             if result.created:
-                _placed_message(request, result.signup, result.volunteer.user.first_name)
+                placed_message(request, result.signup, name=result.volunteer.user.first_name)
             return redirect("volunteers:site_helper", pk=site.pk, helper=result.volunteer.pk)
     helpers = site_helpers(site)
     signups = (
@@ -99,7 +78,7 @@ def site_helpers_view(request: HttpRequest, pk: int) -> HttpResponse:
             "now": clock.now(),
         },
     )
-    return _private(response)
+    return private(response)
 
 
 def _language_label(code: str) -> str:
@@ -129,7 +108,7 @@ def site_helper_view(request: HttpRequest, pk: int, helper: int) -> HttpResponse
         except DomainError as error:
             show_errors(form, error)
         else:
-            _placed_message(request, signup, volunteer.user.first_name)
+            placed_message(request, signup, name=volunteer.user.first_name)
             return redirect("volunteers:site_helper", pk=site.pk, helper=volunteer.pk)
     signups = list(
         Signup.objects.filter(volunteer=volunteer, shift__site=site)
@@ -155,7 +134,7 @@ def site_helper_view(request: HttpRequest, pk: int, helper: int) -> HttpResponse
             "can_add": bool(shifts),
         },
     )
-    return _private(response)
+    return private(response)
 
 
 @login_required
@@ -198,7 +177,7 @@ def invitation_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_make": not site.is_cancelled,
         },
     )
-    return _private(response)
+    return private(response)
 
 
 @login_required

@@ -10,9 +10,16 @@
 Public on purpose: the secret token in the URL is the key (these people have no log-in).
 An unknown, reset or malformed token is a 404, like any missing page; an invitation that
 expired or was withdrawn a 410 with a page that says so. Guessing is limited per address
-(`join_limits`), and so are sign-ups and changes (429). These pages are never cached and
-ask search engines to stay away; they send a referrer to no other site (the token reaches
-no other site), and our access logs redact the tokens. Every form has its CSRF token,
+(`join_limits`: only tokens that do not exist count, and a working link always opens),
+and so are sign-ups and changes (429). These pages are never cached and ask search
+engines to stay away; they send their origin alone as the referrer (`private`), so the
+token reaches no other site and no access log.
+
+Who joins with an e-mail address is told the same whatever the address: "we have sent a
+message to it" (`_mail_sent`). A new address gets the personal link by mail; one in use
+makes nothing, and its owner gets a mail instead (`mail_address_taken`, at most once an
+hour per address). So the form tells nobody who has an account or helps, and the link of
+someone who gave an address reaches only that address. Every form has its CSRF token,
 checked by Django's middleware as everywhere.
 """
 
@@ -42,19 +49,20 @@ from events.templatetags.calendar_links import feed_links
 
 from ..helper_forms import HelperLanguageForm, JoinForm
 from ..helpers import (
-    EmailHasLink,
+    EmailTaken,
     HelperError,
     helper_by_link,
     helper_claim,
     helper_join,
     helper_language_set,
-    helper_link_resend,
     helper_link_reset,
     helper_url,
     invited_sites,
+    mail_address_taken,
 )
 from ..invitations import InvitationClosed, invitation_by_token
 from ..join_limits import (
+    address_mail_spend,
     helper_action_spend,
     join_attempt_spend,
     token_lookups_blocked,
@@ -62,18 +70,9 @@ from ..join_limits import (
     too_many,
 )
 from ..qr import qr_svg
+from .private import placed_message, private
 
 ID_SHAPE = r"[0-9]{1,18}"
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """A page that holds a secret link or a person's data: kept by no cache, named to no
-    other site (`same-origin`: a link out carries no referrer, so the token in this page's
-    address stays here), listed by no search engine."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _in_language(request: HttpRequest, code: str) -> None:
@@ -84,8 +83,9 @@ def _in_language(request: HttpRequest, code: str) -> None:
 
 
 def _go_to_page(volunteer) -> HttpResponse:
-    return _private(
-        HttpResponseRedirect(reverse("volunteers:helper_page", args=[volunteer.link_token]))
+    return private(
+        HttpResponseRedirect(reverse("volunteers:helper_page", args=[volunteer.link_token])),
+        token_in_url=True,
     )
 
 
@@ -96,12 +96,9 @@ def _go_to_page(volunteer) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("token")
 def join(request: HttpRequest, token: str) -> HttpResponse:
-    if token_lookups_blocked(request):
-        return too_many(request)
     invitation = invitation_by_token(token)
     if invitation is None:
-        token_miss_spend(request)
-        raise Http404
+        return _token_miss(request)
     site = invitation.site
     if not invitation.is_live(clock.now()):
         return _closed(request, site)
@@ -121,27 +118,23 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 )
             except InvitationClosed:
                 return _closed(request, site)
-            except EmailHasLink as error:
-                helper_link_resend(email=details.email)
-                show_errors(form, error)
+            except EmailTaken:
+                if address_mail_spend(details.email):
+                    mail_address_taken(email=details.email, site=site)
+                return _mail_sent(request, token)
             except DomainError as error:
                 show_errors(form, error)
             else:
                 volunteer = result.volunteer
-                with translation.override(person_language(volunteer.user)):
-                    if not result.created:
-                        pass  # the same form again: the page of what it made
-                    elif result.signup.is_confirmed:
-                        messages.success(request, _("You are signed up. Thank you!"))
-                    else:
-                        messages.warning(
-                            request,
-                            _(
-                                "The shift is full: you are number %(position)s on its "
-                                "waitlist. When a place comes free, you move up."
-                            )
-                            % {"position": selectors.waitlist_position(result.signup)},
-                        )
+                if details.email or volunteer.user.email:
+                    # The link went to the address (`mail_helper_link`), as it would
+                    # have for an address in use: the page says the same either way, and
+                    # the link of someone who gave an address reaches only that address
+                    # (also when their form is sent again without it).
+                    return _mail_sent(request, token)
+                if result.created:  # else the same form again: the page of what it made
+                    with translation.override(person_language(volunteer.user)):
+                        placed_message(request, result.signup)
                 return _go_to_page(volunteer)
     else:
         initial = {}
@@ -155,12 +148,32 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         {"site": site, "invitation": invitation, "form": form, "shifts": shifts},
         status=400 if form.is_bound else 200,
     )
-    return _private(response)
+    return private(response, token_in_url=True)
+
+
+def _token_miss(request: HttpRequest) -> HttpResponse:
+    """A token that does not exist: 404, counted against the address; 429 once it has
+    tried too many (`join_limits`). Working tokens never come here, so a wifi shared with
+    someone who mistyped links does not lock anyone out."""
+    if token_lookups_blocked(request):
+        return too_many(request)
+    token_miss_spend(request)
+    raise Http404
+
+
+def _mail_sent(request: HttpRequest, token: str) -> HttpResponse:
+    messages.success(
+        request,
+        _("We have sent a message to that e-mail address: open the link in it to go on."),
+    )
+    return private(
+        HttpResponseRedirect(reverse("volunteers:join", args=[token])), token_in_url=True
+    )
 
 
 def _closed(request: HttpRequest, site) -> HttpResponse:
     response = render(request, "volunteers/helpers/join_closed.html", {"site": site}, status=410)
-    return _private(response)
+    return private(response, token_in_url=True)
 
 
 # --- A helper's personal link ---------------------------------------------------------------
@@ -169,12 +182,9 @@ def _closed(request: HttpRequest, site) -> HttpResponse:
 def _helper_or_answer(request: HttpRequest, token: str):
     """The helper of the link, in their language; or the answer to give instead (404 for
     a token that does not exist, 429 past the guessing limit)."""
-    if token_lookups_blocked(request):
-        return None, too_many(request)
     volunteer = helper_by_link(token)
     if volunteer is None:
-        token_miss_spend(request)
-        raise Http404
+        return None, _token_miss(request)
     _in_language(request, person_language(volunteer.user))
     return volunteer, None
 
@@ -220,15 +230,15 @@ def helper_page(request: HttpRequest, token: str) -> HttpResponse:
             "coming": coming,
             "past": past[::-1],
             "cancelled": cancelled,
-            "feed": feed_links(request, feed_path),
+            "feed": feed_links(request, feed_path, personal=True),
             "invited": invited_sites(volunteer, now),
             "language_form": HelperLanguageForm(initial={"language": volunteer.user.language}),
         },
     )
-    return _private(response)
+    return private(response, token_in_url=True)
 
 
-def _shift_of(request: HttpRequest, pk) -> Shift | None:
+def _shift_of(pk) -> Shift | None:
     pk = str(pk or "")
     if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
         return None
@@ -248,7 +258,7 @@ def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse
     volunteer, answer = _helper_or_answer(request, token)
     if answer is not None:
         return answer
-    found = _shift_of(request, shift)
+    found = _shift_of(shift)
     signup = (
         Signup.objects.filter(shift=found, volunteer=volunteer).active().first()
         if found is not None
@@ -268,7 +278,7 @@ def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse
                 "can_release": can_release(signup),
             },
         )
-        return _private(response)
+        return private(response, token_in_url=True)
     if not helper_action_spend(request):
         return too_many(request)
     waiting = signup.is_waitlisted
@@ -297,7 +307,7 @@ def helper_claim_view(request: HttpRequest, token: str) -> HttpResponse:
         return answer
     if not helper_action_spend(request):
         return too_many(request)
-    shift = _shift_of(request, request.POST.get("shift"))
+    shift = _shift_of(request.POST.get("shift"))
     if shift is None:
         messages.error(request, _("That shift is not (or no longer) open."))
         return _go_to_page(volunteer)
@@ -306,17 +316,7 @@ def helper_claim_view(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        if signup.is_confirmed:
-            messages.success(request, _("You are signed up. Thank you!"))
-        else:
-            messages.warning(
-                request,
-                _(
-                    "The shift is full: you are number %(position)s on its waitlist. When "
-                    "a place comes free, you move up."
-                )
-                % {"position": selectors.waitlist_position(signup)},
-            )
+        placed_message(request, signup)
     return _go_to_page(volunteer)
 
 

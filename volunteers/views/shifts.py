@@ -21,6 +21,7 @@ from common.redirects import redirect_to_next
 from events import selectors, services
 from events.errors import SignupError
 from events.models import Shift, Signup, Site
+from events.search import site_ids_near
 from events.services.signups import can_release, check_open_for_claims
 
 from ..forms import FindShiftsForm
@@ -36,14 +37,15 @@ def _back(request):
 
 @public
 def shift_list(request):
-    """Open shifts, filtered by action day, town and date. No names: counts only."""
+    """Open shifts, filtered by action day, nearness to a town, date and language. No
+    names: counts only."""
     form = FindShiftsForm(request.GET or None)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {
             "event": form.cleaned_data["event"],
             "site": form.cleaned_data["site"],
-            "town": form.cleaned_data["town"],
+            "site_ids": site_ids_near(form.near, user=request.user) if form.near else None,
             "date": form.cleaned_data["date"],
             "only_free": form.cleaned_data["free"],
             "language": form.cleaned_data["language"],
@@ -90,11 +92,11 @@ def shift_list(request):
 
 
 def _shift_text(shift: Shift) -> str:
-    """ "Reception, azc Utrecht, za 25 september 2027 10:00", for messages."""
+    """ "Reception, azc Utrecht, zaterdag 25 september 2027, 10:00", for messages."""
     return _("%(role)s, %(site)s, %(when)s") % {
         "role": capfirst(shift.get_role_display()),
         "site": shift.site.display_name,
-        "when": formats.date_format(timezone.localtime(shift.starts_at), "D j F Y H:i"),
+        "when": formats.date_format(timezone.localtime(shift.starts_at), "l j F Y, H:i"),
     }
 
 

@@ -3,7 +3,8 @@
 //   data-lat, data-lon, data-label          one marker (a site's position)
 //   data-markers="<css selector>"            a marker for every element matching the
 //                                            selector that has data-lat/data-lon/data-label
-//                                            (and data-href to link the popup)
+//                                            (and data-href to link the popup, data-note
+//                                            for a line under its name)
 //   data-tiles, data-attribution             the tile server
 // Leaflet's buttons speak the page's language (appIntl, static/js/intl.js).
 (function () {
@@ -26,6 +27,13 @@
     } else {
       box.textContent = text;
     }
+    // A position known only to the town (or postcode): sites in one town share a point.
+    if (el.dataset.note) {
+      var note = document.createElement("div");
+      note.className = "meta";
+      note.textContent = el.dataset.note;
+      box.appendChild(note);
+    }
     return box;
   }
 
@@ -34,7 +42,9 @@
     var markers = [];
     var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
     appIntl.leafletControls(map);
-    L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
+    var tiles = L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" });
+    appIntl.tilesNotice(tiles, el);
+    tiles.addTo(map);
     Array.prototype.forEach.call(sources, function (source) {
       var at = point(source);
       if (at) { markers.push(L.marker(at).bindPopup(popup(source)).addTo(map)); }

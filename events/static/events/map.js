@@ -111,6 +111,22 @@
 
   var markerLayer = null;
   var searchArea = null;
+  var popupMarker = null;
+  var openPopup = null;
+  map.on("popupopen", function (event) { openPopup = event.popup; });
+  map.on("popupclose", function (event) {
+    if (openPopup === event.popup) { openPopup = null; }
+  });
+
+  // Escape closes a popup wherever the focus is in the map (Leaflet does so only while the
+  // map itself has the focus) and gives the focus back to the marker that opened it.
+  mapElement.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !openPopup) { return; }
+    var marker = popupMarker;
+    map.closePopup();
+    event.preventDefault();
+    if (marker && marker.getElement()) { marker.getElement().focus(); }
+  });
 
   function markerIcon(kind, siteId) {
     var dot = document.createElement("span");
@@ -122,6 +138,28 @@
       iconSize: [28, 28],
       iconAnchor: [14, 28],
       popupAnchor: [0, -26]
+    });
+  }
+
+  // A cluster is named by what it holds ("12 sites"), not by a bare number; the number
+  // stays what is seen. Sizes as markercluster's own icon.
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var box = document.createElement("div");
+    var shown = document.createElement("span");
+    shown.textContent = numberFormat.format(count);
+    shown.setAttribute("aria-hidden", "true");
+    box.appendChild(shown);
+    var name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = interpolate(
+      ngettext("%(count)s site", "%(count)s sites", count), { count: numberFormat.format(count) }, true
+    );
+    box.appendChild(name);
+    return L.divIcon({
+      html: box,
+      className: "marker-cluster marker-cluster-" + (count < 10 ? "small" : count < 100 ? "medium" : "large"),
+      iconSize: L.point(40, 40)
     });
   }
 
@@ -173,7 +211,9 @@
     }
     var items = list.querySelectorAll("li[data-lat]");
     markerLayer = items.length > config.clusterFrom
-      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 })
+      ? L.markerClusterGroup({
+        showCoverageOnHover: false, maxClusterRadius: 50, iconCreateFunction: clusterIcon
+      })
       : L.featureGroup();
     Array.prototype.forEach.call(items, function (item) {
       var name = item.querySelector(".map-site__name").textContent.trim();
@@ -190,6 +230,7 @@
         autoPanPaddingTopLeft: L.point(56, 24),
         autoPanPaddingBottomRight: L.point(16, 16)
       });
+      marker.on("popupopen", function () { popupMarker = marker; });
       markerLayer.addLayer(marker);
       addShowButton(item, marker);
     });

@@ -519,6 +519,9 @@
   root.querySelector("[data-refused-clear]").addEventListener("click", function () {
     storage.removeItem(refusedKey);
     render();
+    // The button has just been hidden with its list: without this the focus would fall to
+    // the top of the page. The line above the list says how the sending stands now.
+    pendingEl.focus();
   });
 
   window.addEventListener("online", function () {

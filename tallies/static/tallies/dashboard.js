@@ -1,8 +1,9 @@
 /*
  * The live dashboard (/dashboard/{slug}/): draws the map of sites sized by their count
- * and refreshes figures, chart, table and map from the JSON endpoint while the page is
- * visible. The page is complete without this script; it only keeps it current. Numbers
- * are written by appIntl (static/js/intl.js): in 0-9 in every language, as the server's.
+ * and refreshes figures, chart, tables and map from the JSON endpoint while the page is
+ * visible, unless the person pauses it. The page is complete without this script; it only
+ * keeps it current. Numbers are written by appIntl (static/js/intl.js): in 0-9 in every
+ * language, as the server's.
  */
 (function () {
   "use strict";
@@ -29,10 +30,12 @@
     }
     map = window.L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView([52.2, 5.4], 7);
     window.appIntl.leafletControls(map);
-    window.L.tileLayer(el.dataset.tiles, {
+    var tiles = window.L.tileLayer(el.dataset.tiles, {
       attribution: el.dataset.attribution,
       maxZoom: 18,
-    }).addTo(map);
+    });
+    window.appIntl.tilesNotice(tiles, el);
+    tiles.addTo(map);
     markers = window.L.layerGroup().addTo(map);
   }
 
@@ -106,7 +109,9 @@
         tr.appendChild(nameCell("td", site.town));
         tr.appendChild(nameCell("td", site.branch));
         d.categories.forEach(function (category) {
-          tr.appendChild(cell("td", number(site.totals[category.value] || 0), "num"));
+          var td = cell("td", number(site.totals[category.value] || 0), "num");
+          td.setAttribute("data-label", category.label.charAt(0).toUpperCase() + category.label.slice(1));
+          tr.appendChild(td);
         });
         rows.appendChild(tr);
       });
@@ -117,6 +122,10 @@
     if (chart) {
       chart.innerHTML = d.chart_svg; // drawn and escaped by the server
     }
+    var hourTable = root.querySelector("[data-hour-table]");
+    if (hourTable && d.hour_table) {
+      hourTable.innerHTML = d.hour_table; // made and escaped by the server
+    }
     var updated = root.querySelector("[data-updated]");
     updated.textContent = d.updated_at_display;
     updated.setAttribute("datetime", d.updated_at);
@@ -125,6 +134,17 @@
 
   var timer = null;
   var polling = false;
+  // Figures that change by themselves every 30 seconds can be stopped (WCAG 2.2.2): a
+  // screen reader's user or a slow reader keeps the page as it is until they resume.
+  var paused = false;
+  var pause = document.createElement("button");
+  pause.type = "button";
+  pause.className = "button secondary dashboard-pause";
+  pause.setAttribute("data-pause", "");
+
+  function labelPause() {
+    pause.textContent = paused ? gettext("Resume updates") : gettext("Pause updates");
+  }
 
   function later(delay) {
     clearTimeout(timer);
@@ -132,7 +152,7 @@
   }
 
   function poll() {
-    if (polling) {
+    if (polling || paused) {
       return;
     }
     if (document.visibilityState === "hidden") {
@@ -152,6 +172,9 @@
         return response.json();
       })
       .then(function (d) {
+        if (paused) {
+          return; // asked before the pause: the page stays as the person paused it
+        }
         data = d;
         update(d);
         root.querySelector("[data-stale]").hidden = true;
@@ -161,7 +184,9 @@
       })
       .finally(function () {
         polling = false;
-        later(INTERVAL);
+        if (!paused) {
+          later(INTERVAL);
+        }
       });
   }
 
@@ -171,9 +196,22 @@
     map.fitBounds(points, { padding: [40, 40], maxZoom: 11 });
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") {
+    if (document.visibilityState === "visible" && !paused) {
       later(0);
     }
   });
+  labelPause();
+  pause.addEventListener("click", function () {
+    paused = !paused;
+    labelPause();
+    if (paused) {
+      clearTimeout(timer);
+    } else {
+      later(0);
+    }
+  });
+  var updatedLine = root.querySelector("[data-updated-line]").parentNode;
+  updatedLine.appendChild(document.createTextNode(" "));
+  updatedLine.appendChild(pause);
   later(INTERVAL);
 })();

@@ -23,6 +23,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, months=None, helper_days=None, dry_run=False, **options):
+        # Both periods checked before either erasure runs: a wrong one must change nothing.
+        if months is not None and months < 1:
+            raise CommandError("The retention period is at least one month.")
+        if helper_days is not None and helper_days < 1:
+            raise CommandError("The retention period of helpers is at least one day.")
         try:
             run = volunteers_anonymise_inactive(months=months, dry_run=dry_run)
             helpers = helpers_erase_after_shifts(days=helper_days, dry_run=dry_run)
