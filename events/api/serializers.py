@@ -102,6 +102,10 @@ class SitePropertiesSerializer(serializers.Serializer):
         help_text="True when the position is rounded to 0.01° (about 1 km) and the address "
         "left out, at the site's request."
     )
+    town_position = serializers.BooleanField(
+        help_text="True when only the town of the site is known: the position is the "
+        "town's centre (other sites of the town may stand on the same point)."
+    )
     opens_at = serializers.DateTimeField(help_text="ISO 8601 with the Dutch offset.")
     closes_at = serializers.DateTimeField()
     open_spots = serializers.IntegerField(

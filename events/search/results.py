@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from common import clock
 from common.api import InvalidParameter
-from locations.models import Branch
+from locations.models import Branch, Location
 from locations.selectors import BoundingBox, bounding_box, distance_km, within_bbox
 
 from .. import calendar
@@ -74,6 +74,7 @@ _COLUMNS = (
     "opens_at",
     "closes_at",
     "open_spots",
+    "location__position_precision",
     # Last: the exact place of a site shown approximately reaches a volunteer with whom
     # its coordinators shared it (recorded, see `_record_disclosures`); not in the feature.
     "disclosed",
@@ -327,6 +328,7 @@ class _FeatureEncoder:
             opens_at,
             closes_at,
             open_spots,
+            precision,
             _disclosed,
         ) = row
         geometry = None
@@ -345,6 +347,9 @@ class _FeatureEncoder:
             if approximate
             else address_line(street, house_number, addition, postcode, city),
             "approximate": bool(approximate),
+            # Only the town is known: the pin stands on the town's centre, with every other
+            # site of the town whose address is not known either.
+            "town_position": not approximate and precision == Location.Precision.TOWN,
             "opens_at": self.time(opens_at),
             "closes_at": self.time(closes_at),
             "open_spots": open_spots,

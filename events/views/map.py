@@ -138,6 +138,7 @@ def _list_items(features: list[dict]) -> list[dict]:
                 "event_name": properties["event_name"],
                 "place": properties["address"] or properties["town"],
                 "approximate": properties["approximate"],
+                "town_position": properties["town_position"],
                 "url": properties["url"],
                 "calendar_url": properties["calendar_url"] + calendar_query,
                 "lon": position(coordinates[0]) if coordinates else "",

@@ -4,8 +4,10 @@ import datetime
 import itertools
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from common import published
 from events.models import Event, Signup, Site
 from locations.models import Location
 from tests.conftest import EVENT_DAY, YEAR, make_user, on_event_day
@@ -78,6 +80,7 @@ def test_sites_are_a_geojson_feature_collection(client, sites):
         "town": "Utrecht",
         "address": "Stationsplein 1, 3511 AB Utrecht",
         "approximate": False,
+        "town_position": False,
         "opens_at": f"{EVENT_DAY.isoformat()}T11:00:00+02:00",
         "closes_at": f"{EVENT_DAY.isoformat()}T16:00:00+02:00",
         "open_spots": 0,
@@ -534,3 +537,20 @@ def test_a_signed_in_volunteer_costs_no_query_per_site(
     with django_assert_max_num_queries(3):
         body = client.get(URL).json()
     assert body["numberReturned"] == 5000
+
+
+def test_a_site_whose_town_alone_is_known_says_so_on_the_map(client, open_day, branch):
+    """Every site of a town without an address stands on the town's centre: the map and
+    its list say that the pin is not where the site is."""
+    site = make_site(open_day, "Utrecht", branch)
+    Location.objects.filter(pk=site.location_id).update(position_precision=Location.Precision.TOWN)
+    (feature,) = client.get(URL).json()["features"]
+    assert feature["properties"]["town_position"] is True
+    page = client.get(reverse("events:map")).content.decode()
+    assert "In het midden van de plaats op de kaart" in page
+    Location.objects.filter(pk=site.location_id).update(
+        position_precision=Location.Precision.ADDRESS
+    )
+    published.changed(published.SITES)
+    (feature,) = client.get(URL).json()["features"]
+    assert feature["properties"]["town_position"] is False

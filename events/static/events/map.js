@@ -293,6 +293,10 @@
     }
     if (p.approximate) {
       item.appendChild(element("p", "map-site__note", gettext("Location shown approximately")));
+    } else if (p.town_position) {
+      item.appendChild(
+        element("p", "map-site__note", gettext("On the map at the centre of the town"))
+      );
     }
     if (!feature.geometry) {
       item.appendChild(element("p", "map-site__note", gettext("Not on the map yet")));
