@@ -109,7 +109,6 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name", "phone"]
     list_select_related = ["user", "home_branch"]
     autocomplete_fields = ["user", "home_branch"]
-    # The personal link's token is a key: never shown, never typed in (a short one would
-    # turn an account into a helper without a log-in).
+    # The personal link's token is a secret key: never shown in the admin, never typed in.
     exclude = ["link_token"]
     readonly_fields = ["anonymised_at", "created_at", "updated_at"]

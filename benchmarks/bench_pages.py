@@ -319,7 +319,7 @@ def baseline_map(cursor, *, event_slug: str | None) -> list[str]:
     for row in cursor.fetchall():
         pk, name, _status, _slug, event_name, kind, location_name, city = row[:8]
         street, number, addition, postcode, lat, lon, approximate, opens, closes, open_ = row[8:]
-        opens_iso, opens_text = when(opens, "D j M Y, H:i")
+        opens_iso, opens_text = when(opens, "l j F Y, H:i")
         closes_iso, closes_text = when(closes, "H:i")
         open_ = int(open_)
         if open_ not in spots:

@@ -215,15 +215,14 @@ def open_shifts(
     *,
     event: Event | None = None,
     site: Site | None = None,
-    town: str = "",
     site_ids: list[int] | None = None,
     date: datetime.date | None = None,
     only_free: bool = False,
     language: str = "",
 ) -> QuerySet[Shift]:
     """Shifts volunteers can claim: at public sites, not cancelled, not started; filtered
-    by edition, site, town (part of the name), sites (`site_ids`, e.g. those near a
-    place: `events.search.site_ids_near`), day and a language the site needs."""
+    by edition, site, sites (`site_ids`, e.g. those near a place:
+    `events.search.site_ids_near`), day and a language the site needs."""
     shifts = Shift.objects.filter(
         is_cancelled=False,
         starts_at__gt=clock.now(),
@@ -232,8 +231,6 @@ def open_shifts(
         shifts = shifts.filter(site__event=event)
     if site is not None:
         shifts = shifts.filter(site=site)
-    if town:
-        shifts = shifts.filter(site__location__city__icontains=town.strip())
     if site_ids is not None:
         shifts = shifts.filter(site_id__in=site_ids)
     if date is not None:

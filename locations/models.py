@@ -187,6 +187,12 @@ class Location(ConstraintErrorsOnFields):
         return self.latitude is not None and self.longitude is not None
 
     @property
+    def position_is_town(self) -> bool:
+        """Only the town is known: the position is the town's centre, shared with every
+        other place of the town whose address is not known either."""
+        return self.position_precision == self.Precision.TOWN
+
+    @property
     def address_line(self) -> str:
         """The street address on one line, as a letter would carry it."""
         from .addresses import format_house_number

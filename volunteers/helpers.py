@@ -9,9 +9,10 @@ come in one of two ways, both through the claiming service everyone uses
 - a coordinator of the site (or an organiser) adds them to a shift by name, with a phone
   number if they want, in their own language, and records their consent (`helper_add`);
 - they open a site's invitation (`invitations`) and sign up themselves, with a phone
-  number or an e-mail address (`helper_join`). An address that belongs to an account or
-  to another helper makes nothing (never are two people merged), and the joiner learns
-  nothing of it: whoever gives an address is told "we have sent a message to it"; its
+  number (`helper_join`) or an e-mail address (`join_confirmation_send`: nothing is made
+  until the link mailed to it is opened, `helper_join_confirm`). An address that belongs
+  to an account or to another helper makes nothing (never are two people merged), and the
+  joiner learns nothing of it: whoever gives an address is told "we have sent a message to it"; its
   owner gets a mail (`mail_address_taken`): the account's owner how to log in, a helper
   their link again.
 
@@ -25,12 +26,15 @@ one-time key (`HelperOrigin.form_key`): the same form sent twice makes one helpe
 """
 
 import datetime
+import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -57,6 +61,10 @@ FORM_KEY_BYTES = 24
 # request). Not longer: the key is in the page's HTML, and must not stay a second key to
 # the personal link.
 FORM_KEY_VALID = datetime.timedelta(minutes=10)
+# How long the link in the mail to a new address stays good (`join_confirmation_send`);
+# never beyond the invitation's end, which is checked when it is opened.
+JOIN_CONFIRM_VALID = datetime.timedelta(hours=48)
+JOIN_CONFIRM_SALT = "volunteers.helpers.join-confirm"
 
 
 class HelperError(DomainError):
@@ -333,6 +341,146 @@ def helper_join(
         raise InvalidInput(PHONE_OR_EMAIL_REQUIRED, field="phone")
     return _helper_create(
         shift=shift, details=details, form_key=form_key, consent_by=None, invitation=invitation
+    )
+
+
+class ConfirmationInvalid(HelperError):
+    """A confirmation link that is tampered with, too old, or about a shift or invitation
+    that no longer exists."""
+
+    code = "join_confirmation_invalid"
+    default_message = _(
+        "This confirmation link does not work (any more). Open the invitation again to sign up."
+    )
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    """What the join form held, carried by the signed link in the mail to the address."""
+
+    invitation: SiteInvitation
+    shift: Shift
+    details: HelperDetails
+    form_key: str
+
+
+def _invitation_mark(invitation: SiteInvitation) -> str:
+    return hashlib.sha256(invitation.token.encode()).hexdigest()[:16]
+
+
+def join_confirmation_token(
+    *, invitation: SiteInvitation, shift: Shift, details: HelperDetails, form_key: str
+) -> str:
+    """The signed, timestamped value of the confirmation link: what the form held. Signed,
+    not encrypted: it reaches only the address it names."""
+    payload = {
+        "i": invitation.pk,
+        # Not the invitation's token itself (the address's owner need not learn it):
+        # enough to tell that it was not renewed since.
+        "t": _invitation_mark(invitation),
+        "s": shift.pk,
+        "n": details.name,
+        "l": details.language,
+        "p": details.phone,
+        "e": details.email,
+        "k": form_key,
+    }
+    return signing.dumps(payload, salt=JOIN_CONFIRM_SALT, compress=True)
+
+
+def join_confirmation_load(value: str) -> JoinRequest:
+    """The join request in a confirmation link's `value`. Raises `ConfirmationInvalid` for
+    a tampered or expired link (older than `JOIN_CONFIRM_VALID`), or one whose invitation
+    was renewed or whose shift is gone."""
+    try:
+        payload = signing.loads(value or "", salt=JOIN_CONFIRM_SALT, max_age=JOIN_CONFIRM_VALID)
+        invitation = SiteInvitation.objects.select_related("site").filter(pk=payload["i"]).first()
+        if invitation is not None and _invitation_mark(invitation) != payload["t"]:
+            invitation = None
+        shift = Shift.objects.select_related("site").filter(pk=payload["s"]).first()
+        details = HelperDetails(
+            name=str(payload["n"]),
+            language=str(payload["l"]),
+            phone=str(payload["p"]),
+            email=str(payload["e"]),
+        )
+        form_key = str(payload["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise ConfirmationInvalid() from None
+    if invitation is None or shift is None or not details.email:
+        raise ConfirmationInvalid()
+    return JoinRequest(invitation=invitation, shift=shift, details=details, form_key=form_key)
+
+
+def join_confirmation_send(
+    *,
+    invitation: SiteInvitation,
+    shift: Shift,
+    details: HelperDetails,
+    form_key: str,
+    url_for: Callable[[str], str],
+    may_mail: Callable[[], bool] = lambda: True,
+) -> bool:
+    """Someone joins through `invitation` with an e-mail address: make nothing yet, and
+    mail the address a link (`url_for(value)` makes its URL) that signs them up once
+    opened (`helper_join_confirm`), so that whether a place is taken never depends on
+    whether the address is in use. Raises `EmailTaken` for an address in use (the caller
+    tells its owner instead, `mail_address_taken`), `InvitationClosed`, or
+    `InvalidInput`. `may_mail` (asked last) limits how often one address is mailed.
+    Whether a message went out."""
+    refuse_closed(invitation)
+    if shift.site_id != invitation.site_id:
+        raise InvalidInput(_("Choose one of the shifts of this site."), field="shift")
+    email = details.email.strip().lower()
+    if not email:
+        raise InvalidInput(PHONE_OR_EMAIL_REQUIRED, field="phone")
+    _refuse_taken_email(email)
+    if not may_mail():
+        return False
+    details = HelperDetails(
+        name=details.name, language=details.language, phone=details.phone, email=email
+    )
+    value = join_confirmation_token(
+        invitation=invitation, shift=shift, details=details, form_key=form_key
+    )
+    valid_until = min(clock.now() + JOIN_CONFIRM_VALID, invitation.expires_at)
+    message = person_mail(
+        to=email,
+        # Not a saved user: only the language chosen on the form, for `mail_languages`.
+        user=User(language=details.language),
+        subject_template="volunteers/email/join_confirm_subject.txt",
+        body_template="volunteers/email/join_confirm_message.txt",
+        context={
+            # No name: the joiner typed it, and the address is not proven theirs yet.
+            "site": shift.site,
+            "shift": shift,
+            "link": url_for(value),
+            "valid_until": valid_until,
+        },
+    )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("the confirmation of a join through invitation %s failed", invitation.pk)
+        return False
+    return True
+
+
+def helper_join_confirm(*, value: str) -> HelperSignup:
+    """The link in the mail to a new address was opened: sign the person up as the form
+    asked, through `helper_join` (same rules, same one-time form key: a link opened twice
+    makes one helper). Raises `ConfirmationInvalid`, `InvitationClosed`, `EmailTaken`
+    (the address came into use since), `FormAlreadySent`, or the claim's
+    `SignupError`; nothing is made then."""
+    request = join_confirmation_load(value)
+    shift = request.shift
+    if not open_shifts(site=shift.site).filter(pk=shift.pk).exists():
+        raise InvalidInput(_("That shift is not (or no longer) open."))
+    return helper_join(
+        invitation=request.invitation,
+        shift=shift,
+        details=request.details,
+        form_key=request.form_key,
     )
 
 

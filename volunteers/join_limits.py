@@ -68,11 +68,13 @@ def token_miss_spend(request: HttpRequest) -> None:
     _consume(request, TOKEN_MISS)
 
 
-def address_mail_spend(email: str) -> bool:
-    """Spend the one mail an address in use may get in `ADDRESS_MAIL_SECONDS` because
-    someone gave it on the join form; False when it had it already."""
+def address_mail_spend(email: str, *, kind: str = "taken") -> bool:
+    """Spend the one mail of `kind` an address may get in `ADDRESS_MAIL_SECONDS` because
+    someone gave it on the join form ("taken": to the owner of an address in use;
+    "confirm": the link that confirms a join); False when it had it already."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return cache.add(f"{APP}:address_mail:{digest}", 1, timeout=ADDRESS_MAIL_SECONDS)
+    key = f"{APP}:address_mail:{digest}" if kind == "taken" else f"{APP}:{kind}_mail:{digest}"
+    return cache.add(key, 1, timeout=ADDRESS_MAIL_SECONDS)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

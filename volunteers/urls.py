@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     # ... and the links anyone holding them opens: a site's invitation, a personal link.
     path("j/<str:token>/", join.join, name="join"),
+    path("j/confirm/<str:value>/", join.join_confirm, name="join_confirm"),
     path("me/<str:token>/", join.helper_page, name="helper_page"),
     path("me/<str:token>/claim/", join.helper_claim_view, name="helper_claim"),
     path(

@@ -349,6 +349,7 @@ class _FeatureEncoder:
             "approximate": bool(approximate),
             # Only the town is known: the pin stands on the town's centre, with every other
             # site of the town whose address is not known either.
+            # (`Location.position_is_town`, from the row's precision.)
             "town_position": not approximate and precision == Location.Precision.TOWN,
             "opens_at": self.time(opens_at),
             "closes_at": self.time(closes_at),

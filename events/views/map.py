@@ -125,6 +125,7 @@ def _list_items(features: list[dict]) -> list[dict]:
     language = translation.get_language()
     calendar_query = "" if language == settings.LANGUAGE_CODE else f"?lang={language}"
     items = []
+    now = clock.now()
     for feature in features:
         properties = feature["properties"]
         coordinates = (feature["geometry"] or {}).get("coordinates")
@@ -139,6 +140,8 @@ def _list_items(features: list[dict]) -> list[dict]:
                 "place": properties["address"] or properties["town"],
                 "approximate": properties["approximate"],
                 "town_position": properties["town_position"],
+                # Over: no shifts to choose, nothing to put in a calendar.
+                "past": datetime.datetime.fromisoformat(properties["closes_at"]) <= now,
                 "url": properties["url"],
                 "calendar_url": properties["calendar_url"] + calendar_query,
                 "lon": position(coordinates[0]) if coordinates else "",
@@ -151,7 +154,7 @@ def _list_items(features: list[dict]) -> list[dict]:
                 ),
                 "opens_text": text(
                     ("opens", properties["opens_at"]),
-                    lambda p=properties: when(p["opens_at"], "D j M Y, H:i"),
+                    lambda p=properties: when(p["opens_at"], "l j F Y, H:i"),
                 ),
                 "closes_text": text(
                     ("closes", properties["closes_at"]),

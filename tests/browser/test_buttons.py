@@ -86,7 +86,9 @@ def test_the_main_action_is_solid_and_cancelling_is_not_the_loudest(
         "De achtergrondkaart kon niet worden geladen"
     )
     page.locator(".mini-map .leaflet-marker-icon").click()
-    expect(page.locator(".leaflet-popup-content")).to_contain_text("Locatie bij benadering")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(
+        "In het midden van de plaats op de kaart"
+    )
     page.screenshot(path=screenshot_dir / "buttons-site-manage.png", full_page=True)
 
     # Where cancelling is the page's one purpose, its button is solid red.

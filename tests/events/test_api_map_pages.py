@@ -293,3 +293,15 @@ def test_the_list_costs_the_same_for_few_sites_and_many(client, editions, branch
     for town in ("Amsterdam", "Maastricht", "Amersfoort") * 4:
         make_site(event, town, branch)
     assert per_request(built) == few
+
+
+def test_a_past_editions_sites_offer_no_shifts_and_no_calendar(client, editions):
+    old = editions["old"]
+    html = client.get("/map/", {"event": "open-azc-dag-2018"}).content.decode()
+    assert listed_ids(html) == [old.pk]
+    item = html[html.index(f'data-site-id="{old.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "De actiedag van deze locatie heeft plaatsgevonden." in item
+    assert "map-site__links" not in item and ".ics" not in item
+    coming = client.get("/map/").content.decode()
+    assert f'href="http://testserver/calendar/sites/{editions["utrecht"].pk}.ics"' in coming

@@ -1,8 +1,10 @@
 """Joining through a site's invitation without an account: pick a shift, give a name, a
 language and a phone number or an e-mail address, agree, and land on the personal link (or,
-with an address, get it by mail). The claiming rules hold; nothing is half-saved; an address
-in use makes nothing and is never merged, and the page does not tell it; the same form twice
-is one sign-up, and its key leads nowhere later; the public join is rate-limited."""
+with an address, get a link by mail that signs them up once opened: until then nothing is
+made, so the free places do not tell whether an address is in use). The claiming rules hold;
+nothing is half-saved; an address in use makes nothing and is never merged, and the page
+does not tell it; the same form twice is one sign-up, and its key leads nowhere later; the
+public join is rate-limited."""
 
 import datetime
 import re
@@ -144,28 +146,135 @@ def join_with_address(invitation, shift, email, **overrides):
     return Client().post(join_url(invitation), data, follow=True)
 
 
-def test_joining_with_an_email_address_sends_the_link_in_the_helpers_language(
+CONFIRM = re.compile(r"https?://[^\s]+/j/confirm/([^/\s]+)/")
+
+
+def confirm_value(message) -> str:
+    return CONFIRM.search(message.body).group(1)
+
+
+def join_and_confirm(invitation, shift, email, captured, **overrides):
+    """Join with an address and open the link mailed to it: the helper it makes."""
+    mail.outbox.clear()
+    with captured(execute=True):
+        join_with_address(invitation, shift, email, **overrides)
+    (message,) = mail.outbox
+    page = Client()
+    with captured(execute=True):
+        page.post(reverse("volunteers:join_confirm", args=[confirm_value(message)]))
+    mail.outbox.clear()
+    return helpers().select_related("user").get(user__email=email.lower())
+
+
+def places(shift) -> tuple:
+    """What the public sees and what is kept: the shift's free places, helpers, sign-ups."""
+    from events.selectors import open_shifts
+
+    return (
+        open_shifts(site=shift.site).get(pk=shift.pk).open_spots,
+        Volunteer.objects.count(),
+        Signup.objects.count(),
+    )
+
+
+def test_joining_with_an_address_makes_nothing_until_the_mailed_link_is_opened(
     client, shift, invitation, django_capture_on_commit_callbacks
 ):
+    before = places(shift)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             join_url(invitation),
             join_form(shift, phone="", email="Selam@Example.org", language="en"),
         )
-    helper = helpers().select_related("user").get()
-    # The link goes to the address only: the page says that a message was sent, the same
-    # as for an address in use.
     assert response["Location"] == join_url(invitation)
-    page = client.get(response["Location"]).content.decode()
-    assert SENT in page and helper.link_token not in page
-    assert helper.user.email == "selam@example.org"
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert SENT in client.get(response["Location"]).content.decode()
+    assert places(shift) == before and not helpers().exists()
+    (message,) = mail.outbox
     assert message.to == ["selam@example.org"]
-    assert f"/me/{helper.link_token}/" in message.body
-    # English only: the helper's own language, not Dutch and English.
-    assert "Your personal link" in message.subject
-    assert "-- \n" not in message.body
+    # English only: the language chosen on the form, not Dutch and English.
+    assert "Confirm that you sign up" in message.subject and "-- \n" not in message.body
+    assert shift.site.display_name in message.body and "48" not in message.subject
+    assert "nothing is kept" in message.body and not LINK.search(message.body)
+    mail.outbox.clear()
+
+    url = reverse("volunteers:join_confirm", args=[confirm_value(message)])
+    page = Client()
+    shown = page.get(url)
+    # A mail scanner that opens the link signs nobody up.
+    assert shown.status_code == 200 and "Yes, sign me up" in shown.content.decode()
+    assert shown["Content-Language"] == "en" and shown["Referrer-Policy"] == "strict-origin"
+    assert "no-store" in shown["Cache-Control"]
+    assert places(shift) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page.post(url)
+    helper = helpers().select_related("user").get()
+    assert response["Location"] == f"/me/{helper.link_token}/"
+    assert helper.user.email == "selam@example.org" and helper.user.language == "en"
+    assert Signup.objects.get(volunteer=helper, shift=shift).is_confirmed
+    assert places(shift) == (before[0] - 1, before[1] + 1, before[2] + 1)
+    assert "You are signed up" in page.get(response["Location"]).content.decode()
+    # And the personal link by mail, to keep.
+    assert [m.to for m in mail.outbox] == [["selam@example.org"]]
+    assert f"/me/{helper.link_token}/" in mail.outbox[0].body
+
+
+def test_the_free_places_do_not_tell_whether_an_address_is_in_use(
+    shift, invitation, django_capture_on_commit_callbacks
+):
+    """The leak this closes: counting a shift's free places before and after giving
+    someone's address would tell whether they have an account or a personal link."""
+    make_volunteer("vera@example.org")
+    before = places(shift)
+    counts = {}
+    for email in ("vera@example.org", "new@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            join_with_address(invitation, shift, email)
+        counts[email] = places(shift)
+    assert counts == {"vera@example.org": before, "new@example.org": before}
+
+
+def test_opening_the_link_twice_is_one_helper(client, shift, invitation):
+    client.post(join_url(invitation), join_form(shift, phone="", email="selam@example.org"))
+    url = reverse("volunteers:join_confirm", args=[confirm_value(mail.outbox[0])])
+    first = Client().post(url)
+    second = Client().post(url)
+    assert first["Location"] == second["Location"] == f"/me/{helpers().get().link_token}/"
+    assert Signup.objects.filter(shift=shift).count() == 1
+    # Later the link leads to no personal link, and makes nothing.
+    with time_machine.travel(clock.now() + datetime.timedelta(minutes=11)):
+        late = Client().post(url)
+    assert late.status_code == 409 and not LINK.search(late.content.decode())
+    assert helpers().count() == 1 and Signup.objects.count() == 1
+
+
+def test_a_tampered_or_expired_link_makes_nothing(client, shift, invitation):
+    client.post(join_url(invitation), join_form(shift, phone="", email="selam@example.org"))
+    value = confirm_value(mail.outbox[0])
+    tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    for bad in (tampered, "nonsense"):
+        response = Client().post(reverse("volunteers:join_confirm", args=[bad]))
+        assert response.status_code == 410
+        assert "Deze link werkt niet meer" in response.content.decode()
+    with time_machine.travel(clock.now() + datetime.timedelta(hours=49)):
+        response = Client().post(reverse("volunteers:join_confirm", args=[value]))
+    assert response.status_code == 410
+    assert not helpers().exists() and not Signup.objects.exists()
+
+
+def test_a_link_of_a_withdrawn_invitation_or_a_full_shift(client, site, shift, invitation):
+    from volunteers.invitations import invitation_revoke
+
+    full = make_shift(site, capacity=1, starts_in_hours=200)
+    make_signup(full, make_volunteer("vera@example.org"))
+    client.post(join_url(invitation), join_form(full, phone="", email="selam@example.org"))
+    waiting = reverse("volunteers:join_confirm", args=[confirm_value(mail.outbox[0])])
+    client.post(join_url(invitation), join_form(shift, phone="", email="sara@example.org"))
+    closed = reverse("volunteers:join_confirm", args=[confirm_value(mail.outbox[1])])
+    Client().post(waiting)
+    assert Signup.objects.get(shift=full, volunteer__user__email="selam@example.org").is_waitlisted
+    invitation_revoke(site=site, by=None)
+    assert Client().post(closed).status_code == 410
+    assert not helpers().filter(user__email="sara@example.org").exists()
 
 
 def test_the_mail_to_a_new_address_does_not_carry_what_the_joiner_typed(
@@ -196,8 +305,7 @@ def test_an_address_in_use_gets_the_same_answer_as_a_new_one(
 
     account = make_volunteer("vera@example.org", first_name="Vera")
     EmailAddress.objects.create(user=account.user, email="second@example.org", verified=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        join_with_address(invitation, shift, "selam@example.org")
+    join_and_confirm(invitation, shift, "selam@example.org", django_capture_on_commit_callbacks)
     answers = {}
     for email in ("new@example.org", "VERA@example.org", "second@example.org", "selam@example.org"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -245,10 +353,9 @@ def test_an_address_of_a_secondary_account_address_makes_nothing_and_tells_it(
 def test_an_address_with_a_personal_link_gets_the_link_again_not_a_second_helper(
     client, site, shift, invitation, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(join_url(invitation), join_form(shift, email="selam@example.org", phone=""))
-    first = helpers().get()
-    mail.outbox.clear()
+    first = join_and_confirm(
+        invitation, shift, "selam@example.org", django_capture_on_commit_callbacks
+    )
     later = make_shift(site, starts_in_hours=300)
     other = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -265,9 +372,7 @@ def test_an_address_in_use_is_mailed_at_most_once_an_hour(
     shift, invitation, django_capture_on_commit_callbacks
 ):
     make_volunteer("vera@example.org")
-    with django_capture_on_commit_callbacks(execute=True):
-        join_with_address(invitation, shift, "selam@example.org")
-    mail.outbox.clear()
+    join_and_confirm(invitation, shift, "selam@example.org", django_capture_on_commit_callbacks)
     for _ in range(3):
         for email in ("vera@example.org", "SELAM@example.org"):
             with django_capture_on_commit_callbacks(execute=True):
@@ -305,6 +410,7 @@ def replay_is_refused(client, invitation, data) -> None:
 def test_the_form_of_a_joiner_with_an_address_never_shows_their_link(client, shift, invitation):
     data = join_form(shift, email="selam@example.org", phone="")
     client.post(join_url(invitation), data)
+    Client().post(reverse("volunteers:join_confirm", args=[confirm_value(mail.outbox[0])]))
     token = helpers().get().link_token
     # The same form again, with a phone number instead of the address: still no link.
     again = Client().post(join_url(invitation), {**data, "email": "", "phone": "0612345678"})
@@ -416,7 +522,7 @@ def test_an_invitation_that_went_round_too_widely_is_limited(shift, invitation):
 @override_settings(
     HELPER_RATE_LIMITS={"join": "10/m/ip", "helper": "30/m/ip", "token_miss": "5/m/ip"}
 )
-def test_guessing_tokens_is_stopped(client, shift, invitation, coordinator):
+def test_misses_are_limited_and_a_working_link_always_opens(client, shift, invitation, coordinator):
     from .conftest import add_helper
 
     helper = add_helper(shift, coordinator).volunteer

@@ -95,17 +95,19 @@ def _site_in(site, town: str, latitude: float, longitude: float) -> Site:
 
 
 def test_a_town_finds_the_shifts_near_it_within_the_chosen_radius(anonymous_client, site):
-    """Leusden has no site of its own; Amersfoort, 4 km away, does; Utrecht (the
-    `site` fixture) lies about 21 km away."""
+    """Leusden has no site of its own; Amersfoort, 4 km away, does; Woudenberg lies about
+    6 km away, Utrecht (the `site` fixture) about 21 km."""
     in_amersfoort = make_shift(_site_in(site, "Amersfoort", 52.155, 5.3875), starts_in_hours=80)
+    in_woudenberg = make_shift(_site_in(site, "Woudenberg", 52.0808, 5.4164), starts_in_hours=84)
     in_utrecht = make_shift(site, starts_in_hours=72)
 
     def listed(**query):
         return list(anonymous_client.get(LIST, query).context["page"])
 
-    assert listed(town="Leusden") == [in_amersfoort]  # 10 km unless chosen otherwise
+    # 10 km unless chosen otherwise.
+    assert listed(town="Leusden") == [in_amersfoort, in_woudenberg]
     assert listed(town="Leusden", radius_km="5") == [in_amersfoort]
-    assert listed(town="Leusden", radius_km="25") == [in_utrecht, in_amersfoort]
+    assert listed(town="Leusden", radius_km="25") == [in_utrecht, in_amersfoort, in_woudenberg]
     html = text(anonymous_client.get(LIST))
     assert '<option value="10" selected>10 km</option>' in html
 

@@ -16,10 +16,12 @@ engines to stay away; they send their origin alone as the referrer (`private`), 
 token reaches no other site and no access log.
 
 Who joins with an e-mail address is told the same whatever the address: "we have sent a
-message to it" (`_mail_sent`). A new address gets the personal link by mail; one in use
-makes nothing, and its owner gets a mail instead (`mail_address_taken`, at most once an
-hour per address). So the form tells nobody who has an account or helps, and the link of
-someone who gave an address reaches only that address. Every form has its CSRF token,
+message to it" (`_mail_sent`), and nothing is made yet, so the free places do not change
+either. A new address gets a signed link (`/j/confirm/<value>/`, `join_confirm`) that
+signs them up once opened; one in use gets a mail for its owner instead
+(`mail_address_taken`); each at most once an hour per address. So the form tells nobody
+who has an account or helps, and the link of someone who gave an address reaches only
+that address. Every form has its CSRF token,
 checked by Django's middleware as everywhere.
 """
 
@@ -50,14 +52,18 @@ from events.templatetags.calendar_links import feed_links
 from ..helper_forms import HelperLanguageForm, JoinForm
 from ..helpers import (
     EmailTaken,
+    FormAlreadySent,
     HelperError,
     helper_by_link,
     helper_claim,
     helper_join,
+    helper_join_confirm,
     helper_language_set,
     helper_link_reset,
     helper_url,
     invited_sites,
+    join_confirmation_load,
+    join_confirmation_send,
     mail_address_taken,
 )
 from ..invitations import InvitationClosed, invitation_by_token
@@ -109,6 +115,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         form = JoinForm(request.POST, shifts=shifts)
         if form.is_valid():
             details = form.details()
+            if details.email:
+                return _join_by_mail(request, invitation, form, details)
             try:
                 result = helper_join(
                     invitation=invitation,
@@ -118,19 +126,14 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 )
             except InvitationClosed:
                 return _closed(request, site)
-            except EmailTaken:
-                if address_mail_spend(details.email):
-                    mail_address_taken(email=details.email, site=site)
-                return _mail_sent(request, token)
             except DomainError as error:
                 show_errors(form, error)
             else:
                 volunteer = result.volunteer
-                if details.email or volunteer.user.email:
-                    # The link went to the address (`mail_helper_link`), as it would
-                    # have for an address in use: the page says the same either way, and
-                    # the link of someone who gave an address reaches only that address
-                    # (also when their form is sent again without it).
+                if volunteer.user.email:
+                    # The same form key as a join confirmed by mail, sent again without
+                    # the address: the link of someone who gave an address reaches only
+                    # that address.
                     return _mail_sent(request, token)
                 if result.created:  # else the same form again: the page of what it made
                     with translation.override(person_language(volunteer.user)):
@@ -147,6 +150,91 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         "volunteers/helpers/join.html",
         {"site": site, "invitation": invitation, "form": form, "shifts": shifts},
         status=400 if form.is_bound else 200,
+    )
+    return private(response, token_in_url=True)
+
+
+def _join_by_mail(request: HttpRequest, invitation, form, details) -> HttpResponse:
+    """A join with an e-mail address makes nothing yet: the address gets a link that
+    does (`join_confirm`), or, when it is in use, its owner is told (`mail_address_taken`).
+    The page and the shift's free places are the same either way. Each kind of mail at
+    most once an hour per address (`address_mail_spend`)."""
+    token = invitation.token
+    try:
+        join_confirmation_send(
+            invitation=invitation,
+            shift=form.cleaned_data["shift"],
+            details=details,
+            form_key=form.cleaned_data["form_key"],
+            url_for=lambda value: request.build_absolute_uri(
+                reverse("volunteers:join_confirm", args=[value])
+            ),
+            may_mail=lambda: address_mail_spend(details.email, kind="confirm"),
+        )
+    except InvitationClosed:
+        return _closed(request, invitation.site)
+    except EmailTaken:
+        if address_mail_spend(details.email):
+            mail_address_taken(email=details.email, site=invitation.site)
+    except DomainError as error:
+        show_errors(form, error)
+        response = render(
+            request,
+            "volunteers/helpers/join.html",
+            {
+                "site": invitation.site,
+                "invitation": invitation,
+                "form": form,
+                "shifts": open_shifts(site=invitation.site),
+            },
+            status=400,
+        )
+        return private(response, token_in_url=True)
+    return _mail_sent(request, token)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("value")
+def join_confirm(request: HttpRequest, value: str) -> HttpResponse:
+    """The link in the mail to a new address. GET asks to confirm (a mail scanner that
+    opens links must not sign anyone up); POST signs up as the form asked
+    (`helper_join_confirm`) and goes on to the personal link. In the language chosen on
+    the form."""
+    try:
+        join_request = join_confirmation_load(value)
+    except HelperError:
+        return _confirm_failed(request, status=410)
+    _in_language(request, join_request.details.language)
+    if not join_request.invitation.is_live(clock.now()):
+        return _closed(request, join_request.invitation.site)
+    if request.method == "GET":
+        response = render(
+            request,
+            "volunteers/helpers/join_confirm.html",
+            {"site": join_request.invitation.site, "shift": join_request.shift},
+        )
+        return private(response, token_in_url=True)
+    if not helper_action_spend(request):
+        return too_many(request)
+    try:
+        result = helper_join_confirm(value=value)
+    except InvitationClosed:
+        return _closed(request, join_request.invitation.site)
+    except (EmailTaken, FormAlreadySent):
+        # Opened again after `FORM_KEY_VALID`, or the address came into use since: a
+        # neutral page, which tells nothing of who uses the address.
+        return _confirm_failed(request, status=409)
+    except DomainError as error:
+        return _confirm_failed(request, status=409, detail=error.detail)
+    if result.created:
+        placed_message(request, result.signup)
+    return _go_to_page(result.volunteer)
+
+
+def _confirm_failed(request: HttpRequest, *, status: int, detail: str = "") -> HttpResponse:
+    response = render(
+        request, "volunteers/helpers/join_confirm_failed.html", {"detail": detail}, status=status
     )
     return private(response, token_in_url=True)
 

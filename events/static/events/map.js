@@ -30,7 +30,8 @@
 
   // A 24-hour clock in every language, as on the server-rendered pages (not 04:00 PM).
   var dateFormat = appIntl.dateTimeFormat({
-    weekday: "short", day: "numeric", month: "short", year: "numeric",
+    // The house style of a day with its time: "zaterdag 25 september 2027, 11:00".
+    weekday: "long", day: "numeric", month: "long", year: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
   });
   var timeFormat = appIntl.dateTimeFormat({
@@ -285,7 +286,10 @@
     when.appendChild(document.createTextNode("–"));
     when.appendChild(timeElement(p.closes_at, timeFormat));
     item.appendChild(when);
-    item.appendChild(element("p", "map-site__spots", spotsText(p.open_spots)));
+    // A site whose day is over offers no shifts and nothing to put in a calendar.
+    var past = new Date(p.closes_at) <= new Date();
+    item.appendChild(element("p", "map-site__spots", past
+      ? gettext("This site's action day has taken place.") : spotsText(p.open_spots)));
     if (p.distance_km !== undefined && p.distance_km !== null) {
       item.appendChild(element("p", "map-site__distance", interpolate(
         gettext("%(km)s km away"), { km: numberFormat.format(p.distance_km) }, true
@@ -300,6 +304,9 @@
     }
     if (!feature.geometry) {
       item.appendChild(element("p", "map-site__note", gettext("Not on the map yet")));
+    }
+    if (past) {
+      return item;
     }
     var links = element("p", "map-site__links");
     links.appendChild(link(p.url, gettext("Choose a shift")));
