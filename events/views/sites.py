@@ -158,12 +158,18 @@ def site_register(request: HttpRequest, slug: str) -> HttpResponse:
 SETUP_MARGIN = datetime.timedelta(hours=2)
 
 
+# Shifts that belong just outside the hours: setting up, and clearing up, which has no role
+# of its own and is planned as set-up or as "other".
+AROUND_THE_HOURS = (Shift.Role.SETUP, Shift.Role.OTHER)
+
+
 def outside_opening_hours(shift: Shift, site: Site) -> bool:
     """A shift wholly before opening or after closing, usually a template that does not
-    fit this site's own hours; a set-up shift within `SETUP_MARGIN` of the hours is not."""
+    fit this site's own hours; setting up or clearing up (`AROUND_THE_HOURS`) within
+    `SETUP_MARGIN` of the hours is not."""
     if shift.ends_at > site.opens_at and shift.starts_at < site.closes_at:
         return False
-    if shift.role == Shift.Role.SETUP:
+    if shift.role in AROUND_THE_HOURS:
         return not (
             shift.starts_at >= site.opens_at - SETUP_MARGIN
             and shift.ends_at <= site.closes_at + SETUP_MARGIN

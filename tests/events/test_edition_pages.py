@@ -441,12 +441,14 @@ def test_shifts_wholly_outside_the_opening_hours_are_pointed_out_but_not_set_up(
 
     shift(Shift.Role.SETUP, opens - 2 * hour, opens)  # set-up before opening: fine
     shift(Shift.Role.SETUP, closes, closes + hour)  # clearing up after closing: fine
+    shift(Shift.Role.OTHER, closes, closes + hour)  # clearing up planned as "other": fine
+    shift(Shift.Role.OTHER, closes + 3 * hour, closes + 4 * hour)  # hours late
     shift(Shift.Role.SETUP, opens - 5 * hour, opens - 4 * hour)  # hours early
     shift(Shift.Role.RECEPTION, opens - hour, opens)  # reception before opening
     html = coordinator_client.get(reverse("events:site_manage", args=[site.pk])).content.decode()
     hours = f"{opens:%H:%M}–{closes:%H:%M}"
-    assert f"2 diensten vallen helemaal buiten de openingstijden ({hours})" in html
-    assert html.count("(buiten de openingstijden)") == 2
+    assert f"3 diensten vallen helemaal buiten de openingstijden ({hours})" in html
+    assert html.count("(buiten de openingstijden)") == 3
 
 
 def test_coordinator_edits_a_site(coordinator_client, own_draft):
