@@ -23,6 +23,7 @@ did, and a volunteer who signed up or logged in meanwhile is left alone.
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -52,7 +53,9 @@ def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
 
 
-def inactive_volunteers(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
+def _erasable() -> QuerySet[Volunteer]:
+    """Not anonymised yet, and no person the organisation still works with (organisers,
+    staff, coordinators), with `last_shift`: the end of their last shift, any sign-up."""
     return (
         Volunteer.objects.filter(anonymised_at__isnull=True)
         .exclude(user__is_organiser=True)
@@ -60,6 +63,32 @@ def inactive_volunteers(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
         .exclude(user__is_superuser=True)
         .exclude(user__coordinated_branches__isnull=False)
         .annotate(last_shift=Max("signups__shift__ends_at"))
+    )
+
+
+def _erase_each(eligible: Callable[[], QuerySet[Volunteer]], *, dry_run: bool) -> tuple[int, int]:
+    """Anonymise every volunteer `eligible()` holds, each in its own transaction: lock,
+    then ask `eligible()` again (another run may have done it, or the person may have come
+    back: a sign-up, a log-in, since the list was made). Returns (done, skipped)."""
+    candidates = list(eligible().order_by("pk").values_list("pk", flat=True))
+    if dry_run:
+        return len(candidates), 0
+    done = skipped = 0
+    for pk in candidates:
+        with transaction.atomic():
+            locked = list(Volunteer.objects.select_for_update().filter(pk=pk).values("pk"))
+            volunteer = eligible().filter(pk=pk).select_related("user").first()
+            if not locked or volunteer is None:
+                skipped += 1
+                continue
+            services.account_delete(user=volunteer.user)
+        done += 1
+    return done, skipped
+
+
+def inactive_volunteers(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
+    return (
+        _erasable()
         .filter(Q(last_shift__isnull=True) | Q(last_shift__lt=cutoff))
         .filter(Q(user__last_login__isnull=True) | Q(user__last_login__lt=cutoff))
         .filter(user__date_joined__lt=cutoff)
@@ -74,25 +103,9 @@ def volunteers_anonymise_inactive(
         raise ValueError("The retention period is at least one month.")
     cutoff = months_before(now or clock.now(), months)
     run = RetentionRun(cutoff=cutoff)
-    candidates = list(
-        inactive_volunteers(cutoff=cutoff).order_by("pk").values_list("pk", flat=True)
+    run.anonymised, run.skipped = _erase_each(
+        lambda: inactive_volunteers(cutoff=cutoff), dry_run=dry_run
     )
-    if dry_run:
-        run.anonymised = len(candidates)
-        return run
-    for pk in candidates:
-        with transaction.atomic():
-            # Lock, then ask again: another run may have done it, or the volunteer may
-            # have come back (a sign-up, a log-in) since the list was made.
-            locked = list(Volunteer.objects.select_for_update().filter(pk=pk).values("pk"))
-            volunteer = (
-                inactive_volunteers(cutoff=cutoff).filter(pk=pk).select_related("user").first()
-            )
-            if not locked or volunteer is None:
-                run.skipped += 1
-                continue
-            services.account_delete(user=volunteer.user)
-        run.anonymised += 1
     return run
 
 
@@ -110,12 +123,8 @@ def helpers_past_retention(*, cutoff: datetime.datetime) -> QuerySet[Volunteer]:
     """Helpers without a log-in whose last shift (any sign-up, also a released one) ended
     before `cutoff`; one without any sign-up counts from when they were made."""
     return (
-        Volunteer.objects.filter(is_helper=True, anonymised_at__isnull=True)
-        .exclude(user__is_organiser=True)
-        .exclude(user__is_staff=True)
-        .exclude(user__is_superuser=True)
-        .exclude(user__coordinated_branches__isnull=False)
-        .annotate(last_shift=Max("signups__shift__ends_at"))
+        _erasable()
+        .filter(is_helper=True)
         .filter(Q(last_shift__lt=cutoff) | Q(last_shift__isnull=True, created_at__lt=cutoff))
     )
 
@@ -131,23 +140,7 @@ def helpers_erase_after_shifts(
         raise ValueError("The retention period of helpers is at least one day.")
     cutoff = (now or clock.now()) - datetime.timedelta(days=days)
     run = HelperRetentionRun(cutoff=cutoff)
-    candidates = list(
-        helpers_past_retention(cutoff=cutoff).order_by("pk").values_list("pk", flat=True)
+    run.erased, run.skipped = _erase_each(
+        lambda: helpers_past_retention(cutoff=cutoff), dry_run=dry_run
     )
-    if dry_run:
-        run.erased = len(candidates)
-        return run
-    for pk in candidates:
-        with transaction.atomic():
-            # Lock, then ask again: another run may have done it, or the helper may have
-            # signed up for another shift since the list was made.
-            locked = list(Volunteer.objects.select_for_update().filter(pk=pk).values("pk"))
-            volunteer = (
-                helpers_past_retention(cutoff=cutoff).filter(pk=pk).select_related("user").first()
-            )
-            if not locked or volunteer is None:
-                run.skipped += 1
-                continue
-            services.account_delete(user=volunteer.user)
-        run.erased += 1
     return run
