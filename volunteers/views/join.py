@@ -40,13 +40,11 @@ from common import clock
 from common.access import public
 from common.errors import DomainError
 from common.forms import show_errors
-from common.languages import language_match
-from events import selectors
 from events.errors import SignupError
 from events.models import Shift, Signup
 from events.selectors import open_shifts
 from events.services import signup_release
-from events.services.signups import can_release, release_deadline
+from events.services.signups import can_release
 from events.templatetags.calendar_links import feed_links
 
 from ..helper_forms import HelperLanguageForm, JoinForm
@@ -76,6 +74,7 @@ from ..join_limits import (
     too_many,
 )
 from ..qr import qr_svg
+from .mine import shift_lists
 from .private import placed_message, private
 
 ID_SHAPE = r"[0-9]{1,18}"
@@ -285,25 +284,6 @@ def helper_page(request: HttpRequest, token: str) -> HttpResponse:
     if answer is not None:
         return answer
     now = clock.now()
-    coming, past, cancelled = [], [], []
-    signups = list(selectors.signups_of(volunteer))
-    positions = selectors.waitlist_positions(signups)
-    for signup in signups:
-        shift = signup.shift
-        if signup.status == Signup.Status.CANCELLED:
-            if shift.is_cancelled and shift.ends_at > now:
-                cancelled.append(signup)
-            continue
-        if shift.ends_at <= now:
-            if signup.is_confirmed:
-                past.append(signup)
-            continue
-        signup.can_release = can_release(signup, now)
-        signup.release_deadline = release_deadline(shift)
-        signup.position = positions.get(signup.pk)
-        signup.languages = language_match(volunteer.languages, shift.site.languages_needed)
-        signup.exact_place = selectors.shares_exact_place(signup)
-        coming.append(signup)
     feed_path = reverse("calendar:volunteer_feed", kwargs={"token": volunteer.calendar_token})
     link = helper_url(volunteer, request)
     response = render(
@@ -315,9 +295,7 @@ def helper_page(request: HttpRequest, token: str) -> HttpResponse:
             "link": link,
             "qr": qr_svg(link, title=_("QR code of your personal link")),
             "retention_days": settings.HELPER_RETENTION_DAYS,
-            "coming": coming,
-            "past": past[::-1],
-            "cancelled": cancelled,
+            **shift_lists(volunteer, now),
             "feed": feed_links(request, feed_path, personal=True),
             "invited": invited_sites(volunteer, now),
             "language_form": HelperLanguageForm(initial={"language": volunteer.user.language}),

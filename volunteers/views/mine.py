@@ -25,22 +25,22 @@ from ..forms import AccountDeleteForm, ProfileForm
 from ..privacy import volunteer_data_export
 
 
-@login_required
-def my_shifts(request):
-    volunteer = volunteer_get_or_create(user=request.user)
-    now = clock.now()
+def shift_lists(volunteer, now) -> dict:
+    """A person's sign-ups as "my shifts" shows them (and a helper's personal page):
+    `coming` (with release, waitlist position, languages and place), `past` (confirmed,
+    latest first) and `cancelled` (coming shifts the coordinator cancelled: news; own
+    releases are not)."""
     coming, past, cancelled = [], [], []
     signups = list(selectors.signups_of(volunteer))
     positions = selectors.waitlist_positions(signups)
     for signup in signups:
         shift = signup.shift
         if signup.status == Signup.Status.CANCELLED:
-            # Only shifts the coordinator cancelled are news; own releases are not.
             if shift.is_cancelled and shift.ends_at > now:
                 cancelled.append(signup)
             continue
         if shift.ends_at <= now:
-            if signup.status == Signup.Status.CONFIRMED:
+            if signup.is_confirmed:
                 past.append(signup)
             continue
         signup.can_release = can_release(signup, now)
@@ -50,14 +50,18 @@ def my_shifts(request):
         # The address of a site shown approximately only once its coordinators shared it.
         signup.exact_place = selectors.shares_exact_place(signup)
         coming.append(signup)
+    return {"coming": coming, "past": past[::-1], "cancelled": cancelled}
+
+
+@login_required
+def my_shifts(request):
+    volunteer = volunteer_get_or_create(user=request.user)
     return render(
         request,
         "volunteers/my_shifts.html",
         {
             "volunteer": volunteer,
-            "coming": coming,
-            "past": past[::-1],
-            "cancelled": cancelled,
+            **shift_lists(volunteer, clock.now()),
             "verified": request.user.has_perm("events.claim_shift"),
         },
     )
