@@ -59,18 +59,22 @@
         }
       });
     },
-    // Says so under a map whose background (the tiles) cannot be loaded, as the public
-    // map does, instead of leaving a blank box; the markers still work.
-    tilesNotice: function (layer, element) {
+    // Says so under a map whose background (the tiles) cannot be loaded, instead of
+    // leaving a blank box; the markers still work. The notice is the page's own `notice`
+    // element when it has one (the public map), else a new one after the map `element`.
+    tilesNotice: function (layer, element, notice) {
       layer.once("tileerror", function () {
-        var notice = document.createElement("p");
-        notice.className = "map-notice";
-        notice.setAttribute("role", "status");
+        if (!notice) {
+          notice = document.createElement("p");
+          notice.className = "map-notice";
+          notice.setAttribute("role", "status");
+          element.insertAdjacentElement("afterend", notice);
+        }
+        notice.hidden = false;
         notice.textContent = gettext(
           "The background map could not be loaded. The markers and the list still work."
         );
         element.classList.add("map--no-tiles");
-        element.insertAdjacentElement("afterend", notice);
       });
     },
   };

@@ -99,15 +99,7 @@
     // Tile servers such as OpenStreetMap's ask to know which site shows their tiles.
     referrerPolicy: "strict-origin-when-cross-origin"
   });
-  tiles.on("tileerror", function () {
-    if (noticeElement.hidden) {
-      noticeElement.textContent = gettext(
-        "The background map could not be loaded. The markers and the list still work."
-      );
-      noticeElement.hidden = false;
-      mapElement.classList.add("map--no-tiles");
-    }
-  });
+  appIntl.tilesNotice(tiles, mapElement, noticeElement);
   tiles.addTo(map);
 
   var markerLayer = null;
