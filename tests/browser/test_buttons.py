@@ -93,6 +93,10 @@ def test_the_main_action_is_solid_and_cancelling_is_not_the_loudest(
 
     # Where cancelling is the page's one purpose, its button is solid red.
     cancel.click()
+    # Its styles are read once the page and its stylesheets have loaded (read earlier,
+    # Chromium answers with the browser's own button colours).
+    page.wait_for_url(f"**/manage/sites/{site.pk}/cancel/")
+    page.wait_for_load_state("load")
     confirm = page.locator("main form button[type=submit]")
     assert confirm.evaluate(STYLE) == {"background": RED, "color": WHITE, "border": RED}
 
