@@ -60,6 +60,17 @@ class User(AbstractUser):
         help_text=_("National office staff: may manage every edition, site and branch."),
     )
 
+    # A coordinator's choice: the daily digest of their sites' unfilled places before an
+    # edition, and the alert when a shift starts short of people (events/alerts.py).
+    staffing_alerts = models.BooleanField(
+        _("understaffing alerts by e-mail"),
+        default=True,
+        help_text=_(
+            "Coordinators: a daily list of your sites' unfilled places in the weeks before "
+            "an action day, and a message when a shift starts with too few people."
+        ),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -161,3 +172,19 @@ class Volunteer(models.Model):
     def helper_link_works(self) -> bool:
         """A helper whose personal link opens their page: not erased, link not taken back."""
         return self.is_helper and self.anonymised_at is None and self.link_token is not None
+
+
+class SentMail(models.Model):
+    """A mail that was sent, by a key naming what it was about (e.g. "signup:12:confirmed",
+    "message:4:user:31"): recorded before it goes out, so that a retried task or a second
+    worker never sends it twice (`accounts.mail.send_once`)."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("sent mail")
+        verbose_name_plural = _("sent mails")
+
+    def __str__(self) -> str:
+        return self.key

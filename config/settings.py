@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -306,7 +308,28 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Actiedagen <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Reminders (python manage.py send_reminders, from cron) ------------------------------
+# --- Background tasks (common/tasks.py; the worker: python manage.py run_worker) -----------
+
+# Django's task framework (the `django-tasks` backport on Django 5.2). The embedded default
+# keeps the queue in the app's own database; `make run` starts a worker beside the web
+# server, production runs `manage.py run_worker` as its own process (README, Background
+# work). Another backend is one setting: TASKS_BACKEND (e.g. an RQ backend on Redis).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# How often (minutes) the worker looks for periodic work that is due: reminders, the
+# coordinators' understaffing digests and alerts. Each is recorded when sent, so running
+# it often, or on two workers, never sends anything twice.
+PERIODIC_MINUTES = env_int("PERIODIC_MINUTES", 5)
+# A failing task (the mail server does not answer) is tried this many times in all, the
+# waits between attempts doubling from TASK_RETRY_SECONDS.
+TASK_ATTEMPTS = env_int("TASK_ATTEMPTS", 5)
+TASK_RETRY_SECONDS = env_int("TASK_RETRY_SECONDS", 60)
+
+# --- Reminders (sent by the worker; or python manage.py send_reminders from cron) --------
 
 # Days before a shift for the first reminder (0: none); the hour of the morning reminder
 # on the shift's day (empty: none).

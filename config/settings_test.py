@@ -39,6 +39,11 @@ if not os.environ.get("PUBLISHED_CACHE_SHARED"):
         "LOCATION": "published",
     }
 
+# Background tasks run at once, in the test's own process and transaction (after its
+# commit, as `common.tasks.enqueue_after_commit` asks); tests of the worker itself switch
+# to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Serve static files from the app folders, as in development, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -312,6 +312,9 @@ class Shift(ConstraintErrorsOnFields):
         CONVERSATION = "conversation", _("conversation")
         COUNTING = "counting", _("counting visitors")
         SETUP = "setup", _("set-up")
+        # The person in charge at the site on the day: sets the site's live state and asks
+        # for help from their phone while their shift is on (`events.day`).
+        LEAD = "lead", _("site lead")
         OTHER = "other", _("other")
 
     site = models.ForeignKey(
@@ -514,3 +517,172 @@ class AddressDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.user_id} {self.channel}"
+
+
+# --- The day itself: attendance, the site's check-in code, the site's live state ----------
+
+
+class Attendance(models.Model):
+    """Whether a person on a shift turned up: one row per sign-up that was checked in,
+    checked out or marked as not come, and per walk-in helper (a person who came without
+    signing up, added by name on the day). Who did each step and when is kept on the row.
+    The rules are in `events.services.attendance`."""
+
+    class Status(models.TextChoices):
+        CHECKED_IN = "checked_in", _("checked in")
+        CHECKED_OUT = "checked_out", _("checked out")
+        NO_SHOW = "no_show", _("did not come")
+
+    class Method(models.TextChoices):
+        SELF = "self", pgettext_lazy("checked in", "by themselves")
+        CODE = "code", pgettext_lazy("checked in", "with the site's QR code")
+        COORDINATOR = "coordinator", pgettext_lazy("checked in", "by a coordinator")
+
+    shift = models.ForeignKey(
+        Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    signup = models.OneToOneField(
+        Signup,
+        verbose_name=_("sign-up"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendance",
+    )
+    walk_in_name = models.CharField(_("walk-in helper"), max_length=150, blank=True)
+    status = models.CharField(_("attendance"), max_length=20, choices=Status.choices)
+    method = models.CharField(
+        _("checked in how"), max_length=20, choices=Method.choices, blank=True
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked out by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    no_show_at = models.DateTimeField(_("marked as not come at"), null=True, blank=True)
+    no_show_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked as not come by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["shift", "id"]
+        indexes = [models.Index(fields=["shift", "status"], name="attendance_shift_status_idx")]
+        constraints = [
+            # A row is about a sign-up or about a walk-in helper, never both or neither.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(signup__isnull=False, walk_in_name="")
+                    | (models.Q(signup__isnull=True) & ~models.Q(walk_in_name=""))
+                ),
+                name="attendance_signup_or_walk_in",
+            ),
+            # A walk-in came: they are checked in or out, never "did not come".
+            models.CheckConstraint(
+                condition=models.Q(signup__isnull=False) | ~models.Q(status="no_show"),
+                name="attendance_walk_in_came",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.walk_in_name or f"sign-up {self.signup_id}"
+        return f"{who}: {self.get_status_display()}"
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.signup_id is None
+
+
+class CheckInCode(models.Model):
+    """The QR code a site's coordinator shows or prints on the day: volunteers with a
+    place on a shift there scan it to check in. One per site and day; it works until
+    `expires_at` (the end of that day) unless it is revoked or renewed."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="check_in_codes"
+    )
+    day = models.DateField(_("day"))
+    token = models.CharField(_("code"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in code")
+        verbose_name_plural = _("check-in codes")
+        ordering = ["site", "-day", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "day"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="check_in_code_one_per_site_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.day}"
+
+
+class SiteState(models.Model):
+    """The live state of a site on the day, as its lead or coordinator set it: open,
+    busy, needs help, closed early. One row per change (who, when, an optional note);
+    the latest is the site's state. The control room shows it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("a site's live state", "open")
+        BUSY = "busy", pgettext_lazy("a site's live state", "busy")
+        NEEDS_HELP = "needs_help", pgettext_lazy("a site's live state", "needs help")
+        CLOSED_EARLY = "closed_early", pgettext_lazy("a site's live state", "closed early")
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="states"
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("site state")
+        verbose_name_plural = _("site states")
+        ordering = ["site", "-set_at", "-id"]
+        indexes = [models.Index(fields=["site", "-set_at"], name="site_state_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.get_state_display()}"
