@@ -10,6 +10,8 @@ RUN_ENV := DEBUG=true
 # and calendar feeds then point at that port too, unless SITE_URL is set (in the
 # environment or .env): settings.SITE_URL falls back to DEFAULT_SITE_URL.
 PORT ?= 8000
+# The web server and the worker (which sends the mails) both link to that port.
+SERVE_ENV = $(RUN_ENV) DEFAULT_SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-test lint messages clean bench screenshots
 
@@ -40,10 +42,18 @@ $(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
+# The worker (background tasks: mail, reminders, digests; README "Background work") runs
+# beside the web server, its lines in the same console (with DEBUG, mails are printed
+# there too). One Ctrl+C stops both (the worker finishes the task it is running); when
+# the server ends otherwise, the EXIT trap stops the worker. The worker does not reload
+# on code changes: restart `make run` after changing a task.
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) DEFAULT_SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(SERVE_ENV) $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'trap - EXIT; wait $$worker; exit 0' INT; \
+	$(SERVE_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,10 +6,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import LanguageChoicesForm
+from common.admin import LanguageChoicesForm, ReadOnlyAdmin
 from common.languages import interface_languages
 
-from .models import User, Volunteer
+from .models import SentMail, User, Volunteer
 from .services import api_token_revoke
 
 # The admin has no log-in of its own: organisers log in on the app's log-in page
@@ -74,7 +74,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "language", "staffing_alerts")},
+        ),
         (
             _("Roles and permissions"),
             {
@@ -112,3 +115,12 @@ class VolunteerAdmin(admin.ModelAdmin):
     # The personal link's token is a secret key: never shown in the admin, never typed in.
     exclude = ["link_token"]
     readonly_fields = ["anonymised_at", "created_at", "updated_at"]
+
+
+@admin.register(SentMail)
+class SentMailAdmin(ReadOnlyAdmin):
+    # Written by accounts.mail.send_once before each mail of a background task goes out,
+    # so that a retry never sends it twice: to look up whether a mail went.
+    list_display = ["key", "sent_at"]
+    search_fields = ["key"]
+    date_hierarchy = "sent_at"

@@ -16,7 +16,7 @@ def admin_for_organisers(app_label: str, models: list[str]) -> None:
     rules.add_perm(app_label, is_organiser)
 
 
-admin_for_organisers("accounts", ["user", "volunteer"])
+admin_for_organisers("accounts", ["user", "volunteer", "sentmail"])
 
 # Places sit below people in the layers, so their permissions are registered here.
 # Coordinators register places for their branch's sites; organisers fix any.

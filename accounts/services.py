@@ -27,9 +27,11 @@ def volunteer_update_profile(
     languages: list[str],
     home_branch=None,
     language: str | None = None,
+    staffing_alerts: bool | None = None,
 ) -> Volunteer:
-    """Change a volunteer's name, phone, languages spoken, home branch and own language
-    (validated by the form; `language` None leaves it as it is)."""
+    """Change a volunteer's name, phone, languages spoken, home branch, own language and
+    (a coordinator's) understaffing alerts (validated by the form; `language` or
+    `staffing_alerts` None leaves it as it is)."""
     with transaction.atomic():
         user = volunteer.user
         user.first_name, user.last_name = first_name.strip(), last_name.strip()
@@ -37,6 +39,9 @@ def volunteer_update_profile(
         if language is not None:
             user.language = language
             fields.append("language")
+        if staffing_alerts is not None:
+            user.staffing_alerts = staffing_alerts
+            fields.append("staffing_alerts")
         user.save(update_fields=fields)
         volunteer.phone = phone.strip()
         volunteer.languages = sorted(set(languages))

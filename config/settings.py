@@ -329,6 +329,13 @@ PERIODIC_MINUTES = env_int("PERIODIC_MINUTES", 5)
 TASK_ATTEMPTS = env_int("TASK_ATTEMPTS", 5)
 TASK_RETRY_SECONDS = env_int("TASK_RETRY_SECONDS", 60)
 
+# --- Understaffing alerts to coordinators (events/alerts.py; sent by the worker) ---------
+
+# The daily digest of a branch's unfilled places runs from this many days before an
+# edition until the day before it, sent at or after this hour (Europe/Amsterdam).
+STAFFING_DIGEST_DAYS = env_int("STAFFING_DIGEST_DAYS", 21)
+STAFFING_DIGEST_HOUR = env_int("STAFFING_DIGEST_HOUR", 8)
+
 # --- Reminders (sent by the worker; or python manage.py send_reminders from cron) --------
 
 # Days before a shift for the first reminder (0: none); the hour of the morning reminder
@@ -337,6 +344,22 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 2)
 REMINDER_MORNING_HOUR = (
     env_int("REMINDER_MORNING_HOUR", 7) if env_str("REMINDER_MORNING_HOUR", "7").strip() else None
 )
+
+# --- Check-in on the day (events/services/attendance.py) ---------------------------------
+
+# A volunteer checks in from this many minutes before their shift starts, until this many
+# minutes after it ended (a coordinator catching up on who came).
+CHECK_IN_OPENS_MINUTES = env_int("CHECK_IN_OPENS_MINUTES", 60)
+CHECK_IN_CLOSES_MINUTES = env_int("CHECK_IN_CLOSES_MINUTES", 60)
+
+# --- The control room on the day (tallies/views/today.py) --------------------------------
+
+# A site that should be open and has sent no tap and set no state for this long is an alert;
+# so is a shift on for this long with fewer checked in than places; the page refreshes at
+# this interval.
+CONTROL_ROOM_QUIET_MINUTES = env_int("CONTROL_ROOM_QUIET_MINUTES", 30)
+CONTROL_ROOM_CHECK_IN_GRACE_MINUTES = env_int("CONTROL_ROOM_CHECK_IN_GRACE_MINUTES", 10)
+CONTROL_ROOM_REFRESH_SECONDS = env_int("CONTROL_ROOM_REFRESH_SECONDS", 20)
 
 # --- Retention (python manage.py anonymise_inactive_volunteers, from cron) ----------------
 
@@ -572,6 +595,9 @@ _csp_directives = {
     "img-src": [SELF, "data:", _tile_source(MAP_TILE_URL)],
     "font-src": [SELF],
     "connect-src": [SELF],
+    # The counter's service worker (/sw.js) and the web app manifest: our own only.
+    "worker-src": [SELF],
+    "manifest-src": [SELF],
     "frame-src": [NONE],
     "object-src": [NONE],
     "base-uri": [SELF],

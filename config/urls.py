@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.access import public
 from common.js_catalogue import javascript_catalogue
+from config.webapp import web_app_manifest
 
 # Unknown API URLs and refused API requests answer JSON; an unreachable database answers
 # 503 (common/handlers.py).
@@ -22,6 +23,8 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     # The texts of our scripts in one language (common/js_catalogue.py).
     path("jsi18n/<str:language>/", public(javascript_catalogue), name="javascript-catalog"),
+    # The app on a phone's home screen (config/webapp.py), in one language.
+    path("manifest/<str:language>.webmanifest", web_app_manifest, name="web_app_manifest"),
     path("api/v1/", include("config.api_urls")),
     path(
         "api/schema/",

@@ -26,7 +26,7 @@ from accounts.models import Volunteer
 from accounts.services import volunteer_get_or_create, volunteer_update_profile
 from common import clock
 from common.errors import DomainError
-from events import services
+from events import notifications, services
 from events.models import Event, Shift, Site
 from events.services.editions import TemplateSpec
 from locations.models import Branch, Location, Province
@@ -75,7 +75,8 @@ class DemoSeeder:
             plan.slug: [(town, *self._place(plan, town)) for town in plan.towns] for plan in plans
         }
         self._free_place()
-        with transaction.atomic():
+        # Invented people: nobody to mail about their claims and sites.
+        with transaction.atomic(), notifications.quiet():
             for plan in plans:
                 self._edition(plan, places[plan.slug], organiser=organiser)
             coordinator_branch = Branch.objects.get(name=DEMO_COORDINATOR_BRANCH)

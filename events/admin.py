@@ -8,11 +8,14 @@ from common.admin import LanguageChoicesForm, ReadOnlyAdmin
 
 from .models import (
     AddressDisclosure,
+    Attendance,
+    CheckInCode,
     Event,
     Shift,
     ShiftTemplate,
     Signup,
     Site,
+    SiteState,
     SiteStatusChange,
 )
 from .services import site_update, sites_publish_bulk
@@ -218,3 +221,35 @@ class AddressDisclosureAdmin(ReadOnlyAdmin):
     search_fields = ["site__name", "site__location__name", "user__email"]
     list_select_related = ["site__location", "user"]
     date_hierarchy = "first_at"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    # Written by events.services.attendance (check-in, check-out, did not come, walk-ins),
+    # each step with who and when.
+    list_display = ["shift", "signup", "walk_in_name", "status", "method", "checked_in_at"]
+    list_filter = ["status", "method", "shift__site__event"]
+    search_fields = ["shift__site__name", "shift__site__location__name", "walk_in_name"]
+    list_select_related = ["shift__site__location", "signup__volunteer__user"]
+    date_hierarchy = "checked_in_at"
+
+
+@admin.register(CheckInCode)
+class CheckInCodeAdmin(ReadOnlyAdmin):
+    # Made, renewed and withdrawn by the site's coordinators on the check-in code page
+    # (events.services.attendance); the code itself is not shown here.
+    list_display = ["site", "day", "expires_at", "revoked_at", "created_by"]
+    list_filter = ["day", "site__event"]
+    search_fields = ["site__name", "site__location__name"]
+    list_select_related = ["site__location", "created_by"]
+    exclude = ["token"]
+
+
+@admin.register(SiteState)
+class SiteStateAdmin(ReadOnlyAdmin):
+    # Set by the site's lead or coordinators on the day (events.services.day).
+    list_display = ["site", "state", "note", "set_by", "set_at"]
+    list_filter = ["state", "site__event"]
+    search_fields = ["site__name", "site__location__name", "note"]
+    list_select_related = ["site__location", "set_by"]
+    date_hierarchy = "set_at"

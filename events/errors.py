@@ -23,6 +23,10 @@ show the same message. Clients may rely on the codes, not on the wording.
     ├── NotSignedUp                  not_signed_up
     ├── ReleaseDeadlinePassed        release_deadline_passed
     └── CapacityBelowConfirmed       capacity_below_confirmed (field: capacity)
+    SiteStateError                   site_state: a site's live state on the day
+    ├── SiteStateNotAllowed          site_state_not_allowed (403)
+    ├── SiteStateNotToday            site_state_not_today
+    └── SiteStateSiteNotLive         site_state_site_not_live
     Busy                             busy (503): a row stayed locked too long
 
 Input that is simply not valid (a shift ending before it starts, a day off the site's
@@ -170,6 +174,33 @@ class CapacityBelowConfirmed(SignupError):
         "%(confirmed)s places. Ask volunteers to release the shift first.",
         "confirmed",
     )
+
+
+# --- A site's live state on the day (events.services.day) -----------------------------------
+
+
+class SiteStateError(DomainError):
+    code = "site_state"
+    default_message = _("The state of this site cannot be set now.")
+
+
+class SiteStateNotAllowed(SiteStateError):
+    code = "site_state_not_allowed"
+    status_code = 403
+    default_message = _(
+        "Only the site lead while their shift is on (from an hour before it starts), the "
+        "branch's coordinators and the national organisers can set the state of this site."
+    )
+
+
+class SiteStateNotToday(SiteStateError):
+    code = "site_state_not_today"
+    default_message = _("The state of a site can only be set on its day: this site is on %(date)s.")
+
+
+class SiteStateSiteNotLive(SiteStateError):
+    code = "site_state_site_not_live"
+    default_message = _("This site is %(status)s: it has no live state.")
 
 
 # --- Locks ----------------------------------------------------------------------------------

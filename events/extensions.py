@@ -25,8 +25,22 @@ SITE_PAGE_HELP = "site_page_help"
 SITE_MANAGE_ACTIONS = "site_manage_actions"
 # The site's roster, beside "download as CSV" (helpers without a log-in, the invitation).
 SITE_ROSTER_ACTIONS = "site_roster_actions"
+# Under a site in a coordinator's understaffing mails (`events.alerts`), beside the roster
+# (ask the branch's volunteers for help). Relative URLs, as everywhere: the mail adds the
+# site's address.
+STAFFING_MAIL = "staffing_mail"
+# A volunteer's confirmed shift on the site's day ("My shifts"): the big button to the
+# counter, worded for the kind of day.
+SHIFT_DAY_TOOLS = "shift_day_tools"
 
-PLACES = (SITE_PAGE_TOOLS, SITE_PAGE_HELP, SITE_MANAGE_ACTIONS, SITE_ROSTER_ACTIONS)
+PLACES = (
+    SITE_PAGE_TOOLS,
+    SITE_PAGE_HELP,
+    SITE_MANAGE_ACTIONS,
+    SITE_ROSTER_ACTIONS,
+    STAFFING_MAIL,
+    SHIFT_DAY_TOOLS,
+)
 
 
 @dataclass(frozen=True)
@@ -85,3 +99,21 @@ def figures(place: str, *, user, subject) -> list[Figures]:
         for provider in _figure_providers[place]
         for block in provider(user=user, subject=subject)
     ]
+
+
+# --- Links on an edition's management page -----------------------------------------------
+
+# Beside "Staffing" and "Settings": counting adds the dashboard and the control room.
+EditionProvider = Callable[..., list[Link]]
+
+_edition_providers: list[EditionProvider] = []
+
+
+def add_edition_links(provider: EditionProvider) -> None:
+    """Show `provider(user=…, event=…)`'s links on an edition's management page."""
+    if provider not in _edition_providers:
+        _edition_providers.append(provider)
+
+
+def edition_links(*, user, event) -> list[Link]:
+    return [link for provider in _edition_providers for link in provider(user=user, event=event)]

@@ -85,3 +85,30 @@ def is_signup_owner(user, signup) -> bool:
         and isinstance(signup, Signup)
         and Signup.objects.filter(pk=signup.pk, volunteer__user=user).exists()
     )
+
+
+# A site lead's shift gives them the site's live state from this long before it starts
+# until it ends (`events.services.day`).
+SITE_LEAD_EARLY = datetime.timedelta(hours=1)
+
+
+def leads_site_at(user, site, moment: datetime.datetime) -> bool:
+    """`user` has a confirmed place on a site-lead shift (`Shift.Role.LEAD`, not cancelled)
+    at `site` that is on at `moment`: from `SITE_LEAD_EARLY` before its start to its end."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    return Shift.objects.filter(
+        site=site,
+        role=Shift.Role.LEAD,
+        is_cancelled=False,
+        signups__volunteer__user=user,
+        signups__status=Signup.Status.CONFIRMED,
+        starts_at__lte=moment + SITE_LEAD_EARLY,
+        ends_at__gt=moment,
+    ).exists()
+
+
+@rules.predicate
+def is_site_lead_now(user, site) -> bool:
+    """`leads_site_at` now (`common.clock`)."""
+    return leads_site_at(user, site, clock.now())

@@ -8,11 +8,22 @@ import rules
 from accounts.roles import has_verified_email, is_coordinator, is_organiser
 from accounts.rules import admin_for_organisers
 
-from .roles import is_branch_coordinator, is_signup_owner
+from .roles import is_branch_coordinator, is_signup_owner, is_site_lead_now
 
 admin_for_organisers(
     "events",
-    ["event", "shifttemplate", "site", "sitestatuschange", "shift", "signup", "addressdisclosure"],
+    [
+        "event",
+        "shifttemplate",
+        "site",
+        "sitestatuschange",
+        "shift",
+        "signup",
+        "addressdisclosure",
+        "attendance",
+        "checkincode",
+        "sitestate",
+    ],
 )
 
 # Editions.
@@ -34,6 +45,14 @@ rules.add_perm("events.share_address", is_organiser | is_branch_coordinator)
 # The coordinator pages (shift planning, rosters, understaffed shifts) are open to these;
 # each site on them is then checked with events.manage_shift / events.view_roster.
 rules.add_perm("events.coordinate", is_organiser | is_coordinator)
+
+# (object: a site or shift) Check people in and out by hand, mark who did not come, add
+# walk-in helpers, show the site's check-in code; see `events.services.attendance`.
+rules.add_perm("events.take_attendance", is_organiser | is_branch_coordinator)
+
+# (object: a site) Set the site's live state on the day (open, busy, needs help, closed
+# early); the day and the site's status are the service's (`events.services.day`).
+rules.add_perm("events.set_site_state", is_organiser | is_branch_coordinator | is_site_lead_now)
 
 # Sign-ups (object: a shift). The claiming service checks the same rule itself.
 rules.add_perm("events.claim_shift", has_verified_email)

@@ -3,7 +3,20 @@ side (`volunteers.urls`) add their own under the same paths' prefixes."""
 
 from django.urls import path
 
-from .views import calendar, coordinate, editions, map, public, review, roster, shifts, sites
+from .views import (
+    attendance,
+    branches,
+    calendar,
+    coordinate,
+    day,
+    editions,
+    map,
+    public,
+    review,
+    roster,
+    shifts,
+    sites,
+)
 
 app_name = "events"
 
@@ -12,12 +25,18 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("events/<slug:slug>/", public.event_detail, name="event_detail"),
     path("sites/<int:pk>/", public.site_detail, name="site_detail"),
+    # The day itself: a site lead sets the site's live state from their phone.
+    path("sites/<int:pk>/state/", day.site_state, name="site_state"),
     path("calendar/events/<slug:slug>.ics", calendar.event_calendar, name="event_calendar"),
     path("calendar/sites/<int:pk>.ics", calendar.site_calendar, name="site_calendar"),
     path("map/", map.map_page, name="map"),
     path("map/embed/", map.map_embed, name="map_embed"),
     # Running an edition (organisers; coordinators register their branch's sites).
     path("manage/", editions.manage_index, name="manage_index"),
+    # Branches and their coordinators (organisers; a coordinator sees their own).
+    path("manage/branches/", branches.branch_list, name="branch_list"),
+    path("manage/branches/import/", branches.branch_import_page, name="branch_import"),
+    path("manage/branches/<int:pk>/", branches.branch_detail, name="branch_detail"),
     path("manage/editions/new/", editions.edition_create, name="edition_create"),
     path("manage/editions/<slug:slug>/", editions.edition_overview, name="edition_overview"),
     path(
@@ -57,6 +76,11 @@ urlpatterns = [
         "coordinate/sites/<int:pk>/roster/share-address/",
         roster.share_address,
         name="share_address",
+    ),
+    path(
+        "coordinate/sites/<int:pk>/roster/attendance/",
+        attendance.roster_attendance,
+        name="roster_attendance",
     ),
     path("coordinate/shifts/<int:pk>/edit/", shifts.shift_edit, name="shift_edit"),
     path("coordinate/shifts/<int:pk>/delete/", shifts.shift_delete, name="shift_delete"),

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.extensions import Link
+from events.models import Event
 
 
 def counting_links(*, user, site) -> list[Link]:
@@ -23,3 +24,15 @@ def counting_links(*, user, site) -> list[Link]:
             )
         )
     return links
+
+
+def day_counting_links(*, user, site) -> list[Link]:
+    """The big button on "My shifts" on the site's day, for those who may count there,
+    worded for the kind of action day."""
+    if not (user.is_authenticated and user.has_perm("tallies.record_tally", site)):
+        return []
+    if site.event.kind == Event.Kind.COFFEE:
+        label = _("Count cups and conversations")
+    else:
+        label = _("Count visitors")
+    return [Link(label, reverse("tallies:site_counter", args=[site.pk]))]

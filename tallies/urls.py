@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import counting, dashboard
+from .views import counting, dashboard, today, worker
 
 app_name = "tallies"
 
 urlpatterns = [
     path("sites/<int:pk>/count/", counting.site_counter, name="site_counter"),
+    # The counter's service worker: at the root, so that its scope covers /sites/….
+    path("sw.js", worker.service_worker, name="service_worker"),
     path("sites/<int:pk>/tallies/", counting.site_tally_audit, name="site_tally_audit"),
     path("dashboard/", dashboard.dashboard_index, name="dashboard_index"),
     path("dashboard/<slug:slug>/", dashboard.dashboard, name="dashboard"),
@@ -21,4 +23,6 @@ urlpatterns = [
         name="dashboard_hours_csv",
     ),
     path("dashboard/<slug:slug>/report/", dashboard.impact_report, name="impact_report"),
+    # The control room of an edition on its day (organisers, the branches' coordinators).
+    path("manage/editions/<slug:slug>/today/", today.control_room, name="control_room"),
 ]

@@ -20,6 +20,7 @@ CI stays within minutes and a failure repeats.
 
 import datetime
 import os
+import re
 
 import pytest
 import schemathesis
@@ -321,8 +322,12 @@ def test_every_route_of_the_api_is_in_the_schema():
             elif isinstance(pattern, URLPattern):
                 yield prefix + str(pattern.pattern)
 
+    def parameter(match) -> str:
+        name = match.group(1)
+        return "{id}" if name in {"pk", "id"} else "{" + name + "}"
+
     routes = {
-        "/" + route.replace("<int:pk>", "{id}").replace("<int:id>", "{id}")
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", parameter, route)
         for route in walk(get_resolver().url_patterns)
         if route.startswith("api/v1/")
     }

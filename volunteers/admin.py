@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import HelperOrigin, ReminderSent, SiteInvitation, StaffingAppeal
+from .models import (
+    HelperOrigin,
+    Message,
+    MessageRecipient,
+    ReminderSent,
+    SiteInvitation,
+    StaffingAppeal,
+)
 
 
 @admin.register(ReminderSent)
@@ -58,3 +65,35 @@ class HelperOriginAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    # A record of mail that went out: written by the messages service only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(_ReadOnly):
+    list_display = ["subject", "scope", "event", "branch", "written_by", "written_at"]
+    list_filter = ["scope", "event"]
+    search_fields = [
+        "subject",
+        "body",
+        "branch__name",
+        "site__location__name",
+        "site__location__city",
+    ]
+    list_select_related = ["event", "branch", "written_by"]
+    date_hierarchy = "written_at"
+
+
+@admin.register(MessageRecipient)
+class MessageRecipientAdmin(_ReadOnly):
+    list_display = ["message", "volunteer", "by_mail", "sent_at"]
+    list_filter = ["by_mail"]
+    search_fields = ["message__subject", "volunteer__user__email"]
+    list_select_related = ["message", "volunteer__user"]

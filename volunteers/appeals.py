@@ -16,12 +16,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.mail import person_mail
+from accounts.mail import person_mail, send_once
 from accounts.models import Volunteer
 from common import clock
 from common.errors import DomainError
 from common.languages import language_label
-from common.mail import send_each
+from common.tasks import enqueue_after_commit
 from events import locking
 from events.errors import SignupClosed
 from events.models import Signup, Site
@@ -155,7 +155,8 @@ def staffing_appeal_send(
     if staffing.places_confirmed >= staffing.places_needed:
         raise SiteFullyStaffed()
     now = clock.now()
-    open_shifts = _claimable_open_shifts(locked, now)
+    # Refused now when no shift can be claimed; the mail lists those open when it is sent.
+    _claimable_open_shifts(locked, now)
     previous = last_appeal(locked)
     if previous and now < previous.sent_at + APPEAL_INTERVAL:
         raise AppealTooSoon(
@@ -175,31 +176,66 @@ def staffing_appeal_send(
         recipients=len(volunteers),
         language=language,
     )
-    reply_to = [by.email] if getattr(by, "email", "") else []
+    from . import tasks  # imported here: the task module imports this one
+
+    enqueue_after_commit(
+        tasks.send_appeal_task, appeal.pk, [volunteer.pk for volunteer in volunteers]
+    )
+    return appeal
+
+
+def appeal_deliver(appeal_id: int, volunteer_ids: list[int]) -> int:
+    """Mail the appeal to these volunteers (in the background), one message each under
+    the key `appeal:<id>:user:<user id>`: a retry mails only those not mailed yet. The
+    open shifts are those of the moment the mail is written."""
+    appeal = (
+        StaffingAppeal.objects.select_related(
+            "site__event", "site__location", "site__branch", "sent_by"
+        )
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        return 0
+    site = appeal.site
+    try:
+        open_shifts = _claimable_open_shifts(site, clock.now())
+    except AppealNotPossible:
+        open_shifts = []
+    if not open_shifts:
+        log.info("appeal %s for site %s: no open place left to ask for", appeal.pk, site.pk)
+        return 0
+    by = appeal.sent_by
+    reply_to = [by.email] if by is not None and by.email else []
+    volunteers = (
+        Volunteer.objects.filter(pk__in=volunteer_ids, anonymised_at__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("pk")
+    )
     emails = [
-        person_mail(
-            to=volunteer.user.email,
-            user=volunteer.user,
-            subject_template="volunteers/email/staffing_appeal_subject.txt",
-            body_template="volunteers/email/staffing_appeal_message.txt",
-            context={
-                "site": locked,
-                "event": locked.event,
-                "user": volunteer.user,
-                "open_shifts": open_shifts,
-                "open_places": sum(shift.open_spots for shift in open_shifts),
-                "message": message,
-                "language": language_label(language) if language else "",
-                "site_url": settings.SITE_URL + locked.get_absolute_url(),
-            },
-            reply_to=reply_to,
+        (
+            f"appeal:{appeal.pk}:user:{volunteer.user_id}",
+            person_mail(
+                to=volunteer.user.email,
+                user=volunteer.user,
+                subject_template="volunteers/email/staffing_appeal_subject.txt",
+                body_template="volunteers/email/staffing_appeal_message.txt",
+                context={
+                    "site": site,
+                    "event": site.event,
+                    "user": volunteer.user,
+                    "open_shifts": open_shifts,
+                    "open_places": sum(shift.open_spots for shift in open_shifts),
+                    "message": appeal.message,
+                    "language": language_label(appeal.language) if appeal.language else "",
+                    "site_url": settings.SITE_URL + site.get_absolute_url(),
+                },
+                reply_to=reply_to,
+            ),
         )
         for volunteer in volunteers
     ]
-
-    def send() -> None:
-        sent = send_each(emails, what=f"appeal {appeal.pk}")
-        log.info("appeal %s for site %s: %d volunteer(s) mailed", appeal.pk, locked.pk, sent)
-
-    transaction.on_commit(send, robust=True)
-    return appeal
+    sent = send_once(emails, what=f"appeal {appeal.pk}")
+    log.info("appeal %s for site %s: %d volunteer(s) mailed", appeal.pk, site.pk, sent)
+    return sent

@@ -122,6 +122,20 @@ class ProfileForm(forms.Form):
         required=False,
         empty_label=_("No branch"),
     )
+    # Coordinators only (the form leaves it out for others): `events.alerts`.
+    staffing_alerts = forms.BooleanField(
+        label=_("Understaffing alerts by e-mail"),
+        required=False,
+        help_text=_(
+            "A daily list of your sites' unfilled places in the weeks before an action day, "
+            "and a message when a shift starts with too few people."
+        ),
+    )
+
+    def __init__(self, *args, coordinator: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not coordinator:
+            del self.fields["staffing_alerts"]
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

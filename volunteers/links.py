@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from common import clock
 from events.extensions import Link
+from events.roles import site_days
 from events.services.editions import edition_is_closed
 
 
@@ -40,3 +41,15 @@ def helpers_without_email(*, user, site) -> list[Link]:
         ),
         Link(_("Invitation link and QR code"), reverse("volunteers:invitation", args=[site.pk])),
     ]
+
+
+def check_in_code(*, user, site) -> list[Link]:
+    """On the roster and the management page of a public site, until its last day has
+    passed: the check-in code of the day (a QR code to show or print)."""
+    if not (
+        user.has_perm("events.take_attendance", site)
+        and site.is_public
+        and site_days(site)[1] >= clock.today()
+    ):
+        return []
+    return [Link(_("Check-in code (QR)"), reverse("volunteers:check_in_code", args=[site.pk]))]

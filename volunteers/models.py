@@ -172,3 +172,127 @@ class HelperOrigin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} {self.site_id}"
+
+
+class Message(models.Model):
+    """A message a coordinator or an organiser wrote to the volunteers of a shift, a site,
+    a branch's sites in an edition, or a whole edition (`volunteers.messages`).
+
+    Kept as the record of who wrote what to whom and when: the text in the writer's
+    language, its versions in other languages, and one `MessageRecipient` per person."""
+
+    class Scope(models.TextChoices):
+        SHIFT = "shift", _("the volunteers of a shift")
+        SITE = "site", _("the volunteers of a site")
+        BRANCH = "branch", _("the volunteers of a branch's sites")
+        EDITION = "edition", _("the volunteers of every site")
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("with a place")
+        WAITLISTED = "waitlisted", _("on the waitlist")
+        CHECKED_IN = "checked_in", _("checked in today")
+
+    scope = models.CharField(_("written to"), max_length=10, choices=Scope.choices)
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("action day"),
+        on_delete=models.CASCADE,
+        related_name="volunteer_messages",
+    )
+    # The branch whose volunteers (of a shift, site or the branch's sites) were written
+    # to; empty for a whole edition.
+    branch = models.ForeignKey(
+        "locations.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="volunteer_messages",
+    )
+    site = models.ForeignKey(
+        "events.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="volunteer_messages",
+    )
+    shift = models.ForeignKey(
+        "events.Shift",
+        verbose_name=_("shift"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="volunteer_messages",
+    )
+    # Who was meant (`Audience` values): those with a place, on the waitlist, checked in.
+    audiences = models.JSONField(_("audience"), default=list)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    # The address replies go to (the writer's at the time).
+    reply_to = models.EmailField(_("reply to"), blank=True, default="")
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"))
+    # Versions in other languages: {"ar": {"subject": …, "body": …}, …}.
+    versions = models.JSONField(_("other languages"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("message to volunteers")
+        verbose_name_plural = _("messages to volunteers")
+        ordering = ["-written_at", "-id"]
+        indexes = [models.Index(fields=["branch", "written_at"], name="message_branch_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="edition") | models.Q(branch__isnull=False),
+                name="message_branch_unless_edition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def text_in(self, language: str) -> tuple[str, str, str]:
+        """(language, subject, body): the version in `language` where there is one, else
+        the writer's."""
+        version = self.versions.get(language) if language != self.language else None
+        if version:
+            return language, version["subject"], version["body"]
+        return self.language, self.subject, self.body
+
+
+class MessageRecipient(models.Model):
+    """One person a `Message` was meant for: sent (with the time) or not reachable by mail
+    (a helper without an address)."""
+
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        related_name="recipients",
+    )
+    volunteer = models.ForeignKey(
+        "accounts.Volunteer",
+        verbose_name=_("volunteer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    by_mail = models.BooleanField(_("has an e-mail address"), default=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recipient of a message")
+        verbose_name_plural = _("recipients of messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "volunteer"], name="message_recipient_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.volunteer_id}"

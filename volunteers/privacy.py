@@ -5,6 +5,7 @@ from typing import Any
 from accounts.models import Volunteer
 from common import clock
 from events.models import Signup
+from events.services.attendance import attendance_of
 
 
 def volunteer_data_export(user) -> dict[str, Any]:
@@ -42,12 +43,13 @@ def volunteer_data_export(user) -> dict[str, Any]:
         "home_branch": volunteer.home_branch.name if volunteer.home_branch else None,
         "created_at": volunteer.created_at,
     }
-    signups = (
+    signups = list(
         Signup.objects.filter(volunteer=volunteer)
         .select_related("shift__site__event", "shift__site__location")
         .prefetch_related("reminders")
         .order_by("shift__starts_at", "created_at")
     )
+    turned_up = attendance_of(signups)
     data["signups"] = [
         {
             "event": signup.shift.site.event.name,
@@ -63,7 +65,20 @@ def volunteer_data_export(user) -> dict[str, Any]:
             "reminders_sent": [
                 {"kind": r.kind, "sent_at": r.sent_at} for r in signup.reminders.all()
             ],
+            # Whether they came (checked in or out, or marked as not come), and when.
+            "attendance": _attendance(turned_up.get(signup.pk)),
         }
         for signup in signups
     ]
     return data
+
+
+def _attendance(row) -> dict | None:
+    if row is None:
+        return None
+    return {
+        "status": row.status,
+        "checked_in_at": row.checked_in_at,
+        "checked_out_at": row.checked_out_at,
+        "marked_as_not_come_at": row.no_show_at,
+    }

@@ -9,7 +9,7 @@ from django.urls import path
 
 from common.access import public
 
-from . import events, shifts, sites, workflow
+from . import attendance, events, shifts, sites, workflow
 
 urlpatterns = [
     path("events/", public(events.EventListView.as_view()), name="event_list"),
@@ -21,4 +21,48 @@ urlpatterns = [
     path("sites/<int:pk>/cancel/", workflow.SiteCancelView.as_view(), name="site_cancel"),
     path("shifts/", public(shifts.ShiftListView.as_view()), name="shift_list"),
     path("shifts/<int:pk>/", public(shifts.ShiftDetailView.as_view()), name="shift_detail"),
+    # Attendance on the day (events.api.attendance).
+    path(
+        "shifts/<int:pk>/attendance/",
+        attendance.ShiftAttendanceView.as_view(),
+        name="shift_attendance",
+    ),
+    path(
+        "shifts/<int:pk>/attendance/<int:signup>/check-in/",
+        attendance.SignupCheckInView.as_view(),
+        name="attendance_check_in",
+    ),
+    path(
+        "shifts/<int:pk>/attendance/<int:signup>/check-out/",
+        attendance.SignupCheckOutView.as_view(),
+        name="attendance_check_out",
+    ),
+    path(
+        "shifts/<int:pk>/attendance/<int:signup>/no-show/",
+        attendance.SignupNoShowView.as_view(),
+        name="attendance_no_show",
+    ),
+    path(
+        "shifts/<int:pk>/attendance/<int:signup>/undo/",
+        attendance.SignupUndoView.as_view(),
+        name="attendance_undo",
+    ),
+    path("shifts/<int:pk>/walk-ins/", attendance.WalkInListView.as_view(), name="walk_ins"),
+    path(
+        "shifts/<int:pk>/walk-ins/<int:walk_in>/",
+        attendance.WalkInDetailView.as_view(),
+        name="walk_in",
+    ),
+    path(
+        "shifts/<int:pk>/walk-ins/<int:walk_in>/check-out/",
+        attendance.WalkInCheckOutView.as_view(),
+        name="walk_in_check_out",
+    ),
+    path("shifts/<int:pk>/check-in/", attendance.SelfCheckInView.as_view(), name="shift_check_in"),
+    path("check-in/<str:token>/", attendance.CodeCheckInView.as_view(), name="check_in_with_code"),
+    path(
+        "events/<slug:slug>/attendance/",
+        attendance.EditionAttendanceView.as_view(),
+        name="edition_attendance",
+    ),
 ]

@@ -35,5 +35,5 @@ def address_share(*, signup: Signup, by) -> Signup:
         signup.address_shared_at = clock.now()
         signup.address_shared_by = by
         signup.save(update_fields=["address_shared_at", "address_shared_by", "updated_at"])
-        notifications.after_commit(notifications.mail_address_shared, [signup.pk])
+        notifications.mail_address_shared([signup.pk])
     return signup

@@ -8,7 +8,6 @@ sign-ups is cancelled instead of deleted, and its volunteers are told.
 """
 
 import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -203,8 +202,8 @@ def shift_update(*, shift: Shift, **changes: Any) -> Shift:
                     Signup.objects.filter(shift=locked).active().values_list("pk", flat=True)
                 )
                 if holders:
-                    notifications.after_commit(
-                        partial(notifications.mail_shift_moved, was=before), holders
+                    notifications.mail_shift_moved(
+                        holders, was=before, now=(locked.starts_at, locked.ends_at)
                     )
             fill_places(locked, locked_volunteers=waiting, now=clock.now())
             return locked
@@ -242,5 +241,5 @@ def shift_delete(*, shift: Shift) -> bool:
             )
             published.changed(published.SITES)  # an update(): no signal
         if affected:
-            notifications.after_commit(notifications.mail_shift_cancelled, affected)
+            notifications.mail_shift_cancelled(affected)
         return False

@@ -319,7 +319,7 @@ def fill_places(shift: Shift, *, locked_volunteers: set[int], now: datetime.date
             break
     if promoted:
         _count(shift, len(promoted))
-        notifications.after_commit(notifications.mail_promoted, promoted)
+        notifications.mail_promoted(promoted)
     return promoted
 
 
@@ -374,7 +374,9 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
                 _count(planned, 1)
         # Taken after the shift's lock, so the waitlist order is the order of the lock.
         now = clock.now()
-        return _insert_signup(shift=planned, volunteer=volunteer, status=status, now=now)
+        signup = _insert_signup(shift=planned, volunteer=volunteer, status=status, now=now)
+        notifications.mail_signup_made(signup)
+        return signup
 
 
 def _insert_signup(*, shift: Shift, volunteer: Volunteer, status: str, now) -> Signup:
@@ -443,6 +445,7 @@ def signup_release(*, shift: Shift, volunteer: Volunteer) -> Signup:
             if was_confirmed and now >= release_deadline(locked):
                 raise ReleaseDeadlinePassed(deadline=_local(release_deadline(locked)))
             _cancel(signup, locked, now)
+            notifications.mail_released(signup, was_confirmed=was_confirmed)
             if was_confirmed:
                 fill_places(locked, locked_volunteers=locked_volunteers, now=now)
             return signup

@@ -16,8 +16,10 @@ from common.languages import language_names
 from common.pagination import query_without_page
 from locations.models import Branch
 
+from .. import extensions
 from ..models import Event
 from ..selectors import sites_planned_by, understaffed_shifts
+from ..services import attendance
 from ..staffing import EditionStaffing, edition_staffing, uncovered_languages, with_staffing
 from .access import permission_required
 from .rows import digits, number_texts, path_for_pk, status_labels
@@ -111,8 +113,22 @@ def staffing_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "is_organiser": is_organiser,
             "chosen_branch": chosen,
             "show_branches": branch_ids is None or len(branch_ids) > 1,
+            "attendance_rows": _attendance_rows(event, branch_ids),
+            "edition_links": extensions.edition_links(user=user, event=event),
         },
     )
+
+
+def _attendance_rows(event: Event, branch_ids) -> list:
+    """From the edition's day on: who turned up, per branch for coordinators (their
+    branches), in all for organisers (or the branch they chose)."""
+    if event.date > clock.today():
+        return []
+    if branch_ids is None:
+        return [(None, attendance.edition_attendance(event))]
+    counts = attendance.branch_attendance(event, branch_ids=branch_ids)
+    branches = Branch.objects.filter(pk__in=branch_ids).order_by("name")
+    return [(branch, counts.get(branch.pk, attendance.AttendanceCounts())) for branch in branches]
 
 
 def _rows(staffing: EditionStaffing) -> tuple[list[dict], list[dict]]:

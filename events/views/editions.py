@@ -19,9 +19,10 @@ from common import clock
 from common.errors import DomainError
 from common.forms import show_errors
 
-from .. import services
+from .. import extensions, services
 from ..forms.editions import CloneForm, EditionForm, TemplateFormSet
 from ..models import Event, Shift, Site
+from ..services import attendance
 from ..services.cloning import MOVE
 from ..services.editions import EVENT_FIELDS, edition_is_closed, templates_of
 from .access import require
@@ -171,6 +172,14 @@ def edition_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "registration": services.registration_state(event),
             "templates": templates_with_labels(event),
             "is_closed": edition_is_closed(event),
+            # The dashboard and the control room (`tallies`, through `events.extensions`).
+            "edition_links": extensions.edition_links(user=request.user, event=event),
+            # From the day itself on: who turned up (events.services.attendance).
+            "attendance_rows": (
+                [(None, attendance.edition_attendance(event))]
+                if event.date <= clock.today()
+                else []
+            ),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
+from common import clock
 from common.errors import DomainError
 from common.languages import language_name, language_names
 from common.spreadsheets import csv_response, spreadsheet_cell
@@ -19,6 +20,7 @@ from .. import extensions, services
 from ..models import Signup
 from ..selectors import address_holders, site_for
 from ..selectors import roster as site_roster
+from ..services import attendance
 from ..staffing import uncovered_languages
 from .coordinate import ID
 
@@ -30,6 +32,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     for shift in shifts:
         shift.site = site
     gaps = uncovered_languages(shifts)
+    _with_attendance(shifts)
     for shift in shifts:
         shift.languages_uncovered = language_names(gaps.get(shift.pk, []))
         for signup in shift.roster_signups:
@@ -41,6 +44,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "shifts": shifts,
             "can_share": request.user.has_perm("events.share_address", site),
+            "can_take_attendance": request.user.has_perm("events.take_attendance", site),
             # Links of the apps above (helpers without a log-in, the invitation link).
             "extra_actions": extensions.site_links(
                 extensions.SITE_ROSTER_ACTIONS, user=request.user, site=site
@@ -59,6 +63,23 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _with_attendance(shifts) -> None:
+    """Give each shift (with its site in hand) its attendance: `walk_in_rows`,
+    `attendance_counts`, whether check-in is open now and whether it has begun; and each
+    of its sign-ups its `attendance_row` (or None)."""
+    now = clock.now()
+    rows = attendance.attendance_of([s for shift in shifts for s in shift.roster_signups])
+    helpers = attendance.walk_ins([shift.pk for shift in shifts])
+    counts = attendance.shift_attendance([shift.pk for shift in shifts])
+    for shift in shifts:
+        shift.walk_in_rows = helpers.get(shift.pk, [])
+        shift.attendance_counts = counts[shift.pk]
+        shift.check_in_open = attendance.may_check_in(shift, now)
+        shift.has_begun = shift.starts_at <= now and not shift.is_cancelled
+        for signup in shift.roster_signups:
+            signup.attendance_row = rows.get(signup.pk)
 
 
 @login_required
@@ -113,11 +134,20 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
             _("Phone"),
             _("Languages"),
             _("Log-in"),
+            _("Attendance"),
+            _("Checked in at"),
+            _("Checked out at"),
         ]
     )
-    for shift in site_roster(site):
+    shifts = site_roster(site)
+    for shift in shifts:
+        shift.site = site
+    _with_attendance(shifts)
+    for shift in shifts:
         start = timezone.localtime(shift.starts_at)
         end = timezone.localtime(shift.ends_at)
+        when = [start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M")]
+        role = shift.get_role_display()
         position = 0
         for signup in shift.roster_signups:
             user = signup.volunteer.user
@@ -126,10 +156,8 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
             writer.writerow(
                 spreadsheet_cell(value)
                 for value in [
-                    start.strftime("%Y-%m-%d"),
-                    start.strftime("%H:%M"),
-                    end.strftime("%H:%M"),
-                    shift.get_role_display(),
+                    *when,
+                    role,
                     signup.get_status_display(),
                     position if signup.is_waitlisted else "",
                     user.first_name,
@@ -138,6 +166,35 @@ def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
                     signup.volunteer.phone,
                     ", ".join(language_name(c) for c in signup.volunteer.languages or []),
                     "" if signup.volunteer.has_login else _("no log-in"),
+                    *_attendance_cells(signup.attendance_row),
+                ]
+            )
+        for row in shift.walk_in_rows:
+            writer.writerow(
+                spreadsheet_cell(value)
+                for value in [
+                    *when,
+                    role,
+                    _("walk-in helper"),
+                    "",
+                    row.walk_in_name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    _("no log-in"),
+                    *_attendance_cells(row),
                 ]
             )
     return response
+
+
+def _attendance_cells(row) -> list[str]:
+    """Attendance, checked in at, checked out at (local times) of a roster line."""
+    if row is None:
+        return ["", "", ""]
+
+    def at(moment) -> str:
+        return timezone.localtime(moment).strftime("%H:%M") if moment else ""
+
+    return [row.get_status_display(), at(row.checked_in_at), at(row.checked_out_at)]

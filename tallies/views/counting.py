@@ -72,6 +72,9 @@ def site_counter(request, pk: int):
         "site": site.pk,
         "api": reverse("tallies_api:site_tallies", kwargs={"pk": site.pk}),
         "totals": totals,
+        # When these totals were read (server time, whole seconds): a copy of this page
+        # opened offline (the service worker's) shows the newer totals the phone kept.
+        "totals_at": int(clock.now().timestamp()),
     }
     return render(
         request,

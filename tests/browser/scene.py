@@ -10,14 +10,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Shift, Site
+from events.services.attendance import check_in_code_for
 from tests.browser.conftest import log_in
 from tests.conftest import on_event_day
 from tests.factories import make_signup
 from tests.tallies.conftest import confirm_shift, make_site, make_today_event
 from volunteers.helpers import HelperDetails, helper_add, new_form_key
 from volunteers.invitations import invitation_create
+from volunteers.messages import Target, message_send
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -38,6 +41,8 @@ class Scene:
     location: object
     invitation: object
     helper: object
+    check_in_code: object
+    message: object
 
 
 def build_scene(coordinator, organiser, volunteer, site, shift, location, branch) -> Scene:
@@ -78,6 +83,18 @@ def build_scene(coordinator, organiser, volunteer, site, shift, location, branch
         location=location,
         invitation=invitation_create(site=site, by=coordinator),
         helper=helper,
+        # The day itself: the today site's check-in code, and a message to its volunteers.
+        check_in_code=check_in_code_for(
+            today_site, day=timezone.localdate(today_site.opens_at), by=coordinator
+        ),
+        message=message_send(
+            target=Target.for_site(today_site),
+            by=coordinator,
+            audiences=["confirmed"],
+            subject="Koffie om 9 uur",
+            body="Tot morgen bij ’t Hoekje!\nنراكم غداً.",
+            language="nl",
+        ),
     )
 
 
@@ -143,6 +160,29 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("site-register", organiser, reverse("events:site_register", args=[slug])),
         ("site-cancel", organiser, reverse("events:site_cancel", args=[site.pk])),
         ("site-send-back", organiser, reverse("events:site_send_back", args=[site.pk])),
+        # The action day itself (issue 16) and branches in bulk.
+        ("check-in", volunteer, reverse("volunteers:check_in", args=[scene.check_in_code.token])),
+        (
+            "check-in-code",
+            coordinator,
+            reverse("volunteers:check_in_code", args=[scene.today_site.pk]),
+        ),
+        ("site-state", coordinator, reverse("events:site_state", args=[scene.today_site.pk])),
+        (
+            "control-room",
+            organiser,
+            reverse("tallies:control_room", args=[scene.today_site.event.slug]),
+        ),
+        ("messages", coordinator, reverse("volunteers:message_list")),
+        (
+            "message-new",
+            coordinator,
+            reverse("volunteers:message_compose") + f"?site={scene.today_site.pk}",
+        ),
+        ("message", coordinator, reverse("volunteers:message_detail", args=[scene.message.pk])),
+        ("branches", organiser, reverse("events:branch_list")),
+        ("branch", organiser, reverse("events:branch_detail", args=[site.branch_id])),
+        ("branch-import", organiser, reverse("events:branch_import")),
     ]
 
 

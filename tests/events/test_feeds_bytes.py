@@ -304,7 +304,11 @@ def make_data(seed: int):
     confirmed = datetime.datetime(YEAR, 9, 1, 12, tzinfo=AMSTERDAM)
     for _ in range(160):
         site = rng.choice(sites)
-        start = site.opens_at + datetime.timedelta(minutes=rng.choice([0, 30, 90]))
+        # Arithmetic in UTC: wall-clock arithmetic across the night the clocks go back
+        # can end a shift before it starts.
+        start = site.opens_at.astimezone(datetime.UTC) + datetime.timedelta(
+            minutes=rng.choice([0, 30, 90])
+        )
         shift = Shift.objects.create(
             site=site,
             # A role no longer offered is shown as it is stored.

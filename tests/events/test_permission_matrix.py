@@ -54,6 +54,10 @@ MATRIX = {
     "volunteers.appeal_for_site": ("site", {"organiser", "coordinator"}),
     "volunteers.manage_helpers": ("site", {"organiser", "coordinator"}),
     "events.share_address": ("site", {"organiser", "coordinator"}),
+    "volunteers.write_to_volunteers": ("shift", {"organiser", "coordinator"}),
+    "events.take_attendance": ("shift", {"organiser", "coordinator"}),
+    # The site lead while their shift is on may too (tests/events/test_site_state.py).
+    "events.set_site_state": ("site", {"organiser", "coordinator"}),
     "locations.edit_location": ("location", {"organiser", "coordinator"}),
 }
 
@@ -145,6 +149,7 @@ PAGES = {
     "/manage/editions/{event}/clone/": {"organiser"},
     "/manage/editions/{event}/review/": {"organiser"},
     "/manage/editions/{event}/staffing/": {"organiser", "coordinator", "other coordinator"},
+    "/manage/editions/{event}/today/": {"organiser", "coordinator", "other coordinator"},
     "/manage/editions/{event}/register/": {"organiser", "coordinator", "other coordinator"},
     "/manage/sites/{site}/": {"organiser", "coordinator"},
     "/manage/sites/{site}/edit/": {"organiser", "coordinator"},
@@ -153,6 +158,9 @@ PAGES = {
     "/manage/sites/{site}/appeal/": {"organiser", "coordinator"},
     "/coordinate/sites/{site}/helpers/": {"organiser", "coordinator"},
     "/coordinate/sites/{site}/invitation/": {"organiser", "coordinator"},
+    "/coordinate/messages/": {"organiser", "coordinator", "other coordinator"},
+    "/coordinate/messages/new/?site={site}": {"organiser", "coordinator"},
+    "/coordinate/messages/new/?shift={shift}": {"organiser", "coordinator"},
 }
 PAGE_CELLS = [(page, role) for page in PAGES for role in ROLES]
 

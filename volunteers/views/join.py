@@ -41,9 +41,9 @@ from common.access import public
 from common.errors import DomainError
 from common.forms import show_errors
 from events.errors import SignupError
-from events.models import Shift, Signup
+from events.models import Attendance, Shift, Signup
 from events.selectors import open_shifts
-from events.services import signup_release
+from events.services import attendance, signup_release
 from events.services.signups import can_release
 from events.templatetags.calendar_links import feed_links
 
@@ -359,6 +359,35 @@ def helper_release(request: HttpRequest, token: str, shift: int) -> HttpResponse
             messages.success(
                 request, _("You have released the shift. Thank you for letting us know.")
             )
+    return _go_to_page(volunteer)
+
+
+@public
+@require_POST
+@sensitive_variables("token")
+def helper_check_in(request: HttpRequest, token: str, shift: int) -> HttpResponse:
+    """Check in on one's confirmed shift on the day (method `self`), by the same rule as
+    for everyone (`events.services.attendance.check_in`)."""
+    volunteer, answer = _helper_or_answer(request, token)
+    if answer is not None:
+        return answer
+    if not helper_action_spend(request):
+        return too_many(request)
+    found = _shift_of(shift)
+    signup = (
+        Signup.objects.filter(shift=found, volunteer=volunteer).active().first()
+        if found is not None
+        else None
+    )
+    if signup is None:
+        messages.error(request, _("You have no place on this shift."))
+        return _go_to_page(volunteer)
+    try:
+        attendance.check_in(signup=signup, by=volunteer.user, method=Attendance.Method.SELF)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("You are checked in. Welcome, and thank you!"))
     return _go_to_page(volunteer)
 
 

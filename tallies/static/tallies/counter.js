@@ -13,6 +13,12 @@
  * strict Content-Security-Policy can forbid them); texts from the JavaScript catalogue
  * (gettext, ngettext) and times from appIntl (static/js/intl.js), both loaded before
  * this script and kept by the browser, so the counter speaks its language offline too.
+ *
+ * The page registers the counter's service worker (/sw.js, tallies/views/worker.py): it
+ * keeps a copy of this page and its files, so that the counter also opens with no
+ * connection once it was loaded. A page opened from that copy carries the CSRF token of
+ * the day it was loaded: the taps go out with the token from the csrftoken cookie, and
+ * when the server refuses that (a 403), the page is fetched once more for a fresh one.
  */
 (function () {
   "use strict";
@@ -25,6 +31,7 @@
   var prefix = "actiedagen.tally." + config.site + ".";
   var queuePrefix = prefix + "tap.";
   var refusedKey = prefix + "refused";
+  var totalsKey = prefix + "totals";
   var deviceKey = "actiedagen.device";
 
   var BATCH_SIZE = 100;
@@ -150,12 +157,41 @@
 
   // --- State and screen --------------------------------------------------------------
 
+  // The totals the server last gave, kept with the server's time (its Date header) so that
+  // a copy of this page opened offline shows them rather than its own older ones.
+  function keptTotals() {
+    try {
+      var kept = JSON.parse(storage.getItem(totalsKey) || "null");
+      return kept && typeof kept.at === "number" ? kept : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function keepTotals(totals, response) {
+    var at = Date.parse(response.headers.get("Date") || "");
+    if (isNaN(at)) {
+      return;
+    }
+    try {
+      storage.setItem(totalsKey, JSON.stringify({ totals: totals, at: Math.floor(at / 1000) }));
+    } catch (e) {
+      /* the page's own totals will do */
+    }
+  }
+
   var serverTotals = config.totals;
+  var kept = keptTotals();
+  if (kept && kept.at >= config.totals_at) {
+    serverTotals = kept.totals;
+  }
   var problem = persistent ? null : "no_storage";
   var lastContact = null;
   var sending = false;
 
   var pendingEl = root.querySelector("[data-pending]");
+  var connectionEl = root.querySelector("[data-connection]");
+  var offlineReadyEl = root.querySelector("[data-offline-ready]");
   var statusEl = root.querySelector("[data-status]");
   var refusedEl = root.querySelector("[data-refused]");
   var refusedList = root.querySelector("[data-refused-list]");
@@ -241,6 +277,9 @@
 
     var n = taps.length;
     var refused = readRefused();
+    if (connectionEl) {
+      connectionEl.hidden = !(problem === "offline" || navigator.onLine === false);
+    }
     pendingEl.textContent = pendingText(n, refused.length);
     pendingEl.classList.toggle("has-pending", n > 0 || refused.length > 0);
     pendingEl.dataset.count = String(n);
@@ -329,6 +368,35 @@
     });
   }
 
+  // Whether the token was fetched anew since the server last took taps: once is enough;
+  // a refusal after that is a real one (logged out, no longer allowed).
+  var tokenRenewed = false;
+
+  function renewToken() {
+    // Loading the page again sets the csrftoken cookie when it is missing, and its copy
+    // (through the worker) carries a fresh token.
+    return fetch(window.location.pathname, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (response) {
+        return response.ok && !response.redirected ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) {
+          return;
+        }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(root.id);
+        if (fresh && fresh.dataset.csrf) {
+          root.dataset.csrf = fresh.dataset.csrf;
+        }
+      })
+      .catch(function () {
+        /* no connection: the next attempt sends with the token there is */
+      });
+  }
+
   function retryLater(reason) {
     problem = reason;
     backoff = backoff ? Math.min(backoff * 2, MAX_BACKOFF) : 1000;
@@ -397,9 +465,11 @@
             addRefused(refusedFrom(batch, data.refused || []));
             settled(batch);
             serverTotals = data.totals || null;
+            keepTotals(serverTotals, response);
             lastContact = new Date();
             problem = persistent ? null : "no_storage";
             backoff = 0;
+            tokenRenewed = false;
             schedule(pendingTaps().length ? 0 : POLL_INTERVAL);
           });
         }
@@ -416,6 +486,12 @@
                 retryLater("error");
               }
             });
+        }
+        if ((response.status === 401 || response.status === 403) && !tokenRenewed) {
+          tokenRenewed = true;
+          return renewToken().then(function () {
+            schedule(0);
+          });
         }
         if (response.status === 401 || response.status === 403) {
           retryLater("forbidden");
@@ -454,6 +530,7 @@
         }
         return response.json().then(function (data) {
           serverTotals = data.totals;
+          keepTotals(serverTotals, response);
           lastContact = new Date();
           if (problem !== "no_storage") {
             problem = null;
@@ -526,6 +603,7 @@
 
   window.addEventListener("online", function () {
     backoff = 0;
+    tokenRenewed = false;
     schedule(0);
   });
   window.addEventListener("offline", function () {
@@ -543,6 +621,34 @@
     }
   });
 
+  // --- Offline copy (the service worker) -------------------------------------------------
+
+  function keepForOffline() {
+    if (!("serviceWorker" in navigator) || !root.dataset.worker) {
+      return; // the counter works on as before; it only cannot be reloaded offline
+    }
+    // This page passed the worker by when none controlled it yet (the first visit): the
+    // worker then fetches its own copy.
+    var controlled = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register(root.dataset.worker, { scope: "/" })
+      .then(function () {
+        return navigator.serviceWorker.ready;
+      })
+      .then(function (registration) {
+        if (!controlled && registration.active) {
+          registration.active.postMessage({ type: "keep-counter-page", url: window.location.href });
+        }
+        if (offlineReadyEl) {
+          offlineReadyEl.hidden = false;
+        }
+      })
+      .catch(function () {
+        /* no worker (private window, blocked): online as before */
+      });
+  }
+
   render();
   schedule(pendingTaps().length ? 0 : POLL_INTERVAL);
+  keepForOffline();
 })();
