@@ -24,7 +24,21 @@ from django.utils import translation
 
 from tests.browser.scene import DESKTOP, PHONE, Scene, new_context, pages, sign_in_as
 
-SCREENSHOTS = {"map", "site", "counter", "my-shifts", "sign-up", "join", "helper-page", "roster"}
+SCREENSHOTS = {
+    "map",
+    "site",
+    "counter",
+    "my-shifts",
+    "sign-up",
+    "join",
+    "helper-page",
+    "roster",
+    "check-in",
+    "check-in-code",
+    "site-state",
+    "control-room",
+    "message-new",
+}
 
 # Elements with an accent stripe: it belongs on the side where their lines start.
 STRIPED = ".event-card, .shift-card, .map-site, .message, .hint, .notice, .figure, .map-notice"
