@@ -16,11 +16,12 @@ below people); this module adds what needs accounts and writes:
 - running it again changes nothing.
 
 A coordinator who has never logged in and has no password (a new account, or one invited
-before) is invited, after the commit, by a background task: a mail with a link to set their
-password (allauth's password-reset link), in their language when known, else in Dutch and
-English. Each mail is sent through `send_once` with the key
-`coordinator-invite:{user_id}:{branch_id}`, so a retried task or a second import never
-invites twice for the same branch.
+before), or whose account's address was never verified (someone registered it and did not
+confirm it: perhaps not its owner), is invited, after the commit, by a background task: a
+mail with a link to set their password (allauth's password-reset link; using it verifies
+the address), in their language when known, else in Dutch and English. Each mail is sent
+through `send_once` with the key `coordinator-invite:{user_id}:{branch_id}`, so a retried
+task or a second import never invites twice for the same branch.
 """
 
 import logging
@@ -115,8 +116,33 @@ def _users_by_address(addresses: set[str]) -> dict[str, User]:
     return found
 
 
-def _needs_invitation(user: User) -> bool:
-    return user.is_active and user.last_login is None and not user.has_usable_password()
+def _verified_ids(users) -> set[int]:
+    """The accounts among `users` whose own address (`User.email`) is verified."""
+    users = {user.pk: user for user in users}
+    verified: set[int] = set()
+    ordered = sorted(users)
+    for start in range(0, len(ordered), BATCH):
+        rows = EmailAddress.objects.filter(
+            user_id__in=ordered[start : start + BATCH], verified=True
+        ).values_list("user_id", "email")
+        verified.update(
+            user_id
+            for user_id, email in rows
+            if email.lower() == (users[user_id].email or "").lower()
+        )
+    return verified
+
+
+def _needs_invitation(user: User, verified: set[int]) -> bool:
+    """A person who cannot log in yet: never logged in and no password, or an address
+    nobody has shown to be theirs (someone registered it and never verified it: the
+    invitation's link, mailed to that address, lets its owner choose the password, and
+    using it verifies the address, `accounts.receivers.verify_address_on_password_reset`)."""
+    if not user.is_active:
+        return False
+    if user.pk not in verified:
+        return True
+    return user.last_login is None and not user.has_usable_password()
 
 
 def _account_problems(file: BranchFile, users: dict[str, User]) -> list[RowProblem]:
@@ -162,6 +188,7 @@ def _apply(report: BranchImportReport, rows: list[BranchRow], users: dict[str, U
     links = set(Branch.coordinators.through.objects.values_list("branch_id", "user_id"))
     taken_slugs = set(Branch.objects.values_list("slug", flat=True)) if not dry_run else set()
     new_addresses: set[str] = set()
+    verified = _verified_ids(users.values())
     invitations = []
     for row in rows:
         changes = _branch_changes(row)
@@ -198,16 +225,17 @@ def _apply(report: BranchImportReport, rows: list[BranchRow], users: dict[str, U
                         user=user, email=address, primary=True, verified=True
                     )
                     users[address] = user
+                    verified.add(user.pk)
             if user is not None and branch is not None and (branch.pk, user.pk) in links:
                 continue
             added += 1
             report.new_coordinators += 1
-            if user is None or _needs_invitation(user):
+            if user is None or _needs_invitation(user, verified):
                 report.invitations += 1
             if not dry_run:
                 branch.coordinators.add(user)
                 links.add((branch.pk, user.pk))
-                if _needs_invitation(user):
+                if _needs_invitation(user, verified):
                     invitations.append([user.pk, branch.pk])
         if row.branch is not None and not changes and not added:
             report.unchanged += 1
@@ -304,6 +332,7 @@ def coordinator_invites_send(pairs: list[list[int]]) -> int:
     user_ids = {user_id for user_id, _branch_id in pairs}
     branch_ids = {branch_id for _user_id, branch_id in pairs}
     users = User.objects.in_bulk(user_ids)
+    verified = _verified_ids(users.values())
     branches = Branch.objects.in_bulk(branch_ids)
     current = {
         (user_id, branch_id)
@@ -317,7 +346,7 @@ def coordinator_invites_send(pairs: list[list[int]]) -> int:
             user, branch = users.get(user_id), branches.get(branch_id)
             if user is None or branch is None or not user.email:
                 continue
-            if (user_id, branch_id) not in current or not _needs_invitation(user):
+            if (user_id, branch_id) not in current or not _needs_invitation(user, verified):
                 continue
             yield invite_key(user_id, branch_id), invitation_message(user, branch)
 

@@ -2,7 +2,8 @@
 
 Personal calendar feeds carry their secret token in the path (`/calendar/volunteer/<token>.ics`,
 `/calendar/branch/<token>.ics`): calendar apps cannot send anything else; so do a helper's
-personal link (`/me/<token>/`) and a site's invitation (`/j/<token>/`). Django logs the path
+personal link (`/me/<token>/`), a site's invitation (`/j/<token>/`) and a site's check-in
+code of the day (`/c/<token>/`, `/api/v1/check-in/<token>/`). Django logs the path
 of every 4xx/5xx answer (`django.request`), the development server logs every request
 (`django.server`), and error mails to ADMINS include the request. `RedactSecretPaths` replaces
 the token with `[redacted]` in the message and drops the request from the record, so no
@@ -28,8 +29,11 @@ _SLASHES = f"(?:{_spelled('/')})+"
 SECRET_PATH = re.compile(
     f"((?:{_SLASHES}{_spelled('calendar')}{_SLASHES}"
     f"(?:{_spelled('volunteer')}|{_spelled('branch')})"
-    # A helper's personal link (`/me/<token>/`) and a site's invitation (`/j/<token>/`).
-    f"|{_SLASHES}(?:{_spelled('me')}|{_spelled('j')})){_SLASHES})"
+    # A helper's personal link (`/me/<token>/`), a site's invitation (`/j/<token>/`) and
+    # the site's check-in code of the day (`/c/<token>/`, `/api/v1/check-in/<token>/`).
+    f"|{_SLASHES}(?:{_spelled('me')}|{_spelled('j')}|{_spelled('c')})"
+    f"|{_SLASHES}{_spelled('api')}{_SLASHES}{_spelled('v1')}{_SLASHES}{_spelled('check-in')})"
+    f"{_SLASHES})"
     r"[A-Za-z0-9_\-%]+",
     re.IGNORECASE,
 )

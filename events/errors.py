@@ -20,6 +20,9 @@ show the same message. Clients may rely on the codes, not on the wording.
     │   ├── ShiftCancelled           shift_cancelled
     │   ├── ShiftStarted             shift_started
     │   └── SiteNotOpen              site_not_open
+    ├── LeadAppointedOnly            lead_appointed_only: a site-lead shift is not claimed
+    ├── LeadShiftFull                lead_shift_full: appointing a lead to a full shift
+    ├── NotLeadShift                 not_lead_shift: appointing on a shift of another role
     ├── NotSignedUp                  not_signed_up
     ├── ReleaseDeadlinePassed        release_deadline_passed
     └── CapacityBelowConfirmed       capacity_below_confirmed (field: capacity)
@@ -27,6 +30,7 @@ show the same message. Clients may rely on the codes, not on the wording.
     ├── SiteStateNotAllowed          site_state_not_allowed (403)
     ├── SiteStateNotToday            site_state_not_today
     └── SiteStateSiteNotLive         site_state_site_not_live
+    NoVolunteerWithAddress           no_volunteer_with_address (400, field: email)
     Busy                             busy (503): a row stayed locked too long
 
 Input that is simply not valid (a shift ending before it starts, a day off the site's
@@ -149,6 +153,39 @@ class ShiftStarted(SignupClosed):
 class SiteNotOpen(SignupClosed):
     code = "site_not_open"
     default_message = _("This site is not open for sign-up: it has not been published.")
+
+
+class LeadAppointedOnly(SignupError):
+    """A site-lead shift (`Shift.Role.LEAD`) is given by the site's coordinators (or an
+    organiser), never claimed: its volunteer may set the site's live state on the day."""
+
+    code = "lead_appointed_only"
+    default_message = _(
+        "The site lead is chosen by the site's coordinators; ask them if you would like to "
+        "lead this site."
+    )
+
+
+class LeadShiftFull(SignupError):
+    code = "lead_shift_full"
+    default_message = _(
+        "Every place on this site-lead shift is taken. Give the shift another place, or ask "
+        "the volunteer who has it to release it first."
+    )
+
+
+class NotLeadShift(SignupError):
+    code = "not_lead_shift"
+    default_message = _("Only the site-lead shift is given this way.")
+
+
+class NoVolunteerWithAddress(InvalidInput):
+    code = "no_volunteer_with_address"
+    field = "email"
+    default_message = _(
+        "There is no volunteer account with this confirmed address. Ask them to create an "
+        "account and confirm their address first, then try again."
+    )
 
 
 class NotSignedUp(SignupError):

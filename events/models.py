@@ -573,6 +573,11 @@ class Attendance(models.Model):
         related_name="+",
     )
     no_show_at = models.DateTimeField(_("marked as not come at"), null=True, blank=True)
+    # The one-time key of the form (or API request) that added a walk-in helper: the same
+    # form sent twice (a double tap, a resent request) finds this row and adds no second.
+    form_key = models.CharField(
+        _("form key"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     no_show_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("marked as not come by"),

@@ -82,6 +82,8 @@ urlpatterns = [
         attendance.roster_attendance,
         name="roster_attendance",
     ),
+    # The site lead is appointed by the site's coordinators, never claimed.
+    path("coordinate/shifts/<int:pk>/lead/", roster.lead_appoint, name="lead_appoint"),
     path("coordinate/shifts/<int:pk>/edit/", shifts.shift_edit, name="shift_edit"),
     path("coordinate/shifts/<int:pk>/delete/", shifts.shift_delete, name="shift_delete"),
 ]

@@ -128,7 +128,8 @@ class ShiftClaimView(_VolunteerAPIView):
                 ErrorSerializer,
                 description=(
                     "Refused, nothing changed. `code`: `already_signed_up`, `shift_overlap`, "
-                    "`shift_cancelled`, `shift_started`, `site_not_open`."
+                    "`shift_cancelled`, `shift_started`, `site_not_open`, "
+                    "`lead_appointed_only` (a site-lead shift: its coordinators choose)."
                 ),
             ),
         },

@@ -24,7 +24,7 @@ from common.languages import language_label
 from common.tasks import enqueue_after_commit
 from events import locking
 from events.errors import SignupClosed
-from events.models import Signup, Site
+from events.models import Shift, Signup, Site
 from events.selectors import shifts_with_counts
 from events.services.editions import refuse_closed_edition
 
@@ -64,6 +64,14 @@ class LanguageNotNeeded(AppealError):
 class SiteFullyStaffed(AppealError):
     code = "site_fully_staffed"
     default_message = _("Every place at this site is taken; there is nothing to ask for.")
+
+
+class OnlyLeadOpen(AppealError):
+    code = "appeal_only_lead_open"
+    default_message = _(
+        "The only free place at this site is the site lead's, which the site's coordinators "
+        "give on the roster; there is nothing to ask volunteers for."
+    )
 
 
 class AppealTooSoon(AppealError):
@@ -112,11 +120,17 @@ def _format(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "j b H:i")
 
 
+def appealable_shifts(site: Site):
+    """The site's shifts an appeal may ask volunteers to claim: not cancelled, and not the
+    site-lead shift (its coordinators choose the lead: `LeadAppointedOnly`)."""
+    return site.shifts.filter(is_cancelled=False).exclude(role=Shift.Role.LEAD)
+
+
 def _claimable_open_shifts(site: Site, now: datetime.datetime) -> list:
     """The site's shifts with free places that a volunteer could claim now (by the
     claiming rule itself); raises `AppealNotPossible` with its reason when there are none."""
     open_shifts, refusal = [], None
-    shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False))
+    shifts = shifts_with_counts(appealable_shifts(site))
     for shift in shifts.order_by("starts_at", "role", "pk"):
         if not shift.open_spots:
             continue
@@ -141,7 +155,8 @@ def staffing_appeal_send(
     With `language` (one the site needs), only volunteers who speak it are asked. Only
     shifts a volunteer could claim now (by the claiming rule) are offered. Raises
     `AppealNotPossible` (not published, or no open shift can be claimed now, with the
-    reason), `EditionClosed`, `SiteFullyStaffed`, `AppealTooSoon` or `NoVolunteersToAsk`;
+    reason), `EditionClosed`, `SiteFullyStaffed`, `OnlyLeadOpen` (the site-lead shift is
+    never offered: its coordinators choose the lead), `AppealTooSoon` or `NoVolunteersToAsk`;
     then nothing is sent or recorded.
     """
     message = (message or "").strip()[:MESSAGE_MAX_LENGTH]
@@ -156,7 +171,8 @@ def staffing_appeal_send(
         raise SiteFullyStaffed()
     now = clock.now()
     # Refused now when no shift can be claimed; the mail lists those open when it is sent.
-    _claimable_open_shifts(locked, now)
+    if not _claimable_open_shifts(locked, now):
+        raise OnlyLeadOpen()
     previous = last_appeal(locked)
     if previous and now < previous.sent_at + APPEAL_INTERVAL:
         raise AppealTooSoon(

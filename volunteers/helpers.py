@@ -208,7 +208,9 @@ def invited_sites(volunteer: Volunteer, now: datetime.datetime | None = None) ->
     )
     found = []
     for invitation in invitations:
-        shifts = [s for s in open_shifts(site=invitation.site) if s.pk not in held]
+        # The site-lead shift is the coordinators' to give, not offered to claim.
+        offered = open_shifts(site=invitation.site).exclude(role=Shift.Role.LEAD)
+        shifts = [s for s in offered if s.pk not in held]
         found.append({"site": invitation.site, "invitation": invitation, "shifts": shifts})
     return found
 
@@ -300,7 +302,9 @@ def _helper_create(
                 form_key=form_key,
                 created_at=now,
             )
-            signup = signup_create(shift=shift, volunteer=volunteer)
+            # A coordinator adding a helper may put them on the site-lead shift; a person
+            # joining through an invitation may not (`LeadAppointedOnly`).
+            signup = signup_create(shift=shift, volunteer=volunteer, appointed_by=consent_by)
             if email:
                 transaction.on_commit(lambda: mail_helper_link(volunteer), robust=True)
     except IntegrityError:
@@ -493,10 +497,11 @@ def helper_claim(*, volunteer: Volunteer, shift: Shift) -> Signup:
     return signup_create(shift=shift, volunteer=volunteer)
 
 
-def helper_add_to_shift(*, volunteer: Volunteer, shift: Shift) -> Signup:
-    """A coordinator of the shift's site puts one of its helpers on another of its shifts
-    (the caller checks the permission and that the helper is one of the site's)."""
-    return signup_create(shift=shift, volunteer=volunteer)
+def helper_add_to_shift(*, volunteer: Volunteer, shift: Shift, by=None) -> Signup:
+    """A coordinator of the shift's site (`by`) puts one of its helpers on another of its
+    shifts (the caller checks the permission and that the helper is one of the site's);
+    the site-lead shift too, when `by` is given."""
+    return signup_create(shift=shift, volunteer=volunteer, appointed_by=by)
 
 
 def helper_link_reset(*, volunteer: Volunteer) -> Volunteer:

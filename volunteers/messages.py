@@ -26,6 +26,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -42,6 +43,7 @@ from common import clock
 from common.errors import DomainError, InvalidInput
 from common.languages import is_offered
 from common.tasks import enqueue_after_commit
+from events import locking
 from events.models import Attendance, Event, Shift, Signup, Site
 from events.notifications import shifts_page_url
 from locations.models import Branch
@@ -197,6 +199,13 @@ def _clean_text(subject: str, body: str, *, field_prefix: str = "") -> tuple[str
     return subject, body
 
 
+def _lock_writer(by) -> None:
+    """Lock the writer's user row until the end of the transaction (`Busy`, 503, when it
+    is held too long elsewhere)."""
+    with locking.timed():
+        list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+
+
 def message_send(
     *,
     target: Target,
@@ -237,6 +246,10 @@ def message_send(
         cleaned_versions[code] = {"subject": version_subject, "body": version_body}
 
     with transaction.atomic():
+        # One writer's sends run one at a time, so that a second click sent at the same
+        # moment sees the first message below (and is refused as repeated) instead of
+        # reading before it is stored. On SQLite, transactions already run one at a time.
+        _lock_writer(by)
         people = message_audience(target=target, audiences=audiences)
         if not people:
             raise NobodyToSend()

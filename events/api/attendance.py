@@ -5,7 +5,8 @@
     POST   /api/v1/shifts/{id}/attendance/{signup}/check-out/   organisers)
     POST   /api/v1/shifts/{id}/attendance/{signup}/no-show/
     POST   /api/v1/shifts/{id}/attendance/{signup}/undo/
-    POST   /api/v1/shifts/{id}/walk-ins/                        {"name"}: a walk-in helper
+    POST   /api/v1/shifts/{id}/walk-ins/                        {"name", "form_key"}: a walk-in
+                                                                helper (once per form_key)
     POST   /api/v1/shifts/{id}/walk-ins/{attendance}/check-out/
     DELETE /api/v1/shifts/{id}/walk-ins/{attendance}/           added by mistake
     POST   /api/v1/shifts/{id}/check-in/                        the volunteer themselves
@@ -94,6 +95,16 @@ class EditionAttendanceSerializer(CountsSerializer):
 
 class WalkInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=attendance.WALK_IN_NAME_LENGTH)
+    form_key = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{1,64}\Z",
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Optional one-time key of this request (URL-safe letters, digits, '-' and '_', "
+            "at most 64): sent again with the same key and name, the request returns the "
+            "helper it added (200) and adds no second one."
+        ),
+    )
 
 
 def _counts(counts: attendance.AttendanceCounts) -> dict:
@@ -137,7 +148,8 @@ _REFUSALS = {
         ErrorSerializer,
         description="Refused, nothing changed. `code`: `check_in_too_early`, `shift_over`, "
         "`shift_not_begun`, `not_confirmed`, `no_place`, `shift_cancelled`, "
-        "`site_not_published`, `not_checked_in`, `already_checked_in`.",
+        "`site_not_published`, `not_checked_in`, `already_checked_in`, "
+        "`form_already_sent` (a walk-in's `form_key` used for another name or shift).",
     ),
 }
 
@@ -235,7 +247,14 @@ class WalkInListView(_AttendanceView):
         operation_id="attendance_walk_in",
         summary="Add a walk-in helper (came without signing up), checked in at once",
         request=WalkInSerializer,
-        responses={201: AttendanceSerializer, 400: ERROR_400, **_REFUSALS},
+        responses={
+            201: AttendanceSerializer,
+            200: OpenApiResponse(
+                AttendanceSerializer, description="Sent again with the same `form_key`."
+            ),
+            400: ERROR_400,
+            **_REFUSALS,
+        },
         tags=["attendance"],
     )
     def post(self, request, pk: int):
@@ -243,9 +262,15 @@ class WalkInListView(_AttendanceView):
         serializer = WalkInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         row = attendance.add_walk_in(
-            shift=shift, name=serializer.validated_data["name"], by=request.user
+            shift=shift,
+            name=serializer.validated_data["name"],
+            by=request.user,
+            form_key=serializer.validated_data.get("form_key", ""),
         )
-        return Response(AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AttendanceSerializer(row).data,
+            status=status.HTTP_200_OK if row.repeated else status.HTTP_201_CREATED,
+        )
 
 
 class _WalkInView(_AttendanceView):

@@ -23,7 +23,7 @@ from .editions import (
 )
 from .history import PastSite, edition_history_record
 from .shifts import shift_create, shift_create_series, shift_delete, shift_update
-from .signups import signup_create, signup_release
+from .signups import lead_appoint, signup_create, signup_release
 from .sites import site_create, site_update, sites_location_moved
 from .workflow import (
     CancellationResult,
@@ -46,6 +46,7 @@ __all__ = [
     "event_create",
     "event_templates_set",
     "event_update",
+    "lead_appoint",
     "registration_check",
     "registration_state",
     "shift_create",

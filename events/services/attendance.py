@@ -29,6 +29,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
@@ -53,6 +54,8 @@ CODE_BYTES = 10
 # What `secrets.token_urlsafe` makes (anything else is not a code; a NUL would not even
 # reach PostgreSQL).
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A walk-in form's one-time key (`new_form_key`): 32 characters.
+FORM_KEY_BYTES = 24
 
 # --- Errors ---------------------------------------------------------------------------------
 
@@ -137,6 +140,13 @@ class CheckInCodeWithdrawn(CheckInCodeExpired):
 class NoShiftHere(AttendanceError):
     code = "no_shift_here"
     default_message = _("You have no shift at this site that you can check in to now.")
+
+
+class WalkInFormAlreadySent(AttendanceError):
+    """The walk-in form's one-time key was used for another helper or shift."""
+
+    code = "form_already_sent"
+    default_message = _("This form was already sent. Load the page again to add a walk-in helper.")
 
 
 class CheckInDayInvalid(InvalidInput):
@@ -440,9 +450,31 @@ def undo(*, attendance: Attendance, by) -> None:
             row.delete()
 
 
-def add_walk_in(*, shift: Shift, name: str, by, now: datetime.datetime | None = None) -> Attendance:
+def new_form_key() -> str:
+    """A one-time key for a walk-in form (a fresh one each time the form is shown)."""
+    return secrets.token_urlsafe(FORM_KEY_BYTES)
+
+
+def add_walk_in(
+    *,
+    shift: Shift,
+    name: str,
+    by,
+    form_key: str = "",
+    now: datetime.datetime | None = None,
+) -> Attendance:
     """A coordinator adds a helper who came without signing up, by name, checked in at once
-    (on a shift open for check-in). Walk-ins take no place: they count on their own."""
+    (on a shift open for check-in). Walk-ins take no place: they count on their own.
+
+    `form_key` (optional) is the one-time key of the form or API request: the same form
+    sent again (a double tap, a resent request) returns the row it made, with `repeated`
+    set to True on it, and adds no second row. The key used for another name or shift is
+    `WalkInFormAlreadySent`."""
+    form_key = (form_key or "").strip()
+    if form_key and not TOKEN_SHAPE.fullmatch(form_key):
+        raise InvalidInput(
+            _("The form is incomplete: please load the page again."), field="form_key"
+        )
     name = " ".join((name or "").split())
     if not name:
         raise InvalidInput(_("Give the helper's name."), field="name")
@@ -456,16 +488,35 @@ def add_walk_in(*, shift: Shift, name: str, by, now: datetime.datetime | None = 
     with locking.write_transaction():
         locked = locking.lock_shift(shift.pk)
         _refuse_unless_coordinating(by, locked)
+        if form_key:
+            # Asked under the shift's lock: a copy of the form sent at the same moment
+            # waits here until the first is stored (and finds it).
+            done = Attendance.objects.filter(form_key=form_key).first()
+            if done is not None:
+                if done.shift_id != locked.pk or done.walk_in_name != name:
+                    raise WalkInFormAlreadySent()
+                done.repeated = True
+                return done
         now = now or clock.now()
         refuse_check_in(locked, now)
-        return Attendance.objects.create(
-            shift=locked,
-            walk_in_name=name,
-            status=CHECKED_IN,
-            method=Attendance.Method.COORDINATOR,
-            checked_in_at=now,
-            checked_in_by=by,
-        )
+        try:
+            row = Attendance.objects.create(
+                shift=locked,
+                walk_in_name=name,
+                status=CHECKED_IN,
+                method=Attendance.Method.COORDINATOR,
+                checked_in_at=now,
+                checked_in_by=by,
+                form_key=form_key or None,
+            )
+        except IntegrityError:
+            if not form_key:
+                raise
+            # The same key sent for another shift at the same moment (that shift's lock
+            # is not ours): its unique index lets one through.
+            raise WalkInFormAlreadySent() from None
+        row.repeated = False
+        return row
 
 
 # --- The site's check-in code ----------------------------------------------------------------

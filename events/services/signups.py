@@ -8,6 +8,10 @@
 - a volunteer never holds two confirmed shifts that overlap in time (a claim that would
   overlap is refused, also for the waitlist; a waitlisted volunteer who meanwhile took an
   overlapping shift is passed over when a place frees up, and stays on the waitlist);
+- a site-lead shift (`Shift.Role.LEAD`: its volunteer sets the site's live state on the
+  day) is never claimed by the volunteer themselves: a coordinator of the site's branch
+  or an organiser appoints its volunteer (`signup_create(appointed_by=...)`,
+  `lead_appoint`);
 - a confirmed place can be released until `Event.release_deadline_hours` before the start;
   a waitlisted one at any time. A freed place goes to the first waitlisted volunteer
   (`Signup.WAITLIST_ORDER`), who is told by e-mail.
@@ -27,20 +31,26 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
-from accounts.models import Volunteer
+from accounts.models import User, Volunteer
 from accounts.roles import may_claim_places
+from accounts.services import volunteer_get_or_create
 from common import clock, published
 
 from .. import locking, notifications
 from ..errors import (
     AlreadySignedUp,
     EmailNotVerified,
+    LeadAppointedOnly,
+    LeadShiftFull,
+    NotLeadShift,
     NotSignedUp,
+    NoVolunteerWithAddress,
     ReleaseDeadlinePassed,
     ShiftCancelled,
     ShiftOverlap,
@@ -186,12 +196,14 @@ def _count(shift: Shift, confirmed: int) -> None:
 
 
 # A claim's two statements (`take_place`), one per outcome. Both require the shift to be
-# as the claim checked it: not cancelled, at the same times, not started, its site public.
+# as the claim checked it: not cancelled, of the same role (a site-lead shift is appointed
+# only), at the same times, not started, its site public.
 # The condition on the count is on the shift's row itself, so PostgreSQL checks it again
 # on the row as it is once the lock is granted (a condition in a subquery would see the
 # row as it was before).
 _AS_CHECKED = (
-    "id = %s AND NOT is_cancelled AND starts_at = %s AND ends_at = %s AND starts_at > %s"
+    "id = %s AND NOT is_cancelled AND role = %s AND starts_at = %s AND ends_at = %s"
+    " AND starts_at > %s"
     " AND EXISTS (SELECT 1 FROM events_site s JOIN events_event e ON e.id = s.event_id"
     " WHERE s.id = events_shift.site_id AND s.status = %s AND e.is_published)"
 )
@@ -233,6 +245,7 @@ def take_place(shift: Shift, now: datetime.datetime) -> str | None:
     ops = connection.ops
     params = [
         shift.pk,
+        shift.role,
         ops.adapt_datetimefield_value(shift.starts_at),
         ops.adapt_datetimefield_value(shift.ends_at),
         ops.adapt_datetimefield_value(now),
@@ -332,7 +345,20 @@ def _has_state(shift: Shift) -> bool:
     return site_field.is_cached(shift) and Site._meta.get_field("event").is_cached(shift.site)
 
 
-def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
+def may_appoint_lead(user, shift: Shift) -> bool:
+    """Whether `user` may give the site-lead place of `shift` to a volunteer: an organiser
+    or a coordinator of the site's branch (who plan its shifts)."""
+    return user is not None and user.has_perm("events.manage_shift", shift)
+
+
+def _refuse_self_claimed_lead(shift: Shift, appointed_by) -> None:
+    """`LeadAppointedOnly` for a site-lead shift claimed without an appointment by someone
+    who may appoint its lead (`appointed_by` is checked here, not trusted)."""
+    if shift.role == Shift.Role.LEAD and not may_appoint_lead(appointed_by, shift):
+        raise LeadAppointedOnly()
+
+
+def signup_create(*, shift: Shift, volunteer: Volunteer, appointed_by=None) -> Signup:
     """Claim a place on `shift`: confirmed while places are free, otherwise waitlisted.
 
     Raises a `SignupError` (nothing changed) when the account is not verified (a helper
@@ -341,6 +367,10 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
     the shift is closed (cancelled, started, or its site not public). `shift` may come
     with its site and edition (`select_related("site__event")`), as a page read it: the
     claim then checks that state and `take_place` makes sure it still holds.
+
+    A site-lead shift (`Shift.Role.LEAD`) is refused (`LeadAppointedOnly`) unless
+    `appointed_by` is a coordinator of the site's branch or an organiser
+    (`may_appoint_lead`): the person who puts the volunteer on it, not the volunteer.
     """
     if not may_claim_places(volunteer):
         raise EmailNotVerified()
@@ -355,6 +385,9 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
             planned = Shift.objects.select_related("site__event").filter(pk=shift.pk).first()
             if planned is None:  # deleted while this claim waited for the volunteer's lock
                 raise ShiftCancelled()
+        # The role as read (`take_place` requires it unchanged; under the lock below, it is
+        # checked again on the shift as it is).
+        _refuse_self_claimed_lead(planned, appointed_by)
         status = None
         try:
             check_open_for_claims(planned)
@@ -367,6 +400,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
             # The shift changed since it was read (cancelled, moved, started, its site
             # closed): lock it, read it afresh, and check again, with the same errors.
             planned = locking.lock_shift(shift.pk)
+            _refuse_self_claimed_lead(planned, appointed_by)
             check_open_for_claims(planned, clock.now())
             _refuse_taken_or_overlapping(volunteer.pk, planned)
             status = CONFIRMED if planned.confirmed_count < planned.capacity else WAITLISTED
@@ -377,6 +411,48 @@ def signup_create(*, shift: Shift, volunteer: Volunteer) -> Signup:
         signup = _insert_signup(shift=planned, volunteer=volunteer, status=status, now=now)
         notifications.mail_signup_made(signup)
         return signup
+
+
+def lead_appoint(*, shift: Shift, email: str, by) -> Signup:
+    """A coordinator of the site's branch or an organiser (`by`) gives the site-lead shift
+    `shift` to the volunteer whose account has the address `email` (any case), confirmed
+    and active; they get the usual confirmation mail. The claiming rules hold as for any
+    claim (overlap, a place already held, the shift open).
+
+    Raises `NotLeadShift` for another role, `LeadAppointedOnly` when `by` may not
+    appoint, `NoVolunteerWithAddress` when no active account has that address confirmed
+    (the same message whether or not an account exists), `LeadShiftFull` when every place
+    is taken, or the claim's `SignupError`. Should the last place go between this check
+    and the claim, the volunteer is waitlisted (the returned sign-up says so)."""
+    if shift.role != Shift.Role.LEAD:
+        raise NotLeadShift()
+    if not may_appoint_lead(by, shift):
+        raise LeadAppointedOnly()
+    address = (email or "").strip()
+    user = None
+    if address:
+        user = (
+            User.objects.filter(email__iexact=address, is_active=True)
+            .filter(
+                pk__in=EmailAddress.objects.filter(email__iexact=address, verified=True).values(
+                    "user_id"
+                )
+            )
+            .order_by("pk")
+            .first()
+        )
+    if user is None:
+        raise NoVolunteerWithAddress()
+    volunteer = volunteer_get_or_create(user=user)
+    if volunteer.is_helper:
+        raise NoVolunteerWithAddress()
+    # The counts as they are now (the shift in hand may be older).
+    counts = Shift.objects.filter(pk=shift.pk).values_list("confirmed_count", "capacity").first()
+    if counts is not None and counts[0] >= counts[1]:
+        if Signup.objects.filter(shift=shift, volunteer=volunteer).active().exists():
+            raise AlreadySignedUp()
+        raise LeadShiftFull()
+    return signup_create(shift=shift, volunteer=volunteer, appointed_by=by)
 
 
 def _insert_signup(*, shift: Shift, volunteer: Volunteer, status: str, now) -> Signup:

@@ -34,7 +34,7 @@ def _id(value) -> int | None:
 def roster_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """One step on the roster: `action` is `check_in`, `check_out`, `no_show` or `undo`
     for a person (`signup`) or a walk-in helper (`attendance`), or `walk_in` (`shift`,
-    `name`)."""
+    `name`, `form_key`: the same form sent twice adds one helper)."""
     site = site_for(request.user, pk, "events.take_attendance")
     action = request.POST.get("action", "")
     shift_id = None
@@ -46,7 +46,10 @@ def roster_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 return _back_to_roster(site)
             shift_id = shift.pk
             row = attendance.add_walk_in(
-                shift=shift, name=request.POST.get("name", ""), by=request.user
+                shift=shift,
+                name=request.POST.get("name", ""),
+                by=request.user,
+                form_key=request.POST.get("form_key", ""),
             )
             messages.success(
                 request,

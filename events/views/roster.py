@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -17,8 +18,9 @@ from common.languages import language_name, language_names
 from common.spreadsheets import csv_response, spreadsheet_cell
 
 from .. import extensions, services
-from ..models import Signup
-from ..selectors import address_holders, site_for
+from ..errors import AlreadySignedUp, ShiftOverlap
+from ..models import Shift, Signup
+from ..selectors import address_holders, shift_for, site_for
 from ..selectors import roster as site_roster
 from ..services import attendance
 from ..staffing import uncovered_languages
@@ -45,6 +47,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "shifts": shifts,
             "can_share": request.user.has_perm("events.share_address", site),
             "can_take_attendance": request.user.has_perm("events.take_attendance", site),
+            "can_appoint_lead": request.user.has_perm("events.manage_shift", site),
             # Links of the apps above (helpers without a log-in, the invitation link).
             "extra_actions": extensions.site_links(
                 extensions.SITE_ROSTER_ACTIONS, user=request.user, site=site
@@ -78,8 +81,52 @@ def _with_attendance(shifts) -> None:
         shift.attendance_counts = counts[shift.pk]
         shift.check_in_open = attendance.may_check_in(shift, now)
         shift.has_begun = shift.starts_at <= now and not shift.is_cancelled
+        # The site-lead shift gets its volunteer from the coordinators (`lead_appoint`).
+        shift.lead_appointable = (
+            shift.role == Shift.Role.LEAD and not shift.is_cancelled and shift.starts_at > now
+        )
         for signup in shift.roster_signups:
             signup.attendance_row = rows.get(signup.pk)
+
+
+@login_required
+@require_POST
+def lead_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the site-lead shift `pk` to the volunteer whose account has the confirmed
+    address `email` (coordinators of the site's branch and organisers)."""
+    shift = shift_for(request.user, pk, "events.manage_shift")
+    back = redirect(reverse("events:roster", args=[shift.site_id]) + f"#shift-{shift.pk}")
+    try:
+        signup = services.lead_appoint(
+            shift=shift, email=request.POST.get("email", ""), by=request.user
+        )
+    except ShiftOverlap as error:
+        messages.error(
+            request,
+            _("This volunteer already has a confirmed shift at that time: %(other)s.")
+            % {"other": error.params.get("other", "")},
+        )
+        return back
+    except AlreadySignedUp:
+        messages.error(request, _("This volunteer already has a place on this shift."))
+        return back
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return back
+    person = signup.volunteer.user
+    name = person.get_full_name() or person.email
+    if signup.is_confirmed:
+        messages.success(
+            request,
+            _("%(name)s is now the site lead of this shift; they get a confirmation by e-mail.")
+            % {"name": name},
+        )
+    else:
+        messages.warning(
+            request,
+            _("The shift filled up meanwhile: %(name)s is on its waitlist.") % {"name": name},
+        )
+    return back
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import IntegrityError
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -294,3 +295,80 @@ def test_the_command_checks_and_imports(tmp_path, django_capture_on_commit_callb
         call_command("import_branches", str(path), stdout=StringIO(), stderr=err)
     assert "row 2, Name: The branch has no name." in err.getvalue()
     assert "nothing was imported" in err.getvalue()
+
+
+# --- An address someone registered and never verified ---------------------------------------
+
+
+def log_in(client, email: str, password: str):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_an_unverified_account_is_invited_and_its_link_verifies_the_address(
+    django_user_model, client, django_capture_on_commit_callbacks
+):
+    # Someone registered jan@afdeling.nl with a password of their own and never confirmed it.
+    registered = django_user_model.objects.create_user(
+        email="jan@afdeling.nl", password="iemand-anders-1"
+    )
+    EmailAddress.objects.create(
+        user=registered, email="jan@afdeling.nl", primary=True, verified=False
+    )
+    data = csv_bytes([HEADER, ["Afdeling Ede", "Ede", "Gelderland", "Jan@Afdeling.nl"]])
+    assert branch_import(data=data, dry_run=True).invitations == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        report = branch_import(data=data)
+    assert (report.new_accounts, report.new_coordinators, report.invitations) == (0, 1, 1)
+    assert list(registered.coordinated_branches.values_list("name", flat=True)) == ["Afdeling Ede"]
+    (invitation,) = invitations_to("jan@afdeling.nl")
+
+    # Whoever registered it cannot log in with their password: the address is not verified.
+    refused = log_in(client, "jan@afdeling.nl", "iemand-anders-1")
+    assert refused["Location"] != "/my/shifts/"
+
+    # The real Jan chooses his password with the invitation's link and gets in.
+    form_url = client.get(link_in(invitation))["Location"]
+    client.post(form_url, {"password1": "jans-wachtwoord-77", "password2": "jans-wachtwoord-77"})
+    assert EmailAddress.objects.get(user=registered).verified
+    assert log_in(Client(), "jan@afdeling.nl", "iemand-anders-1").status_code == 200  # wrong now
+    assert log_in(client, "jan@afdeling.nl", "jans-wachtwoord-77")["Location"] == "/my/shifts/"
+
+    # Imported again: he is verified and already coordinator, nobody is mailed again.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = branch_import(data=data)
+    assert report.invitations == 0 and mail.outbox == []
+
+
+def test_an_unverified_account_added_to_a_second_branch_is_invited_again(
+    django_user_model, django_capture_on_commit_callbacks
+):
+    registered = django_user_model.objects.create_user(email="jan@afdeling.nl", password="x-1-y-2")
+    data = csv_bytes(
+        [
+            HEADER,
+            ["Afdeling Ede", "Ede", "Gelderland", "jan@afdeling.nl"],
+            ["Afdeling Epe", "Epe", "Gelderland", "JAN@afdeling.nl"],
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = branch_import(data=data)
+    assert report.invitations == 2
+    subjects = sorted(m.subject for m in invitations_to("jan@afdeling.nl"))
+    assert len(subjects) == 2
+    assert "Afdeling Ede" in subjects[0] and "Afdeling Epe" in subjects[1]
+    assert registered.coordinated_branches.count() == 2
+
+
+def test_a_password_reset_leaves_an_account_with_another_address_unverified(
+    django_user_model, client
+):
+    user = django_user_model.objects.create_user(email="jan@afdeling.nl", password="x-1-y-2")
+    EmailAddress.objects.create(user=user, email="jan@afdeling.nl", primary=True, verified=False)
+    EmailAddress.objects.create(user=user, email="jan@elders.nl", verified=False)
+    url = coordinator_invites.invitation_url(user)
+    form_url = client.get(url)["Location"]
+    client.post(form_url, {"password1": "jans-wachtwoord-77", "password2": "jans-wachtwoord-77"})
+    user.refresh_from_db()
+    assert user.check_password("jans-wachtwoord-77")
+    assert not EmailAddress.objects.filter(user=user, verified=True).exists()

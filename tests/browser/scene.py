@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from common import clock
 from events.models import Shift, Site
 from events.services.attendance import check_in_code_for
 from tests.browser.conftest import log_in
@@ -57,6 +58,18 @@ def build_scene(coordinator, organiser, volunteer, site, shift, location, branch
     make_signup(shift, volunteer.volunteer)
     today_site = make_site(make_today_event(), location, branch)
     confirm_shift(volunteer, today_site)
+    # A shift on now, whatever the hour the tests run: the QR check-in page offers it.
+    now = clock.now()
+    make_signup(
+        Shift.objects.create(
+            site=today_site,
+            role=Shift.Role.RECEPTION,
+            starts_at=now - datetime.timedelta(minutes=15),
+            ends_at=now + datetime.timedelta(hours=2),
+            capacity=3,
+        ),
+        volunteer.volunteer,
+    )
     open_shift = Shift.objects.create(
         site=site,
         role=Shift.Role.TOUR_GUIDE,

@@ -24,8 +24,9 @@ ONLY = {
     # allauth sends a signed-in person on from the log-in and sign-up forms.
     "log-in": {"public"},
     "sign-up": {"public"},
-    # Giving back a shift is for the one who has it.
+    # Giving back a shift is for the one who has it; so is checking in on it.
     "release": {"volunteer"},
+    "check-in": {"volunteer"},
 }
 ALSO = {
     # A coordinator sees the staffing of, registers and cancels the sites of their branch.

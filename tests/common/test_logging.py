@@ -4,7 +4,9 @@ traceback."""
 import logging
 import sys
 
-from common.logging import OneLineClientErrors
+import pytest
+
+from common.logging import OneLineClientErrors, redact
 
 
 def request_lines(caplog) -> list[str]:
@@ -45,3 +47,50 @@ def test_a_server_error_keeps_its_traceback():
     record.exc_text = None
     assert OneLineClientErrors().filter(record)
     assert logging.Formatter().format(record) == "Internal Server Error: /x/"
+
+
+# --- The check-in code of the day stays out of the logs -------------------------------------
+
+
+CODE = "XPyVG6onWtOn8w"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/c/{CODE}/",
+        f"/C/{CODE}/",
+        f"//c/{CODE}",
+        f"/api/v1/check-in/{CODE}/",
+        f"/API/V1/Check-In/{CODE}/",
+        f"/accounts/login/?next=%2Fc%2F{CODE}%2F",
+        f"/accounts/login/?next=%252Fapi%252Fv1%252Fcheck-in%252F{CODE}%252F",
+    ],
+)
+def test_a_check_in_code_in_a_path_is_redacted(path):
+    logged = redact(f"Conflict: {path}")
+    assert CODE not in logged
+    assert "[redacted]" in logged
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Conflict: /api/v1/shifts/12/check-in/",
+        "Conflict: /api/v1/shifts/12/attendance/34/check-in/",
+        "Not Found: /coordinate/sites/5/roster/",
+    ],
+)
+def test_paths_without_a_code_are_logged_as_they_are(line):
+    assert redact(line) == line
+
+
+def test_a_refused_check_in_code_is_logged_without_the_code(volunteer_client, caplog):
+    with caplog.at_level(logging.INFO):
+        page = volunteer_client.get(f"/c/{CODE}/")
+        api = volunteer_client.post(f"/api/v1/check-in/{CODE}/", content_type="application/json")
+    assert page.status_code >= 400 and api.status_code >= 400
+    lines = request_lines(caplog)
+    assert len(lines) == 2
+    assert all(CODE not in line and "[redacted]" in line for line in lines)
+    assert all(getattr(record, "request", None) is None for record in caplog.records)

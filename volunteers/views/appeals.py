@@ -17,6 +17,7 @@ from ..appeals import (
     APPEAL_INTERVAL,
     AppealNotPossible,
     appeal_recipients,
+    appealable_shifts,
     last_appeal,
     staffing_appeal_send,
 )
@@ -53,11 +54,7 @@ def site_appeal_view(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": appeal.recipients},
             )
             return redirect("events:site_manage", pk=site.pk)
-    shifts = list(
-        shifts_with_counts(site.shifts.filter(is_cancelled=False)).order_by(
-            "starts_at", "role", "pk"
-        )
-    )
+    shifts = list(shifts_with_counts(appealable_shifts(site)).order_by("starts_at", "role", "pk"))
     # Say why before the coordinator writes a message that cannot be sent.
     blocked = ""
     if site.is_cancelled:

@@ -104,7 +104,9 @@ def site_helper_view(request: HttpRequest, pk: int, helper: int) -> HttpResponse
     form = AddToShiftForm(request.POST or None, shifts=shifts)
     if request.method == "POST" and form.is_valid():
         try:
-            signup = helper_add_to_shift(volunteer=volunteer, shift=form.cleaned_data["shift"])
+            signup = helper_add_to_shift(
+                volunteer=volunteer, shift=form.cleaned_data["shift"], by=request.user
+            )
         except DomainError as error:
             show_errors(form, error)
         else:

@@ -109,7 +109,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return _closed(request, site)
     if request.method == "POST" and not join_attempt_spend(request, invitation_token=token):
         return too_many(request)
-    shifts = open_shifts(site=site)
+    # Not the site-lead shift: the coordinators give it (`LeadAppointedOnly`).
+    shifts = open_shifts(site=site).exclude(role=Shift.Role.LEAD)
     if request.method == "POST":
         form = JoinForm(request.POST, shifts=shifts)
         if form.is_valid():
@@ -184,7 +185,7 @@ def _join_by_mail(request: HttpRequest, invitation, form, details) -> HttpRespon
                 "site": invitation.site,
                 "invitation": invitation,
                 "form": form,
-                "shifts": open_shifts(site=invitation.site),
+                "shifts": open_shifts(site=invitation.site).exclude(role=Shift.Role.LEAD),
             },
             status=400,
         )

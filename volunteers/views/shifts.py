@@ -19,7 +19,7 @@ from common.languages import language_match
 from common.pagination import query_without_page
 from common.redirects import redirect_to_next
 from events import selectors, services
-from events.errors import SignupError
+from events.errors import LeadAppointedOnly, SignupError
 from events.models import Shift, Signup, Site
 from events.search import site_ids_near
 from events.services.signups import can_release, check_open_for_claims
@@ -77,6 +77,8 @@ def shift_list(request):
         shift.languages = language_match(spoken, shift.site.languages_needed)
         shift.mine_confirmed = mine.get(shift.pk) == Signup.Status.CONFIRMED
         shift.mine_waitlisted = mine.get(shift.pk) == Signup.Status.WAITLISTED
+        # The site-lead shift is the coordinators' to give (`LeadAppointedOnly`).
+        shift.appointed_only = shift.role == Shift.Role.LEAD
     return render(
         request,
         "volunteers/shift_list.html",
@@ -118,6 +120,8 @@ def shift_claim(request, pk: int):
         if signup is None:
             try:
                 check_open_for_claims(shift)
+                if shift.role == Shift.Role.LEAD:
+                    raise LeadAppointedOnly()
             except SignupError as error:
                 closed = error.detail
         return render(
