@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 from common import published
@@ -412,6 +413,31 @@ def feed_answer(
 
 
 # --- Places --------------------------------------------------------------------------------
+
+
+# The volunteer's own shifts page (DESIGN.md, Pages), named by path: it is a page of the
+# volunteers app, a layer above this one.
+MY_SHIFTS_PATH = "/my/shifts/"
+
+
+def shift_paragraphs(shift, *, role: str, cancelled: bool, has_login: bool) -> list[str]:
+    """What a volunteer's own calendar event of `shift` says, in the active language: the
+    same text in their personal feed and in the .ics of their mails (one event, one UID).
+    A helper without a log-in (`has_login` false) has a personal link instead, a secret of
+    its own that a calendar (often shared with a calendar service) does not carry."""
+    site = shift.site
+    parts = []
+    if cancelled:
+        parts.append(_("You no longer have this shift."))
+    parts.append(
+        _("%(role)s at %(site)s, %(event)s.")
+        % {"role": role, "site": site.display_name, "event": site.event.name}
+    )
+    if shift.notes:
+        parts.append(shift.notes)
+    if has_login:
+        parts.append(_("Your shifts: %(url)s") % {"url": absolute_url(MY_SHIFTS_PATH)})
+    return parts
 
 
 def place_text(location: Location, *, approximate: bool) -> str:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.mail import person_language, person_mail, send_once
@@ -38,12 +39,11 @@ from .selectors import shares_exact_place
 
 logger = logging.getLogger(__name__)
 
-# The volunteer's own shifts page (DESIGN.md, Pages); named by path, as it is a page of
-# the volunteers app, a layer above this one. A helper without a log-in has their
-# personal link instead (`volunteers.helpers`), which mails to them carry; named by path
-# too (this layer may not reverse the volunteers app's URLs), and pinned to its URL
+# The volunteer's own shifts page is `calendar.MY_SHIFTS_PATH`. A helper without a log-in
+# has their personal link instead (`volunteers.helpers`), which mails to them carry; named
+# by path (this layer may not reverse the volunteers app's URLs), and pinned to its URL
 # pattern by tests/volunteers/test_helpers.py.
-MY_SHIFTS_PATH = "/my/shifts/"
+MY_SHIFTS_PATH = calendar.MY_SHIFTS_PATH
 HELPER_PAGE_PATH = "/me/{token}/"
 
 # The attachment of the mails about a volunteer's own place (`shift_calendar`).
@@ -288,18 +288,10 @@ def shift_calendar(signup: Signup, *, method: str) -> bytes:
     volunteer = signup.volunteer
     cancelled = method == "CANCEL"
     with translation.override(person_language(volunteer.user)):
-        role = str(shift.get_role_display()).capitalize()
-        parts = []
-        if cancelled:
-            parts.append(_("You no longer have this shift."))
-        parts.append(
-            _("%(role)s at %(site)s, %(event)s.")
-            % {"role": role, "site": site.display_name, "event": site.event.name}
+        role = capfirst(str(shift.get_role_display()))
+        parts = calendar.shift_paragraphs(
+            shift, role=role, cancelled=cancelled, has_login=volunteer.has_login
         )
-        if shift.notes:
-            parts.append(shift.notes)
-        if volunteer.has_login:
-            parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
         page = calendar.site_page_url(site)
         parts.append(_("More information: %(url)s") % {"url": page})
         event = calendar.new_event(

@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy
 from common.text import plain_text_problem
 
 from .addresses import province_code
-from .gazetteer import fold
-from .importing import ImportFileError, RowProblem, decode
+from .importing import ImportFileError, RowProblem, decode, header_lookup, match_header
 from .models import Branch
 from .xlsx import WorkbookError, is_xlsx, read_xlsx
 
@@ -78,13 +77,7 @@ MAX_ADDRESSES_PER_ROW = 20
 _ADDRESS_SEPARATORS = re.compile(r"[,;\s]+")
 
 
-def _header_key(name: str) -> str:
-    return fold(name).replace(" ", "_").strip("_")
-
-
-_HEADER_TO_COLUMN = {
-    _header_key(alias): column for column, aliases in COLUMNS.items() for alias in aliases
-}
+_HEADER_TO_COLUMN = header_lookup(COLUMNS)
 
 
 def name_key(name: str) -> str:
@@ -156,26 +149,12 @@ def _table(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
 
 
 def _columns(header: list[str]) -> tuple[list[str], list[str]]:
-    columns: list[str] = []
-    ignored: list[str] = []
-    for name in header:
-        column = _HEADER_TO_COLUMN.get(_header_key(name), "")
-        if column and column in columns:
-            raise ImportFileError(_("The column “%(name)s” appears twice."), name=name.strip())
-        if not column and name.strip():
-            ignored.append(name.strip())
-        columns.append(column)
-    missing = [column for column in REQUIRED if column not in columns]
-    if missing:
-        raise ImportFileError(
-            _(
-                "The first line must name the columns; “%(missing)s” is missing. Found: "
-                "%(found)s. See the README for the columns."
-            ),
-            missing=", ".join(f"{COLUMNS[column][0]} / {COLUMNS[column][1]}" for column in missing),
-            found=", ".join(h.strip() for h in header) or "-",
-        )
-    return columns, ignored
+    return match_header(
+        header,
+        lookup=_HEADER_TO_COLUMN,
+        required=REQUIRED,
+        label=lambda column: f"{COLUMNS[column][0]} / {COLUMNS[column][1]}",
+    )
 
 
 def split_addresses(cell: str) -> list[str]:

@@ -153,13 +153,45 @@ def decode(data: bytes) -> tuple[str, str]:
     )
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A header name as it is compared: without case, accents, spaces and hyphens."""
     return fold(name).replace(" ", "_").strip("_")
 
 
-_HEADER_TO_COLUMN = {
-    _header_key(alias): column for column, aliases in COLUMNS.items() for alias in aliases
-}
+def header_lookup(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """{header key: column} for a table of columns and the header names that mean them."""
+    return {header_key(alias): column for column, aliases in columns.items() for alias in aliases}
+
+
+def match_header(
+    header: list[str], *, lookup: dict[str, str], required, label
+) -> tuple[list[str], list[str]]:
+    """(the column of each header cell, "" for one not used; the header names not used) of
+    a spreadsheet's first row. Refuses a column named twice, or a `required` one missing
+    (named by `label(column)`, as the README lists it)."""
+    columns: list[str] = []
+    ignored: list[str] = []
+    for name in header:
+        column = lookup.get(header_key(name), "")
+        if column and column in columns:
+            raise ImportFileError(_("The column “%(name)s” appears twice."), name=name.strip())
+        if not column and name.strip():
+            ignored.append(name.strip())
+        columns.append(column)
+    missing = [column for column in required if column not in columns]
+    if missing:
+        raise ImportFileError(
+            _(
+                "The first line must name the columns; “%(missing)s” is missing. Found: "
+                "%(found)s. See the README for the columns."
+            ),
+            missing=", ".join(label(column) for column in missing),
+            found=", ".join(h.strip() for h in header) or "-",
+        )
+    return columns, ignored
+
+
+_HEADER_TO_COLUMN = header_lookup(COLUMNS)
 
 
 def read_rows(text: str) -> tuple[str, list[str], list[dict[str, str]], list[str]]:
@@ -171,25 +203,12 @@ def read_rows(text: str) -> tuple[str, list[str], list[dict[str, str]], list[str
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
-    columns: list[str] = []
-    ignored: list[str] = []
-    for name in header:
-        column = _HEADER_TO_COLUMN.get(_header_key(name), "")
-        if column and column in columns:
-            raise ImportFileError(_("The column “%(name)s” appears twice."), name=name.strip())
-        if not column and name.strip():
-            ignored.append(name.strip())
-        columns.append(column)
-    missing = [column for column in REQUIRED if column not in columns]
-    if missing:
-        raise ImportFileError(
-            _(
-                "The first line must name the columns; “%(missing)s” is missing. Found: "
-                "%(found)s. See the README for the columns."
-            ),
-            missing=", ".join(f"{column} / {COLUMNS[column][1]}" for column in missing),
-            found=", ".join(h.strip() for h in header) or "-",
-        )
+    columns, ignored = match_header(
+        header,
+        lookup=_HEADER_TO_COLUMN,
+        required=REQUIRED,
+        label=lambda column: f"{column} / {COLUMNS[column][1]}",
+    )
     rows = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):

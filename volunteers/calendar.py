@@ -40,8 +40,7 @@ TOKEN_FIELDS = {
 }
 # What `secrets.token_urlsafe` makes; anything else cannot be a token.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
-# The "my shifts" page (DESIGN.md, Pages).
-MY_SHIFTS_PATH = "/my/shifts/"
+MY_SHIFTS_PATH = calendar.MY_SHIFTS_PATH
 
 
 # --- Tokens and URLs -----------------------------------------------------------------------
@@ -212,20 +211,9 @@ def _volunteer_shift_vevent(held: _Held, *, has_login: bool = True) -> calendar.
     shift = held.shift
     site = shift.site
     cancelled = not held.confirmed_now or shift.is_cancelled or site.is_cancelled
-    role = _role_name(shift)
-    parts = []
-    if cancelled:
-        parts.append(_("You no longer have this shift."))
-    parts.append(
-        _("%(role)s at %(site)s, %(event)s.")
-        % {"role": role, "site": site.display_name, "event": site.event.name}
+    parts = calendar.shift_paragraphs(
+        shift, role=_role_name(shift), cancelled=cancelled, has_login=has_login
     )
-    if shift.notes:
-        parts.append(shift.notes)
-    if has_login:
-        # A helper without a log-in has a personal link instead, a secret of its own that
-        # a feed (often shared with a calendar service) does not carry.
-        parts.append(_("Your shifts: %(url)s") % {"url": calendar.absolute_url(MY_SHIFTS_PATH)})
     return _shift_vevent(
         shift,
         cancelled=cancelled,
