@@ -19,11 +19,11 @@ TOWNS = {
 }
 
 
-def make_event(slug: str, kind: str = Event.Kind.OPEN_DAY, day: datetime.date = EVENT_DAY, **kw):
+def make_event(slug: str, kind: str = "open_day", day: datetime.date = EVENT_DAY, **kw):
     return Event.objects.create(
         name=kw.pop("name", slug.replace("-", " ").title()),
         slug=slug,
-        kind=kind,
+        kind_id=kind,
         date=day,
         is_published=kw.pop("is_published", True),
         **kw,

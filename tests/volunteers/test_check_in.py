@@ -51,7 +51,7 @@ def test_my_shifts_offers_neither_the_day_before(person, shift, site):
 
 
 def test_the_count_button_is_worded_for_a_coffee_day(person, site):
-    Event.objects.filter(pk=site.event_id).update(kind=Event.Kind.COFFEE)
+    Event.objects.filter(pk=site.event_id).update(kind_id="coffee")
     with at(12):
         page = signed_in(person.volunteer.user).get("/my/shifts/").content.decode()
     assert "Count cups and conversations" in page
