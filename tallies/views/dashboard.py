@@ -136,6 +136,18 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
         }
         for category in figures.categories
     ]
+    if len(figures.reached_categories) > 1:
+        # Only when it adds to the rows above: the sum of the people counted.
+        rows.append(
+            {
+                "label": _("people reached"),
+                **_change(
+                    figures.reached,
+                    previous.reached if previous else None,
+                    started=started,
+                ),
+            }
+        )
     rows.append(
         {
             "label": _("sites counting"),

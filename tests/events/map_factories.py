@@ -43,7 +43,7 @@ def make_site(
 ) -> Site:
     latitude, longitude = position or TOWNS[town]
     location = Location.objects.create(
-        name=name or f"{event.get_kind_display()} {town}",
+        name=name or f"{event.kind.name} {town}",
         city=town,
         street=fields.pop("street", "Stationsplein"),
         house_number=fields.pop("house_number", 1),
