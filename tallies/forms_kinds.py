@@ -199,6 +199,12 @@ class CategoryForm(LanguageFields, forms.Form):
         if existing:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = _("Cannot change.")
+            # The code the row was shown with: the page's rows are matched to the
+            # categories by their place, so a category added or deleted meanwhile (another
+            # organiser, another tab) must not put one row's texts on another category.
+            self.fields["shown_code"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=self.initial.get("slug")
+            )
         else:
             del self.fields["is_retired"]
 
@@ -226,6 +232,19 @@ class BaseCategoryFormSet(forms.BaseFormSet):
         kwargs = super().get_form_kwargs(index)
         kwargs["existing"] = index is not None and index < self.initial_form_count()
         return kwargs
+
+    def clean(self) -> None:
+        for form in self.forms[: self.initial_form_count()]:
+            shown = (getattr(form, "cleaned_data", None) or {}).get("shown_code")
+            if not form.initial.get("slug") or shown != form.initial["slug"]:
+                raise forms.ValidationError(
+                    _(
+                        "The categories of this kind changed while you were editing them "
+                        "(another organiser, or another tab). Open the page again and make "
+                        "your changes there."
+                    ),
+                    code="categories_changed",
+                )
 
     def filled(self) -> list[CategoryForm]:
         """The rows that say something (an extra row left empty is not one)."""

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from common.errors import InvalidInput
@@ -298,7 +298,14 @@ def kind_create(
     rows = _check_categories(kind, categories, {}, errors)
     _needs_a_category(kind, rows, errors)
     _raise(errors)
-    kind.save()
+    try:
+        with transaction.atomic():
+            kind.save()
+    except IntegrityError:
+        # Another organiser made a kind with this code since the check above.
+        raise InvalidInput(
+            gettext("Another kind already has the code %(code)s.") % {"code": slug}, field="slug"
+        ) from None
     for category in rows:
         category.kind = kind
         category.save()

@@ -77,6 +77,7 @@ def edit_data(kind: ActionKind, **changes) -> dict:
         f"categories-{len(categories)}-reached": "on",
     }
     for index, category in enumerate(categories):
+        data[f"categories-{index}-shown_code"] = category.slug
         data[f"categories-{index}-name_nl"] = category.names["nl"]
         data[f"categories-{index}-name_en"] = category.names["en"]
         if category.reached:
@@ -252,6 +253,20 @@ def test_an_organiser_changes_retires_and_adds_categories_but_not_codes(organise
     rows = list(Category.objects.filter(kind=kind).order_by("position"))
     assert [c.slug for c in rows] == [s for (s,) in slugs] + ["stickers"]
     assert [c.is_retired for c in rows] == [False, True] + [False] * (len(rows) - 2)
+
+
+def test_a_category_deleted_in_another_tab_puts_no_texts_on_another_category(organiser, english):
+    """The rows are matched to the categories by place: when one was deleted after the
+    page was opened, the page is refused instead of renaming its neighbour."""
+    english.force_login(organiser)
+    kind = ActionKind.objects.get(slug="open_day")
+    data = edit_data(kind, **{"categories-1-name_en": "kids"})
+    Category.objects.get(kind=kind, slug="visitors").delete()  # the first row, meanwhile
+    response = english.post(reverse("tallies:kind_edit", args=["open_day"]), data)
+    assert response.status_code == 200
+    assert "changed while you were editing them" in response.content.decode()
+    names = dict(Category.objects.filter(kind=kind).values_list("slug", "names"))
+    assert "kids" not in [n["en"] for n in names.values()]
 
 
 def test_a_kind_is_retired_on_its_page(organiser, english):
