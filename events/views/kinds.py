@@ -9,6 +9,8 @@ import hashlib
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from common.access import public
+
 from ..kinds import action_kinds
 from ..models import ActionKind
 
@@ -37,6 +39,7 @@ def kinds_stylesheet_version() -> str:
     return hashlib.sha256(kinds_stylesheet().encode()).hexdigest()[:12]
 
 
+@public
 @require_safe
 def kinds_css(request: HttpRequest, version: str) -> HttpResponse:
     response = HttpResponse(kinds_stylesheet(), content_type="text/css; charset=utf-8")
