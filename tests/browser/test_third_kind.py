@@ -97,6 +97,8 @@ def test_a_third_kind_is_defined_mapped_counted_and_reported(
     expect(card).to_contain_text("visitors at the stall, flyers handed out")
     sample = card.locator(".map-marker__dot")
     assert sample.evaluate("dot => getComputedStyle(dot).backgroundColor") == "rgb(138, 28, 74)"
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "kinds.png")
 
     # --- An edition of it today, open for registration until tonight ------------------------
     page.goto(f"{live_server.url}/manage/editions/new/")
