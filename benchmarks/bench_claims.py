@@ -85,7 +85,7 @@ class Scenario:
         self.event = Event.objects.create(
             name=f"Bench {tag}",
             slug=f"bench-{tag}",
-            kind=Event.Kind.OPEN_DAY,
+            kind_id="open_day",
             date=(now + timedelta(days=30)).date(),
             is_published=True,
         )

@@ -68,7 +68,7 @@ def make_data(site_count: int, shift_count: int):
     event = Event.objects.create(
         name="Open azc dag 2027",
         slug="open-azc-dag-2027",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=datetime.date(2027, 9, 25),
         is_published=True,
     )

@@ -60,7 +60,7 @@ def seed(site_count: int) -> None:
     event = Event.objects.create(
         name="Open azc dag 2027",
         slug="open-azc-dag-2027",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=datetime.date(2027, 9, 25),
         is_published=True,
     )

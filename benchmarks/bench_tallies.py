@@ -82,7 +82,7 @@ def make_world() -> dict:
     event = Event.objects.create(
         name="Bench",
         slug=f"bench-{uuid.uuid4().hex[:8]}",
-        kind="open_day",
+        kind_id="open_day",
         date=today,
         is_published=True,  # volunteers count at public sites only
     )

@@ -153,21 +153,21 @@ def _make_everything(log) -> None:
             "feed": Event.objects.create(
                 name="Open azc dag 2027",
                 slug=FEED_EDITION[0],
-                kind=Event.Kind.OPEN_DAY,
+                kind_id="open_day",
                 date=datetime.date(2027, 9, 25),
                 is_published=True,
             ),
             "other": Event.objects.create(
                 name="Bakkie Doen 2027",
                 slug=OTHER_EDITION[0],
-                kind=Event.Kind.COFFEE,
+                kind_id="coffee",
                 date=datetime.date(2027, 6, 20),
                 is_published=True,
             ),
             "today": Event.objects.create(
                 name="Telling vandaag",
                 slug="bench-vandaag",
-                kind=Event.Kind.OPEN_DAY,
+                kind_id="open_day",
                 date=today,
                 is_published=True,
             ),
@@ -338,7 +338,7 @@ def _make_everything(log) -> None:
             per_site = SIZES["tallies"] // (len(sites) - TODAY_SITES)
             rest = SIZES["tallies"] - per_site * (len(sites) - TODAY_SITES)
             for index, site in enumerate(s for s in sites if s.event is not editions["today"]):
-                kinds = categories[site.event.kind]
+                kinds = categories[site.event.kind_id]
                 opens = site.opens_at
                 for k in range(per_site + (1 if index < rest else 0)):
                     yield (

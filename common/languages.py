@@ -5,7 +5,7 @@ it lives here because sites (events) and volunteers (accounts) both use it.
 """
 
 from django.conf import settings
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 # The languages most asked for at azc's and coffee spots, Dutch first.
@@ -101,3 +101,17 @@ def fall_back_to_english() -> None:
 
     trans_real.DjangoTranslation._add_fallback = _add_fallback
     trans_real._translations.clear()
+
+
+def in_language(texts: dict[str, str] | None, language: str | None = None) -> str:
+    """One text from `texts` (language code → text, as organisers enter names of things in
+    each language): the one in `language` (the active language when not given), else the
+    English one, else the default language's, else any. Empty texts do not count."""
+    texts = {code: text for code, text in (texts or {}).items() if text}
+    if not texts:
+        return ""
+    wanted = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    for code in (wanted, "en", settings.LANGUAGE_CODE):
+        if code in texts:
+            return texts[code]
+    return next(iter(texts.values()))

@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 
 SITES = "sites"
 TALLIES = "tallies"
-SCOPES = (SITES, TALLIES)
+# The kinds of action day and what is counted at them (data that organisers change).
+KINDS = "kinds"
+SCOPES = (SITES, TALLIES, KINDS)
 
 CACHE_ALIAS = "published"
 

@@ -487,6 +487,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Kinds of action day and what is counted are data (organisers change them): these
+    # hooks write the ones there are now into the schema, before the usual enum hook.
+    "POSTPROCESSING_HOOKS": [
+        "events.api.schema.kinds_in_schema",
+        "tallies.api.categories_in_schema",
+        "drf_spectacular.hooks.postprocess_schema_enums",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SignupStatusEnum": "events.models.Signup.Status",
         "SiteStatusEnum": "events.models.Site.Status",

@@ -5,8 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from common import clock
-from events.models import Event, Site
-from tallies.models import TallyEntry
+from events.models import Site
 
 from .places import AZC_TOWNS, COFFEE_SPOTS
 
@@ -59,18 +58,18 @@ def editions(today: datetime.date | None = None) -> list[EditionPlan]:
         EditionPlan(
             slug="open-azc-dag-2018",
             name="Open azc dag 2018",
-            kind=Event.Kind.OPEN_DAY,
+            kind="open_day",
             date=datetime.date(2018, 9, 22),
             opens=datetime.time(11, 0),
             closes=datetime.time(16, 0),
             description="Veertig azc's openden hun deuren voor buren en belangstellenden.",
             towns=azc_2018,
-            tallies={TallyEntry.Category.VISITORS: 19_250, TallyEntry.Category.CHILDREN: 4_120},
+            tallies={"visitors": 19_250, "children": 4_120},
         ),
         EditionPlan(
             slug="bakkie-doen-2019",
             name="Bakkie Doen 2019",
-            kind=Event.Kind.COFFEE,
+            kind="coffee",
             date=datetime.date(2019, 6, 20),
             opens=datetime.time(10, 0),
             closes=datetime.time(14, 0),
@@ -79,14 +78,14 @@ def editions(today: datetime.date | None = None) -> list[EditionPlan]:
             ),
             towns=coffee_2019,
             tallies={
-                TallyEntry.Category.COFFEES: 2_140,
-                TallyEntry.Category.CONVERSATIONS: 860,
+                "coffees": 2_140,
+                "conversations": 860,
             },
         ),
         EditionPlan(
             slug=f"bakkie-doen-{coffee_day.year}",
             name=f"Bakkie Doen {coffee_day.year}",
-            kind=Event.Kind.COFFEE,
+            kind="coffee",
             date=coffee_day,
             opens=datetime.time(10, 0),
             closes=datetime.time(14, 0),
@@ -100,7 +99,7 @@ def editions(today: datetime.date | None = None) -> list[EditionPlan]:
         EditionPlan(
             slug=f"open-azc-dag-{open_day.year}",
             name=f"Open azc dag {open_day.year}",
-            kind=Event.Kind.OPEN_DAY,
+            kind="open_day",
             date=open_day,
             opens=datetime.time(11, 0),
             closes=datetime.time(16, 0),

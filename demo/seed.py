@@ -225,7 +225,7 @@ class DemoSeeder:
 
     def _place(self, plan: EditionPlan, town: str) -> tuple[Location, Branch]:
         """The place in `town` and the town's branch, which looks after it."""
-        if plan.kind == Event.Kind.OPEN_DAY:
+        if plan.kind == "open_day":
             _, _gazetteer_name, province = next(t for t in AZC_TOWNS if t[0] == town)
             branch = self._branch(town, province)
             location = self._location(
@@ -251,7 +251,7 @@ class DemoSeeder:
         return location, branch
 
     def _edition(self, plan: EditionPlan, places: list, *, organiser) -> None:
-        pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
+        pattern = OPEN_DAY_SHIFTS if plan.kind == "open_day" else COFFEE_SHIFTS
         if plan.is_history:
             self._history(plan, places, organiser=organiser)
             return
@@ -263,11 +263,8 @@ class DemoSeeder:
                 branch=branch,
                 by=organiser,
                 public_description=self._site_text(plan.kind, town),
-                languages_needed=["nl", "en", "ar"]
-                if plan.kind == Event.Kind.OPEN_DAY
-                else ["nl", "en"],
-                show_approximate_location=plan.kind == Event.Kind.OPEN_DAY
-                and town in {"Ter Apel", "Budel"},
+                languages_needed=["nl", "en", "ar"] if plan.kind == "open_day" else ["nl", "en"],
+                show_approximate_location=plan.kind == "open_day" and town in {"Ter Apel", "Budel"},
             )
             status = plan.unpublished.get(town, Site.Status.PUBLISHED)
             if status != Site.Status.DRAFT:
@@ -279,7 +276,7 @@ class DemoSeeder:
 
     def _coming_event(self, plan: EditionPlan, *, organiser) -> Event:
         """A coming edition, published, with its shift templates and registration open."""
-        pattern = OPEN_DAY_SHIFTS if plan.kind == Event.Kind.OPEN_DAY else COFFEE_SHIFTS
+        pattern = OPEN_DAY_SHIFTS if plan.kind == "open_day" else COFFEE_SHIFTS
         event = services.event_create(
             name=plan.name,
             slug=plan.slug,
@@ -326,7 +323,7 @@ class DemoSeeder:
 
     @staticmethod
     def _site_text(kind: str, town: str) -> str:
-        if kind == Event.Kind.OPEN_DAY:
+        if kind == "open_day":
             return (
                 f"Het azc in {town} zet de deuren open. Bewoners geven rondleidingen, er is "
                 "koffie en thee, en er is tijd voor een gesprek."

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from common.admin import LanguageChoicesForm, ReadOnlyAdmin
 
 from .models import (
+    ActionKind,
     AddressDisclosure,
     Attendance,
     CheckInCode,
@@ -32,6 +33,13 @@ class ShiftTemplateInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ActionKind)
+class ActionKindAdmin(ReadOnlyAdmin):
+    # Organisers define kinds at /manage/kinds/ (tallies.kinds_editing), with their
+    # categories, under the rules there.
+    list_display = ["slug", "name", "marker_colour", "marker_shape", "is_active"]
 
 
 @admin.register(Event)

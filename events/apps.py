@@ -13,6 +13,7 @@ class EventsConfig(AppConfig):
 
         location_moved.connect(sites_location_moved, dispatch_uid="events.sites_location_moved")
 
-        from . import published
+        from . import kinds, published
 
         published.connect()
+        kinds.connect()

@@ -4,7 +4,7 @@ shifts, and the volunteers' sign-ups for those shifts."""
 import datetime
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from common import clock
 from common.constraints import ConstraintErrorsOnFields
+from common.languages import in_language
 from locations.models import Branch, Location
 
 
@@ -24,16 +25,97 @@ class EventQuerySet(models.QuerySet):
         return self.filter(date__gte=today or clock.today())
 
 
+class ActionKind(models.Model):
+    """A kind of action day ("Open azc dag", "Bakkie Doen", a market stall): what
+    organisers define once and every edition of that kind follows. Its slug is what the
+    API, the map's filter and the feeds carry (`Event.kind`); it never changes once
+    editions use it, and a kind is retired rather than deleted (`is_active`). What is
+    counted at it lives in `tallies.Category`."""
+
+    class Shape(models.TextChoices):
+        PIN = "pin", _("pin")
+        SQUARE = "square", _("square")
+        DIAMOND = "diamond", _("diamond")
+        CIRCLE = "circle", _("circle")
+
+    slug = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short code in the API and in links, e.g. open_day. Cannot change later."),
+    )
+    names = models.JSONField(
+        _("names"), default=dict, help_text=_("The name in each language (code → name).")
+    )
+    marker_colour = models.CharField(
+        _("marker colour"),
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-f]{6}$", _("Give a colour as #rrggbb."))],
+    )
+    marker_shape = models.CharField(
+        _("marker shape"), max_length=10, choices=Shape.choices, default=Shape.PIN
+    )
+    location_kind = models.CharField(
+        _("usual kind of location"),
+        max_length=20,
+        choices=Location.Kind.choices,
+        default=Location.Kind.OTHER,
+        help_text=_("Where sites of this kind usually are (an azc, a public space)."),
+    )
+    default_opens_at = models.TimeField(_("default opening time"), default=datetime.time(10, 0))
+    default_closes_at = models.TimeField(_("default closing time"), default=datetime.time(16, 0))
+    shift_templates = models.JSONField(
+        _("default shifts"),
+        default=list,
+        blank=True,
+        help_text=_("The shifts every site starts with: role, start, end, places."),
+    )
+    same_weekday = models.BooleanField(
+        _("next edition on the same weekday"),
+        default=False,
+        help_text=_(
+            "A copy for next year falls on the same weekday (an open day on a Saturday) "
+            "rather than on the same date (World Refugee Day, 20 June)."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(
+        _("in use"), default=True, help_text=_("Retired kinds get no new editions.")
+    )
+
+    class Meta:
+        verbose_name = _("kind of action day")
+        verbose_name_plural = _("kinds of action day")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_closes_at__gt=models.F("default_opens_at")),
+                name="action_kind_default_hours_order",
+                violation_error_message=_("The closing time must be after the opening time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return in_language(self.names) or self.slug
+
+
 class Event(ConstraintErrorsOnFields):
     """One national edition of an action day, e.g. "Open azc dag 2027"."""
 
-    class Kind(models.TextChoices):
-        OPEN_DAY = "open_day", _("Open azc day")
-        COFFEE = "coffee", _("Bakkie Doen (coffee action)")
-
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.ForeignKey(
+        ActionKind,
+        verbose_name=_("kind"),
+        to_field="slug",
+        db_column="kind",
+        on_delete=models.PROTECT,
+        related_name="editions",
+    )
     date = models.DateField(_("date"))
     description = models.TextField(_("description"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)

@@ -13,6 +13,7 @@ from .roles import is_branch_coordinator, is_signup_owner, is_site_lead_now
 admin_for_organisers(
     "events",
     [
+        "actionkind",
         "event",
         "shifttemplate",
         "site",

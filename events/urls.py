@@ -10,6 +10,7 @@ from .views import (
     coordinate,
     day,
     editions,
+    kinds,
     map,
     public,
     review,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("calendar/events/<slug:slug>.ics", calendar.event_calendar, name="event_calendar"),
     path("calendar/sites/<int:pk>.ics", calendar.site_calendar, name="site_calendar"),
     path("map/", map.map_page, name="map"),
+    path("kinds/<slug:version>.css", kinds.kinds_css, name="kinds_css"),
     path("map/embed/", map.map_embed, name="map_embed"),
     # Running an edition (organisers; coordinators register their branch's sites).
     path("manage/", editions.manage_index, name="manage_index"),

@@ -3,7 +3,15 @@ from django.db.models import Count, Q, Sum
 
 from common.admin import ReadOnlyAdmin
 
-from .models import TallyEntry, TallyRefusal
+from .models import Category, TallyEntry, TallyRefusal
+
+
+@admin.register(Category)
+class CategoryAdmin(ReadOnlyAdmin):
+    # Organisers define categories with their kind at /manage/kinds/
+    # (tallies.kinds_editing): one in use is retired, never deleted.
+    list_display = ["kind", "slug", "name", "reached", "is_retired"]
+    list_filter = ["kind"]
 
 
 @admin.register(TallyEntry)

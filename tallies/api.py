@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -26,6 +27,7 @@ from common.api import ErrorSerializer
 from common.parsers import JSONParser
 from events.models import Site
 
+from .categories import known_slugs
 from .models import TallyEntry
 from .selectors import categories_for, site_for_counting, tally_figures, tally_totals
 from .services import (
@@ -38,7 +40,6 @@ from .services import (
 )
 
 DEVICE_ID_MAX = TallyEntry._meta.get_field("device_id").max_length
-_CATEGORIES = frozenset(TallyEntry.Category.values)
 _MAX_ERRORS = 20
 
 
@@ -108,9 +109,9 @@ def parse_batch(data: Any) -> tuple[list[TallyTap], str, datetime.datetime | Non
         client_id = _uuid(raw_id)
         if client_id is None:
             errors[f"{where}.id"] = [_("Send a UUID.")]
-        if category not in _CATEGORIES:
+        if not isinstance(category, str) or category not in known_slugs():
             errors[f"{where}.category"] = [
-                _("Send one of: %(choices)s.") % {"choices": ", ".join(sorted(_CATEGORIES))}
+                _("Send one of: %(choices)s.") % {"choices": ", ".join(sorted(known_slugs()))}
             ]
         if not isinstance(delta, int) or isinstance(delta, bool):
             errors[f"{where}.delta"] = [_("Send a whole number.")]
@@ -130,7 +131,9 @@ def parse_batch(data: Any) -> tuple[list[TallyTap], str, datetime.datetime | Non
 
 class TallyEntryInSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the phone for every tap; resending is safe.")
-    category = serializers.ChoiceField(choices=TallyEntry.Category.choices)
+    category = serializers.CharField(
+        help_text="The code of a category counted at the site's kind of action day."
+    )
     delta = serializers.IntegerField(help_text="-1 (undo) to +50; 0 is refused.")
     recorded_at = serializers.DateTimeField(
         help_text="When the tap happened, with a UTC offset, by the phone's clock."
@@ -189,7 +192,9 @@ class TallySummarySerializer(serializers.Serializer):
 
 
 class CorrectionInSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=TallyEntry.Category.choices)
+    category = serializers.CharField(
+        help_text="The code of a category counted at the site's kind of action day."
+    )
     delta = serializers.IntegerField(help_text="Any whole number except 0, e.g. 120 or -15.")
     reason = serializers.CharField(max_length=500)
     recorded_at = serializers.DateTimeField(
@@ -369,3 +374,20 @@ class SiteTallyCorrectionsView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+def categories_in_schema(result, generator, request, public):
+    """A drf-spectacular hook: every `category` property of the counting API lists the
+    categories there are now (`tallies.Category`, data that organisers change). Without a
+    database (`manage.py check` on a build machine) the lists are left out."""
+    try:
+        codes = sorted(known_slugs())
+    except DatabaseError:
+        return result
+    if not codes:
+        return result
+    for component in result.get("components", {}).get("schemas", {}).values():
+        category = component.get("properties", {}).get("category")
+        if category is not None and category.get("type") == "string":
+            category["enum"] = codes
+    return result

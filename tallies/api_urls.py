@@ -3,9 +3,13 @@
 
 from django.urls import path
 
+from common.access import public
+
 from .api import SiteTalliesView, SiteTallyCorrectionsView
+from .kinds_api import KindListView
 
 urlpatterns = [
+    path("kinds/", public(KindListView.as_view()), name="kind_list"),
     path("sites/<int:pk>/tallies/", SiteTalliesView.as_view(), name="site_tallies"),
     path(
         "sites/<int:pk>/tallies/corrections/",

@@ -9,7 +9,7 @@ class TalliesConfig(AppConfig):
     def ready(self) -> None:
         from events import extensions
 
-        from . import checks  # noqa: F401 (registers the start-up check)
+        from . import categories, checks  # noqa: F401 (checks registers the start-up check)
         from .links import counting_links, day_counting_links
         from .results import edition_results, site_results
         from .views.today import edition_day_links
@@ -19,3 +19,4 @@ class TalliesConfig(AppConfig):
         extensions.add_edition_links(edition_day_links)
         extensions.add_figures(extensions.SITE_PAGE_FIGURES, site_results)
         extensions.add_figures(extensions.EDITION_PAGE_FIGURES, edition_results)
+        categories.connect()

@@ -24,8 +24,9 @@ from django.db.models.functions import Coalesce
 from events.models import Event, Site
 from events.selectors import visible_sites
 
+from .categories import category_name, counted_at
 from .models import TallyHour
-from .selectors import CATEGORIES_BY_KIND, hour_range, utc
+from .selectors import hour_range, utc
 
 
 @dataclass
@@ -66,6 +67,17 @@ class EditionFigures:
     hours: list[tuple[datetime.datetime, dict[str, int]]]
     entries: int = 0
     corrections: int = 0
+    # The categories that count towards "people reached" (`Category.reached`).
+    reached_categories: tuple[str, ...] = ()
+
+    def label(self, category: str) -> str:
+        """The category's name in the active language."""
+        return category_name(self.event.kind_id, category)
+
+    @property
+    def reached(self) -> int:
+        """People reached: the sum of the categories that count towards it."""
+        return sum(self.totals.get(category, 0) for category in self.reached_categories)
 
     @property
     def headline_category(self) -> str:
@@ -108,7 +120,7 @@ def previous_edition(event: Event, among=None) -> Event | None:
     all)."""
     editions = among if among is not None else Event.objects.all()
     return (
-        editions.filter(kind=event.kind, date__lt=event.date)
+        editions.filter(kind_id=event.kind_id, date__lt=event.date)
         .exclude(pk=event.pk)
         .order_by("-date", "-pk")
         .first()
@@ -193,7 +205,8 @@ def _edition_sums(taking_part: QuerySet[Site], categories: tuple[str, ...]):
 def edition_figures(event: Event, *, viewer) -> EditionFigures:
     """All figures of `event` as `viewer` may see them, in two queries: the sites taking
     part, and their sums per site and per hour."""
-    categories = CATEGORIES_BY_KIND[event.kind]
+    counted = counted_at(event)
+    categories = tuple(c.slug for c in counted)
     taking_part = sites_taking_part(event, viewer)
     sites = taking_part.values_list(*SITE_VALUES)
     per_site, counts, hour_sums = _edition_sums(taking_part, categories)
@@ -230,6 +243,7 @@ def edition_figures(event: Event, *, viewer) -> EditionFigures:
         hours=hours,
         entries=entry_count,
         corrections=correction_count,
+        reached_categories=tuple(c.slug for c in counted if c.reached),
     )
 
 
@@ -239,15 +253,15 @@ def site_hour_rows(
     """The sites of `event` in its figures for `viewer` (with their locations), and for
     every hour with entries at one of them (hour, site id, sums in the order of the
     categories), in order of hour and site. Two queries."""
-    categories = CATEGORIES_BY_KIND[event.kind]
+    categories = tuple(c.slug for c in counted_at(event))
     taking_part = sites_taking_part(event, viewer)
     sites = {
         site.pk: site
         for site in taking_part.select_related("location").only("id", "name", "location__name")
     }
     sums = {
-        f"total_{category}": Coalesce(Sum("total", filter=Q(category=category)), 0)
-        for category in categories
+        f"total_{index}": Coalesce(Sum("total", filter=Q(category=category)), 0)
+        for index, category in enumerate(categories)
     }
     rows = (
         TallyHour.objects.filter(site__in=taking_part.values("pk"), category__in=categories)

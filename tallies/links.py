@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.extensions import Link
-from events.models import Event
+
+from .categories import categories_of
 
 
 def counting_links(*, user, site) -> list[Link]:
@@ -31,8 +32,6 @@ def day_counting_links(*, user, site) -> list[Link]:
     worded for the kind of action day."""
     if not (user.is_authenticated and user.has_perm("tallies.record_tally", site)):
         return []
-    if site.event.kind == Event.Kind.COFFEE:
-        label = _("Count cups and conversations")
-    else:
-        label = _("Count visitors")
+    names = [category.name for category in categories_of(site.event.kind_id)]
+    label = _("Count: %(categories)s") % {"categories": ", ".join(names)}
     return [Link(label, reverse("tallies:site_counter", args=[site.pk]))]

@@ -6,7 +6,58 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.constraints import ConstraintErrorsOnFields
-from events.models import Site
+from common.languages import in_language
+from events.models import ActionKind, Site
+
+
+class Category(models.Model):
+    """One thing counted at editions of a kind of action day (visitors, cups of coffee,
+    passers-by reached): organisers define them with the kind. Entries carry its `slug`
+    (unique within the kind), which is what the API and the CSVs name. A category that
+    has counts is never deleted, only retired: it then stays in every figure of the
+    editions that counted it, and new editions no longer offer it."""
+
+    kind = models.ForeignKey(
+        ActionKind,
+        verbose_name=_("kind of action day"),
+        to_field="slug",
+        on_delete=models.CASCADE,
+        related_name="categories",
+    )
+    slug = models.SlugField(_("code"), max_length=20)
+    names = models.JSONField(_("names"), default=dict)
+    taps = models.JSONField(
+        _("what one tap means"),
+        default=dict,
+        blank=True,
+        help_text=_('In each language, e.g. "one visitor through the door".'),
+    )
+    reached = models.BooleanField(
+        _("counts towards people reached"),
+        default=True,
+        help_text=_("Off for what is not a person, like cups of coffee, or is counted twice."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_retired = models.BooleanField(_("retired"), default=False)
+
+    class Meta:
+        verbose_name = _("counted category")
+        verbose_name_plural = _("counted categories")
+        ordering = ["kind", "position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="tally_category_kind_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return in_language(self.names) or self.slug
+
+    @property
+    def tap(self) -> str:
+        return in_language(self.taps)
 
 
 class TallyEntry(ConstraintErrorsOnFields):
@@ -17,12 +68,6 @@ class TallyEntry(ConstraintErrorsOnFields):
     too, with a reason, so every total can be traced back.
     """
 
-    class Category(models.TextChoices):
-        VISITORS = "visitors", _("visitors")
-        CHILDREN = "children", _("children")
-        COFFEES = "coffees", _("cups of coffee")
-        CONVERSATIONS = "conversations", _("conversations")
-
     # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free.
     TAP_DELTA_MIN = -1
     TAP_DELTA_MAX = 50
@@ -30,7 +75,7 @@ class TallyEntry(ConstraintErrorsOnFields):
     site = models.ForeignKey(
         Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="tally_entries"
     )
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20)
     delta = models.IntegerField(_("change"))
     client_id = models.UUIDField(_("client id"), unique=True)
     recorded_at = models.DateTimeField(_("recorded at"))
@@ -142,7 +187,7 @@ class TallyHour(models.Model):
     site = models.ForeignKey(
         Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="tally_hours"
     )
-    category = models.CharField(_("category"), max_length=20, choices=TallyEntry.Category.choices)
+    category = models.CharField(_("category"), max_length=20)
     hour = models.DateTimeField(_("hour"))
     total = models.BigIntegerField(_("total"))
     entries = models.PositiveIntegerField(_("entries"))
@@ -176,7 +221,7 @@ class TallyMinuteCount(models.Model):
     site = models.ForeignKey(
         Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="+"
     )
-    category = models.CharField(_("category"), max_length=20, choices=TallyEntry.Category.choices)
+    category = models.CharField(_("category"), max_length=20)
     counter = models.CharField(_("person or device"), max_length=80)
     minute = models.DateTimeField(_("minute"))
     added = models.PositiveIntegerField(_("added"))

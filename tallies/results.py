@@ -12,14 +12,15 @@ from common import clock
 from events.extensions import Figures
 from events.models import Event, Site
 
-from .models import TallyEntry, TallyHour
-from .selectors import CATEGORIES_BY_KIND, counting_closes_after, counting_is_open, tally_totals
+from .categories import category_name, counted_at
+from .models import TallyHour
+from .selectors import counting_closes_after, counting_is_open, tally_totals
 
 
-def _block(totals: dict[str, int]) -> list[Figures]:
+def _block(kind: str, totals: dict[str, int]) -> list[Figures]:
     if not any(totals.values()):
         return []
-    rows = [(capfirst(str(TallyEntry.Category(c).label)), n) for c, n in totals.items()]
+    rows = [(capfirst(category_name(kind, c)), n) for c, n in totals.items()]
     return [Figures(_("Counted on the day"), rows)]
 
 
@@ -27,7 +28,7 @@ def site_results(*, user, subject: Site) -> list[Figures]:
     """The site's totals, once counting at the site has closed."""
     if counting_is_open(subject):
         return []
-    return _block(tally_totals(subject))
+    return _block(subject.event.kind_id, tally_totals(subject))
 
 
 def edition_results(*, user, subject: Event) -> list[Figures]:
@@ -40,7 +41,7 @@ def edition_results(*, user, subject: Event) -> list[Figures]:
     last_day = timezone.localtime(last, clock.local_zone()).date()
     if clock.now() < counting_closes_after(last_day):
         return []
-    totals = dict.fromkeys(CATEGORIES_BY_KIND[subject.kind], 0)
+    totals = {c.slug: 0 for c in counted_at(subject)}
     rows = (
         TallyHour.objects.filter(site__in=sites, category__in=totals)
         .values_list("category")
@@ -49,4 +50,4 @@ def edition_results(*, user, subject: Event) -> list[Figures]:
     )
     for category, total in rows:
         totals[category] = total
-    return _block(totals)
+    return _block(subject.kind_id, totals)

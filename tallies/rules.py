@@ -20,7 +20,9 @@ from events.roles import has_confirmed_shift_at_site, is_branch_coordinator, is_
 
 from .selectors import counting_is_open, known_about_viewer
 
-admin_for_organisers("tallies", ["tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"])
+admin_for_organisers(
+    "tallies", ["category", "tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"]
+)
 
 
 @rules.predicate

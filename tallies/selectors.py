@@ -14,20 +14,13 @@ from django.utils import timezone
 
 from accounts.roles import is_active_user
 from common import clock
-from events.models import Event, Shift, Signup, Site
+from events.models import Shift, Signup, Site
 from events.roles import site_days
 from events.selectors import site_for
 from locations.models import Branch
 
-from .models import TallyEntry, TallyHour, TallyRefusal
-
-Category = TallyEntry.Category
-
-# What is counted at each kind of event; the first is the headline figure.
-CATEGORIES_BY_KIND: dict[str, tuple[str, ...]] = {
-    Event.Kind.OPEN_DAY: (Category.VISITORS, Category.CHILDREN),
-    Event.Kind.COFFEE: (Category.COFFEES, Category.CONVERSATIONS),
-}
+from .categories import category_slugs
+from .models import TallyHour, TallyRefusal
 
 # A tap may lie this long before the site's first day or after its last.
 DAY_MARGIN = datetime.timedelta(hours=6)
@@ -83,7 +76,8 @@ def known_about_viewer(user, site, question: str) -> bool | None:
 
 
 def categories_for(site: Site) -> tuple[str, ...]:
-    return CATEGORIES_BY_KIND[site.event.kind]
+    """The codes of the categories counted at the site now (`tallies.categories`)."""
+    return category_slugs(site.event.kind_id)
 
 
 def local_zone() -> ZoneInfo:

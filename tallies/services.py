@@ -8,7 +8,7 @@ Counting happens at approved sites only (`SiteNotApproved`, `SiteCancelled`: the
 batch is refused and the phone keeps it). Rules for a tap (`tally_record`), each checked
 per entry so that good taps in a batch are kept when others are refused:
 
-- the category is one counted at this kind of event (`CATEGORIES_BY_KIND`);
+- the category is one counted at this kind of event (`tallies.categories`);
 - the delta is a whole number from -1 (undo) to +50 (a group), never 0;
 - `recorded_at` is not in the future (allowing `CLOCK_SKEW`), and lies on the site's day,
   widened by `DAY_MARGIN` on each side. How late it arrives matters only once counting

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counting, dashboard, today, worker
+from .views import counting, dashboard, kinds, today, worker
 
 app_name = "tallies"
 
@@ -25,4 +25,13 @@ urlpatterns = [
     path("dashboard/<slug:slug>/report/", dashboard.impact_report, name="impact_report"),
     # The control room of an edition on its day (organisers, the branches' coordinators).
     path("manage/editions/<slug:slug>/today/", today.control_room, name="control_room"),
+    # Kinds of action day and what is counted at them (organisers).
+    path("manage/kinds/", kinds.kind_list, name="kind_list"),
+    path("manage/kinds/new/", kinds.kind_new, name="kind_new"),
+    path("manage/kinds/<slug:slug>/", kinds.kind_edit, name="kind_edit"),
+    path(
+        "manage/kinds/<slug:slug>/categories/<slug:category>/delete/",
+        kinds.category_delete_page,
+        name="category_delete",
+    ),
 ]

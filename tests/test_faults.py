@@ -121,7 +121,7 @@ def counting_day(db, django_user_model, branch):
     opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)
     closes = datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=zone)
     event = Event.objects.create(
-        name="Vandaag", slug="vandaag", kind=Event.Kind.OPEN_DAY, date=today, is_published=True
+        name="Vandaag", slug="vandaag", kind_id="open_day", date=today, is_published=True
     )
     location = Location.objects.create(name="azc Vandaag", city="Utrecht")
     site = Site.objects.create(

@@ -63,12 +63,12 @@ def api_world(db, django_user_model, branch, other_branch):
     opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)
     closes = datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=zone)
     event = Event.objects.create(
-        name="Fuzz day", slug="fuzz-day", kind=Event.Kind.OPEN_DAY, date=today, is_published=True
+        name="Fuzz day", slug="fuzz-day", kind_id="open_day", date=today, is_published=True
     )
     coming = Event.objects.create(
         name=f"Open azc dag {YEAR}",
         slug=f"open-azc-dag-{YEAR}",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=EVENT_DAY,
         is_published=True,
     )

@@ -53,7 +53,7 @@ zone = timezone.get_current_timezone()
 today = timezone.localdate()
 opens = datetime.datetime.combine(today, datetime.time(0, 30), tzinfo=zone)
 closes = datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=zone)
-event = Event.objects.create(name="Vandaag", slug="vandaag", kind="open_day", date=today,
+event = Event.objects.create(name="Vandaag", slug="vandaag", kind_id="open_day", date=today,
                              is_published=True)
 branch = Branch.objects.create(name="Afdeling Utrecht", slug="utrecht")
 location = Location.objects.create(name="azc Utrecht", city="Utrecht")

@@ -1,13 +1,14 @@
 """Pieces of the OpenAPI description shared by the API views: the GeoJSON renderer, the
 error answers, and the date and kind parameters."""
 
+from django.db import DatabaseError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 
 from common.api import ErrorSerializer
 
-from ..models import Event
+from ..kinds import action_kinds
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -35,8 +36,33 @@ DATE_PARAMETERS = [
     ),
 ]
 KIND_PARAMETER = OpenApiParameter(
-    "kind", OpenApiTypes.STR, enum=Event.Kind.values, description="The kind of action day."
+    "kind",
+    OpenApiTypes.STR,
+    description="The kind of action day, by code (e.g. `open_day`, `coffee`): one of the "
+    "kinds the organisers defined.",
 )
+
+
+def kinds_in_schema(result, generator, request, public):
+    """A drf-spectacular hook: every `kind` parameter and property lists the kinds there
+    are now (`ActionKind`, data that organisers change), so that the schema follows them.
+    Without a database (`manage.py check` on a build machine) the lists are left out."""
+    try:
+        kinds = sorted(action_kinds())
+    except DatabaseError:
+        return result
+    if not kinds:
+        return result
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("name") == "kind":
+                    parameter["schema"]["enum"] = kinds
+    for component in result.get("components", {}).get("schemas", {}).values():
+        kind = component.get("properties", {}).get("kind")
+        if kind is not None and kind.get("type") == "string":
+            kind["enum"] = kinds
+    return result
 
 
 def base_url(request) -> str:

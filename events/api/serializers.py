@@ -22,6 +22,7 @@ from common.text import (
 )
 from locations.models import Branch, Location
 
+from ..kinds import kind_name
 from ..models import Event, Shift, Site
 from ..selectors import sites_visible_to
 
@@ -46,7 +47,8 @@ class RejectUnknownFields(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind = serializers.CharField(source="kind_id", read_only=True)
+    kind_label = serializers.SerializerMethodField(help_text="The kind's name.")
     url = serializers.SerializerMethodField(help_text="The edition's public page.")
     sites_url = serializers.SerializerMethodField(help_text="Its sites as GeoJSON.")
     calendar_url = serializers.SerializerMethodField(help_text="Its public calendar feed.")
@@ -57,6 +59,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     def _absolute(self, path: str) -> str:
         return self.context["request"].build_absolute_uri(path)
+
+    def get_kind_label(self, event) -> str:
+        return kind_name(event.kind_id)
 
     def get_url(self, event: Event) -> str:
         return self._absolute(event.get_absolute_url())
@@ -90,7 +95,7 @@ class SitePropertiesSerializer(serializers.Serializer):
     )
     event = serializers.CharField(help_text="The edition's slug.")
     event_name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Event.Kind.values)
+    kind = serializers.CharField(help_text="The kind of action day, by code.")
     location_name = serializers.CharField()
     town = serializers.CharField()
     address = serializers.CharField(

@@ -6,7 +6,8 @@ from django.utils.translation import pgettext_lazy
 
 from common.text import PlainTextValidator
 
-from ..models import Event, Shift
+from ..kinds import kind_choices
+from ..models import Shift
 from ..services.editions import TemplateSpec
 from .fields import datetime_field, time_field
 
@@ -23,9 +24,7 @@ class EditionForm(forms.Form):
         required=False,
         help_text=_("Leave empty to make one from the name, e.g. open-azc-dag-2028."),
     )
-    kind = forms.ChoiceField(
-        label=pgettext_lazy("type of action day or of location", "Kind"), choices=Event.Kind.choices
-    )
+    kind = forms.ChoiceField(label=pgettext_lazy("type of action day or of location", "Kind"))
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -41,12 +40,12 @@ class EditionForm(forms.Form):
     default_opens_at = time_field(
         _("Sites open at"),
         required=False,
-        help_text=_("Empty: 11:00 for an open day, 10:00 for a coffee action."),
+        help_text=_("Empty: the kind's usual opening time."),
     )
     default_closes_at = time_field(
         _("Sites close at"),
         required=False,
-        help_text=_("Empty: 16:00 for an open day, 14:00 for a coffee action."),
+        help_text=_("Empty: the kind's usual closing time."),
     )
     release_deadline_hours = forms.IntegerField(
         label=_("Volunteers can release a shift until (hours before it starts)"),
@@ -60,7 +59,9 @@ class EditionForm(forms.Form):
 
     def __init__(self, *args, with_kind: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not with_kind:
+        if with_kind:
+            self.fields["kind"].choices = kind_choices()
+        else:
             del self.fields["kind"]
             self.fields["slug"].required = True
             self.fields["default_opens_at"].required = True

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from common.api import InvalidParameter
 from locations.geocoding import AddressNotFound, InvalidQuery, geocode
 
+from ..kinds import kind_of, kinds_listed
 from ..models import Event
 
 DEFAULT_RADIUS_KM = 25.0
@@ -166,12 +167,8 @@ def parse_event(raw: str) -> Event | None:
 
 def parse_kind(raw: str) -> str:
     kind = raw.strip()
-    if kind and kind not in Event.Kind.values:
-        raise InvalidParameter(
-            "kind",
-            _("Give one of: %(kinds)s.")
-            % {"kinds": ", ".join(f"{value} ({label})" for value, label in Event.Kind.choices)},
-        )
+    if kind and kind_of(kind) is None:
+        raise InvalidParameter("kind", _("Give one of: %(kinds)s.") % {"kinds": kinds_listed()})
     return kind
 
 

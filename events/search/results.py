@@ -145,7 +145,7 @@ def _filtered(sites: QuerySet[Site], filters: SiteFilters, user) -> QuerySet[Sit
     if filters.event is not None:
         sites = sites.filter(event=filters.event)
     if filters.kind:
-        sites = sites.filter(event__kind=filters.kind)
+        sites = sites.filter(event__kind_id=filters.kind)
     tz = clock.local_zone()
     if filters.date_from:
         start = datetime.datetime.combine(filters.date_from, datetime.time(), tzinfo=tz)

@@ -62,12 +62,12 @@ def event_clone(
         return move_by_days(original, days) if original else None
 
     templates = templates_of(source) or default_templates(
-        source.kind, (source.default_opens_at, source.default_closes_at)
+        source.kind_id, (source.default_opens_at, source.default_closes_at)
     )
     event = event_create(
         name=name,
         slug=slug,
-        kind=source.kind,
+        kind=source.kind_id,
         date=date,
         by=by,
         templates=templates,

@@ -26,16 +26,12 @@ from common import clock
 from common.errors import InvalidInput, full_clean
 
 from ..errors import EditionClosed, EditionError, RegistrationClosed, RegistrationNotYetOpen
-from ..models import Event, Shift, ShiftTemplate, Site
+from ..kinds import kind_hours, kind_of, kind_required
+from ..models import ActionKind, Event, Shift, ShiftTemplate, Site
 
 log = logging.getLogger(__name__)
 
 # --- Defaults per kind ---------------------------------------------------------------------
-
-KIND_DEFAULT_HOURS: dict[str, tuple[datetime.time, datetime.time]] = {
-    Event.Kind.OPEN_DAY: (datetime.time(11, 0), datetime.time(16, 0)),
-    Event.Kind.COFFEE: (datetime.time(10, 0), datetime.time(14, 0)),
-}
 
 
 @dataclass(frozen=True)
@@ -47,44 +43,41 @@ class TemplateSpec:
     ends_at: datetime.time
     capacity: int
 
+    def as_data(self) -> dict:
+        """As a kind keeps it (`ActionKind.shift_templates`)."""
+        return {
+            "role": self.role,
+            "starts_at": self.starts_at.strftime("%H:%M"),
+            "ends_at": self.ends_at.strftime("%H:%M"),
+            "capacity": self.capacity,
+        }
 
-def _spec(role: str, start: str, end: str, capacity: int) -> TemplateSpec:
-    return TemplateSpec(
-        role, datetime.time.fromisoformat(start), datetime.time.fromisoformat(end), capacity
-    )
+    @classmethod
+    def from_data(cls, data: dict) -> "TemplateSpec":
+        return cls(
+            data["role"],
+            datetime.time.fromisoformat(data["starts_at"]),
+            datetime.time.fromisoformat(data["ends_at"]),
+            int(data["capacity"]),
+        )
 
 
-DEFAULT_SHIFT_PATTERNS: dict[str, list[TemplateSpec]] = {
-    # An azc opens 11:00–16:00: two blocks of reception, guided tours and counting at the
-    # door, coffee all day.
-    Event.Kind.OPEN_DAY: [
-        _spec(Shift.Role.RECEPTION, "11:00", "13:30", 3),
-        _spec(Shift.Role.RECEPTION, "13:30", "16:00", 3),
-        _spec(Shift.Role.TOUR_GUIDE, "11:00", "13:30", 4),
-        _spec(Shift.Role.TOUR_GUIDE, "13:30", "16:00", 4),
-        _spec(Shift.Role.COFFEE, "11:00", "16:00", 2),
-        _spec(Shift.Role.COUNTING, "11:00", "13:30", 1),
-        _spec(Shift.Role.COUNTING, "13:30", "16:00", 1),
-    ],
-    # A coffee stand on a square, 10:00–14:00: set up first, then coffee and talk.
-    Event.Kind.COFFEE: [
-        _spec(Shift.Role.SETUP, "09:30", "10:00", 2),
-        _spec(Shift.Role.COFFEE, "10:00", "12:00", 3),
-        _spec(Shift.Role.COFFEE, "12:00", "14:00", 3),
-        _spec(Shift.Role.CONVERSATION, "10:00", "14:00", 4),
-    ],
-}
+def kind_templates(kind: "str | ActionKind | None") -> list[TemplateSpec]:
+    """The shifts every site of a new edition of the kind starts with (the kind's
+    default shifts), for the kind's own opening hours."""
+    found = kind_of(kind)
+    return [TemplateSpec.from_data(row) for row in (found.shift_templates if found else [])]
 
 
 def default_templates(
-    kind: str, hours: tuple[datetime.time, datetime.time] | None = None
+    kind: "str | ActionKind | None", hours: tuple[datetime.time, datetime.time] | None = None
 ) -> list[TemplateSpec]:
     """The kind's usual shifts, fitted to `hours` (opening, closing) when given: an
     evening coffee action gets its shifts in the evening, not at the kind's usual 10:00."""
-    pattern = list(DEFAULT_SHIFT_PATTERNS.get(kind, []))
-    if hours is None or kind not in KIND_DEFAULT_HOURS:
+    pattern = kind_templates(kind)
+    if hours is None or kind_of(kind) is None:
         return pattern
-    return fit_to_hours(pattern, from_hours=KIND_DEFAULT_HOURS[kind], to_hours=hours)
+    return fit_to_hours(pattern, from_hours=kind_hours(kind), to_hours=hours)
 
 
 def _minutes(time: datetime.time) -> int:
@@ -294,19 +287,20 @@ def event_create(
 ) -> Event:
     """A new edition with its shift templates.
 
-    Opening hours default to the kind's (`KIND_DEFAULT_HOURS`), templates to the kind's
-    usual shifts (`DEFAULT_SHIFT_PATTERNS`) fitted to the edition's hours. The slug
+    `kind` is a kind's code (`ActionKind.slug`), of a kind in use. Opening hours default
+    to the kind's, templates to the kind's default shifts fitted to the edition's hours. The slug
     defaults to the name's. A new edition is not published unless `is_published=True` is
     given. Raises `InvalidInput` naming the field.
     """
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise InvalidInput(fields={name: [gettext("Unknown field.")] for name in unknown})
-    hours = KIND_DEFAULT_HOURS.get(kind, (datetime.time(10, 0), datetime.time(16, 0)))
+    found = kind_required(kind)
+    hours = kind_hours(found)
     event = Event(
         name=name,
         slug=_slug_for(name, slug),
-        kind=kind,
+        kind=found,
         date=date,
         default_opens_at=default_opens_at or hours[0],
         default_closes_at=default_closes_at or hours[1],
@@ -350,6 +344,11 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
             ),
             field="slug",
         )
+    if "kind" in changes:
+        kind = changes.pop("kind")
+        kind = kind.slug if isinstance(kind, ActionKind) else kind
+        if kind != event.kind_id:
+            event.kind = kind_required(kind)
     for name, value in changes.items():
         setattr(event, name, value)
     if event.date != old_date:
@@ -368,10 +367,10 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
     event.save()
     new_hours = (event.default_opens_at, event.default_closes_at)
     if new_hours != old_hours and _same_templates(
-        templates_of(event), default_templates(event.kind, old_hours)
+        templates_of(event), default_templates(event.kind_id, old_hours)
     ):
         # Templates nobody changed follow the new hours; an organiser's own stay as they are.
-        event_templates_set(event=event, templates=default_templates(event.kind, new_hours))
+        event_templates_set(event=event, templates=default_templates(event.kind_id, new_hours))
     log.info("edition %s changed by %s", event.slug, getattr(by, "pk", None))
     return event
 

@@ -21,8 +21,8 @@ from common import clock
 from common.errors import InvalidInput, full_clean
 from locations.models import Branch, Location
 
+from ..kinds import kind_hours, kind_required
 from ..models import Event, Site, SiteStatusChange
-from .editions import KIND_DEFAULT_HOURS
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,12 @@ def edition_history_record(
             _("Only an edition whose day has passed is recorded as history; plan this one."),
             field="date",
         )
-    opens, closes = KIND_DEFAULT_HOURS.get(kind, (datetime.time(10, 0), datetime.time(16, 0)))
+    found = kind_required(kind, active=False)
+    opens, closes = kind_hours(found)
     event = Event(
         name=name,
         slug=slugify(slug or name)[:100],
-        kind=kind,
+        kind=found,
         date=date,
         description=description,
         is_published=True,

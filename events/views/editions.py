@@ -21,6 +21,7 @@ from common.forms import show_errors
 
 from .. import extensions, services
 from ..forms.editions import CloneForm, EditionForm, TemplateFormSet
+from ..kinds import kind_of
 from ..models import Event, Shift, Site
 from ..services import attendance
 from ..services.cloning import MOVE
@@ -245,10 +246,11 @@ def suggested_clone_date(
     nearest day of the same weekday (editions happen on a Saturday), a coffee action keeps
     its date (20 June, World Refugee Day)."""
     after = max(after or today, today)
+    source_kind = kind_of(source.kind_id)
     date = _add_years(source.date, max(after.year - source.date.year, 1))
     while True:
         candidate = date
-        if source.kind == Event.Kind.OPEN_DAY:
+        if source_kind is not None and source_kind.same_weekday:
             shift = (source.date.weekday() - date.weekday() + 3) % 7 - 3
             candidate = date + datetime.timedelta(days=shift)
         if candidate > after:

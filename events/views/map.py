@@ -29,6 +29,7 @@ from common import clock, published
 from common.access import public
 from common.api import InvalidParameter
 
+from ..kinds import action_kinds
 from ..models import Event
 from ..search import (
     DEFAULT_RADIUS_KM,
@@ -235,7 +236,7 @@ def _render_map(request, *, embed: bool):
         "found_text": found_text,
         "params": params,
         "open_spots_checked": filters.open_spots,
-        "kinds": Event.Kind.choices,
+        "kinds": [(slug, kind.name) for slug, kind in action_kinds().items()],
         "radius_choices": [_km_text(km) for km in radius_choices],
         "radius_value": _km_text(radius),
         "error_parameter": error_parameter,

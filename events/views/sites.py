@@ -25,18 +25,13 @@ from locations.selectors import locations_for
 
 from .. import extensions, services
 from ..forms.sites import CancelForm, CommentForm, SiteForm, location_suggestions
+from ..kinds import kind_of
 from ..models import Event, Shift, Signup, Site
 from ..selectors import shifts_with_counts, site_for
 from ..services.editions import edition_is_closed, registration_allows
 from ..services.workflow import site_missing
 from .access import map_context, require, safe_next
 from .editions import templates_with_labels
-
-# The kind of place a new location for an edition of this kind usually is.
-LOCATION_KIND_FOR = {
-    Event.Kind.OPEN_DAY: Location.Kind.AZC,
-    Event.Kind.COFFEE: Location.Kind.PUBLIC_SPACE,
-}
 
 
 def new_location_url(request: HttpRequest, event: Event) -> str | None:
@@ -48,8 +43,9 @@ def new_location_url(request: HttpRequest, event: Event) -> str | None:
         return None
     back = reverse("events:site_register", args=[event.slug])
     query = {"next": back}
-    if event.kind in LOCATION_KIND_FOR:
-        query["kind"] = LOCATION_KIND_FOR[event.kind]
+    kind = kind_of(event.kind_id)
+    if kind is not None:
+        query["kind"] = kind.location_kind
     return reverse("locations:create") + "?" + urlencode(query)
 
 

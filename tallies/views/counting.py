@@ -25,6 +25,7 @@ from common.errors import DomainError
 from common.forms import show_errors
 from events.models import Site
 
+from ..categories import category_name, category_of
 from ..models import TallyEntry
 from ..selectors import (
     categories_for,
@@ -40,8 +41,8 @@ from ..selectors import (
 from ..services import REFUSAL_MESSAGES, tally_correct
 
 
-def category_label(value: str) -> str:
-    return str(TallyEntry.Category(value).label)
+def category_label(site: Site, value: str) -> str:
+    return category_name(site.event.kind_id, value)
 
 
 def _site_for(request, pk: int, permission: str) -> Site:
@@ -63,10 +64,12 @@ def site_counter(request, pk: int):
     categories = [
         {
             "value": value,
-            "label": category_label(value),
+            "label": category.name,
+            "tap": category.tap,
             "total": None if totals is None else totals[value],
         }
         for value in categories_for(site)
+        if (category := category_of(site.event.kind_id, value)) is not None
     ]
     config = {
         "site": site.pk,
@@ -118,7 +121,7 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
-            (value, category_label(value)) for value in categories_for(site)
+            (value, category_label(site, value)) for value in categories_for(site)
         ]
         self.site = site
 
@@ -200,8 +203,8 @@ def site_tally_audit(request, pk: int):
             "site": site,
             "form": form,
             "page": page,
-            "totals": [(category_label(c), totals[c]) for c in categories],
-            "category_choices": [(c, category_label(c)) for c in categories],
+            "totals": [(category_label(site, c), totals[c]) for c in categories],
+            "category_choices": [(c, category_label(site, c)) for c in categories],
             "hours": [(row["hour"], [row[c] for c in categories]) for row in hours],
             "refusals": refusals,
             "refused_taps": sum(row["taps"] for row in refusals),
@@ -210,7 +213,7 @@ def site_tally_audit(request, pk: int):
                 counting_closes_at(site) - datetime.timedelta(microseconds=1), local_zone()
             ).date(),
             "counting_closed": not counting_is_open(site),
-            "category_labels": [category_label(c) for c in categories],
+            "category_labels": [category_label(site, c) for c in categories],
             "filter_category": filter_category,
             "filter_only": filter_only,
             # What the links to the other pages keep.

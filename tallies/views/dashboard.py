@@ -28,9 +28,12 @@ from django.views.decorators.http import require_safe
 from common import clock, published
 from common.spreadsheets import csv_response, spreadsheet_cell
 from events.calendar import place_geo
+from events.kinds import kind_of
 from events.models import Event, Site
 from events.selectors import sees_exact_location, visibility_key
+from locations.models import Location
 
+from ..categories import category_name, counted_at
 from ..charts import Series, bar_chart_svg
 from ..figures import (
     EditionFigures,
@@ -39,8 +42,7 @@ from ..figures import (
     previous_edition,
     site_hour_rows,
 )
-from ..selectors import CATEGORIES_BY_KIND, local_zone
-from .counting import category_label
+from ..selectors import local_zone
 
 # The figures of the exports and the live data are for those who may see the dashboard:
 # no shared cache keeps them, and no browser stores them.
@@ -74,7 +76,7 @@ def _hour_series(figures: EditionFigures, previous: EditionFigures | None) -> di
     current = figures.hour_of_day()
     earlier = previous.hour_of_day() if previous else {}
     hours = sorted(set(current) | set(earlier)) or [figures.event.default_opens_at.hour]
-    headline = category_label(figures.headline_category)
+    headline = figures.label(figures.headline_category)
     series = [Series(figures.event.name, [current.get(h, 0) for h in hours], "#005f99")]
     if previous:
         series.append(
@@ -125,7 +127,7 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
     started = figures.event.date <= clock.today()
     rows = [
         {
-            "label": category_label(category),
+            "label": figures.label(category),
             **_change(
                 figures.totals[category],
                 previous.totals.get(category, 0) if previous else None,
@@ -134,6 +136,18 @@ def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> lis
         }
         for category in figures.categories
     ]
+    if len(figures.reached_categories) > 1:
+        # Only when it adds to the rows above: the sum of the people counted.
+        rows.append(
+            {
+                "label": _("people reached"),
+                **_change(
+                    figures.reached,
+                    previous.reached if previous else None,
+                    started=started,
+                ),
+            }
+        )
     rows.append(
         {
             "label": _("sites counting"),
@@ -176,7 +190,7 @@ def _dashboard_state(request, event: Event) -> dict:
     return {
         "event": event,
         "figures": figures,
-        "category_labels": [category_label(c) for c in figures.categories],
+        "category_labels": [figures.label(c) for c in figures.categories],
         "previous": previous,
         **_hour_figures(figures, previous),
         "comparison": _comparison(figures, previous),
@@ -245,7 +259,7 @@ def site_rows(figures: EditionFigures) -> SafeString:
     number = whole_number_format()
     # Each number cell carries its column's name, shown beside it on a phone, where the
     # table is stacked (table.responsive in app.css).
-    labels = {c: escape(capfirst(category_label(c))) for c in figures.categories}
+    labels = {c: escape(capfirst(figures.label(c))) for c in figures.categories}
     written: dict[tuple[str, int], str] = {}
 
     def cell(item: tuple[str, int]) -> str:
@@ -276,7 +290,7 @@ def _payload(request, state: dict) -> dict:
         "event": figures.event.slug,
         "updated_at": state["updated_at"].isoformat(),
         "updated_at_display": date_format(state["updated_at"], "H:i:s"),
-        "categories": [{"value": c, "label": category_label(c)} for c in figures.categories],
+        "categories": [{"value": c, "label": figures.label(c)} for c in figures.categories],
         "totals": figures.totals,
         "sites_counting": figures.sites_counting,
         "sites": [
@@ -366,7 +380,7 @@ def dashboard_sites_csv(request, slug: str):
             _("Site"),
             _("Town"),
             _("Branch"),
-            *(_column(category_label(c)) for c in figures.categories),
+            *(_column(figures.label(c)) for c in figures.categories),
         ]
     )
     for row in figures.sites:
@@ -388,7 +402,7 @@ def dashboard_sites_csv(request, slug: str):
 def dashboard_hours_csv(request, slug: str):
     """One row per site and local hour with entries: the sums per category."""
     event = _event_for_dashboard(request, slug)
-    categories = CATEGORIES_BY_KIND[event.kind]
+    categories = tuple(c.slug for c in counted_at(event))
     response, _writer = csv_response(f"{event.slug}-hours.csv")
     # Tens of thousands of rows: written to a buffer and handed over at once, each site's
     # name and each hour made into a cell once.
@@ -399,7 +413,7 @@ def dashboard_hours_csv(request, slug: str):
             _("Hour"),
             _("Site number"),
             _("Site"),
-            *(_column(category_label(c)) for c in categories),
+            *(_column(category_name(event.kind_id, c)) for c in categories),
         ]
     )
     sites, rows = site_hour_rows(event, viewer=request.user)
@@ -428,9 +442,10 @@ def impact_report(request, slug: str):
             **state,
             "site_rows": site_rows(state["figures"]),
             "branches": branches,
+            "per_azc": getattr(kind_of(event.kind_id), "location_kind", "") == Location.Kind.AZC,
             # Each total beside its column's name, shown with it on a phone (stacked).
             "branch_rows": [
-                (branch, [(category_label(c), t) for c, t in branch.totals.items()])
+                (branch, [(category_name(event.kind_id, c), t) for c, t in branch.totals.items()])
                 for branch in branches
             ],
         },

@@ -39,9 +39,9 @@ from events.services.attendance import shift_attendance
 from events.views.rows import path_for_pk
 from locations.models import Branch
 
+from ..categories import category_name, counted_at
 from ..models import TallyEntry, TallyHour
-from ..selectors import CATEGORIES_BY_KIND, local_zone
-from .counting import category_label
+from ..selectors import local_zone
 from .dashboard import _event_for_dashboard, private_no_store
 
 # A site that should be open and has sent no tap and set no state for this long is shown
@@ -262,7 +262,7 @@ def _add_shifts(rows: dict[int, SiteRow], sites: QuerySet[Site], now: datetime.d
 
 def _add_totals(rows: dict[int, SiteRow], sites: QuerySet[Site], event: Event) -> None:
     """Per site, its total per category from the hourly sums: one query."""
-    categories = CATEGORIES_BY_KIND[event.kind]
+    categories = tuple(c.slug for c in counted_at(event))
     sums: dict[int, dict[str, int]] = {}
     for site_id, category, total in (
         TallyHour.objects.filter(site__in=sites.values("pk"), category__in=categories)
@@ -271,7 +271,7 @@ def _add_totals(rows: dict[int, SiteRow], sites: QuerySet[Site], event: Event) -
         .order_by()
     ):
         sums.setdefault(site_id, {})[category] = total
-    labels = {category: category_label(category) for category in categories}
+    labels = {category: category_name(event.kind_id, category) for category in categories}
     for site_id, row in rows.items():
         found = sums.get(site_id, {})
         row.totals = [(c, labels[c], found.get(c, 0)) for c in categories]

@@ -196,6 +196,15 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("branches", organiser, reverse("events:branch_list")),
         ("branch", organiser, reverse("events:branch_detail", args=[site.branch_id])),
         ("branch-import", organiser, reverse("events:branch_import")),
+        # Kinds of action day and what is counted at them (issue 19, item 2).
+        ("kinds", organiser, reverse("tallies:kind_list")),
+        ("kind-new", organiser, reverse("tallies:kind_new")),
+        ("kind-edit", organiser, reverse("tallies:kind_edit", args=["open_day"])),
+        (
+            "category-delete",
+            organiser,
+            reverse("tallies:category_delete", args=["open_day", "children"]),
+        ),
     ]
 
 

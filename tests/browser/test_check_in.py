@@ -25,7 +25,7 @@ def shift_now(db, location, branch):
     event = Event.objects.create(
         name="Open azc dag vandaag",
         slug="open-azc-dag-vandaag",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=timezone.localdate(now),
         is_published=True,
     )

@@ -27,7 +27,7 @@ def today_site(db, location, branch):
     event = Event.objects.create(
         name="Open azc dag vandaag",
         slug="open-azc-dag-vandaag",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=clock.today(),
         is_published=True,
     )

@@ -28,7 +28,7 @@ def edition(db, branch, other_branch):
         return Event.objects.create(
             name=f"Open azc dag {year}",
             slug=f"open-azc-dag-{year}",
-            kind=Event.Kind.OPEN_DAY,
+            kind_id="open_day",
             date=date,
             is_published=True,
         )

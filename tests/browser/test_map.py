@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from events.models import Event
 from tests.conftest import YEAR, make_user
 from tests.events.map_factories import make_event, make_shift, make_site, sign_up
 
@@ -21,7 +20,7 @@ MARKERS = ".leaflet-marker-icon [data-site-id]"
 @pytest.fixture
 def editions(db, branch, django_user_model):
     open_day = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
-    coffee = make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, name=f"Bakkie Doen {YEAR}")
+    coffee = make_event(f"bakkie-doen-{YEAR}", "coffee", name=f"Bakkie Doen {YEAR}")
     sites = {
         "utrecht": make_site(open_day, "Utrecht", branch, name="azc Utrecht"),
         "zwolle": make_site(open_day, "Zwolle", branch, name="azc Zwolle"),
@@ -328,7 +327,7 @@ def nineteen_and_one(db, branch):
     many = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
     for n in range(19):
         make_site(many, "Utrecht", branch, name=f"azc {n}", position=(52.0 + n / 100, 5.1))
-    single = make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, name=f"Bakkie Doen {YEAR}")
+    single = make_event(f"bakkie-doen-{YEAR}", "coffee", name=f"Bakkie Doen {YEAR}")
     make_site(single, "Zwolle", branch, name="Grote Markt, Zwolle")
     return many, single
 

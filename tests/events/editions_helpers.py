@@ -18,7 +18,7 @@ NEXT_EVENT_DAY = EVENT_DAY + datetime.timedelta(weeks=52)
 def upcoming_edition(
     *,
     days_ahead: int = 60,
-    kind: str = Event.Kind.OPEN_DAY,
+    kind: str = "open_day",
     slug: str = "open-azc-dag-test",
     published: bool = True,
     window: str = "open",
@@ -60,7 +60,7 @@ def past_edition(*, slug: str = "open-azc-dag-vorig-jaar", days_ago: int = 30) -
     return Event.objects.create(
         name="Open azc dag vorig jaar",
         slug=slug,
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=date,
         is_published=True,
     )

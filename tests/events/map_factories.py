@@ -19,11 +19,11 @@ TOWNS = {
 }
 
 
-def make_event(slug: str, kind: str = Event.Kind.OPEN_DAY, day: datetime.date = EVENT_DAY, **kw):
+def make_event(slug: str, kind: str = "open_day", day: datetime.date = EVENT_DAY, **kw):
     return Event.objects.create(
         name=kw.pop("name", slug.replace("-", " ").title()),
         slug=slug,
-        kind=kind,
+        kind_id=kind,
         date=day,
         is_published=kw.pop("is_published", True),
         **kw,
@@ -43,7 +43,7 @@ def make_site(
 ) -> Site:
     latitude, longitude = position or TOWNS[town]
     location = Location.objects.create(
-        name=name or f"{event.get_kind_display()} {town}",
+        name=name or f"{event.kind.name} {town}",
         city=town,
         street=fields.pop("street", "Stationsplein"),
         house_number=fields.pop("house_number", 1),

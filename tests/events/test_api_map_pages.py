@@ -18,7 +18,7 @@ from .site_rows import per_request, rows
 @pytest.fixture
 def editions(db, branch):
     open_day = make_event(f"open-azc-dag-{YEAR}", name=f"Open azc dag {YEAR}")
-    coffee = make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, name=f"Bakkie Doen {YEAR}")
+    coffee = make_event(f"bakkie-doen-{YEAR}", "coffee", name=f"Bakkie Doen {YEAR}")
     past = make_event("open-azc-dag-2018", name="Open azc dag 2018")
     past.date = past.date.replace(year=2018)
     past.save()

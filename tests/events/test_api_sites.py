@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import published
-from events.models import Event, Signup, Site
+from events.models import Signup, Site
 from locations.models import Location
 from tests.conftest import EVENT_DAY, YEAR, make_user, on_event_day
 
@@ -24,12 +24,12 @@ def ids(response) -> list[int]:
 
 @pytest.fixture
 def open_day(db):
-    return make_event(f"open-azc-dag-{YEAR}", Event.Kind.OPEN_DAY, EVENT_DAY)
+    return make_event(f"open-azc-dag-{YEAR}", "open_day", EVENT_DAY)
 
 
 @pytest.fixture
 def coffee(db):
-    return make_event(f"bakkie-doen-{YEAR}", Event.Kind.COFFEE, datetime.date(YEAR, 6, 20))
+    return make_event(f"bakkie-doen-{YEAR}", "coffee", datetime.date(YEAR, 6, 20))
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_shifts_that_have_started_offer_no_open_spots(client, db, branch):
     """On the day itself, "where can I still help?" counts only shifts one can still
     claim: a shift that has begun is closed to claims, so its free places are not open."""
     now = timezone.now()
-    today = make_event("bakkie-doen-vandaag", Event.Kind.COFFEE, timezone.localdate())
+    today = make_event("bakkie-doen-vandaag", "coffee", timezone.localdate())
     started_only = make_site(today, "Utrecht", branch, opens_at=now - datetime.timedelta(hours=2))
     make_shift(started_only, capacity=3, starts_at=now - datetime.timedelta(hours=1))
     later_too = make_site(today, "Zwolle", branch, opens_at=now - datetime.timedelta(hours=2))

@@ -173,6 +173,7 @@ def test_anonymous_clients_are_asked_to_sign_in(draft, action):
     assert Site.objects.get(pk=draft.pk).status == Site.Status.DRAFT
 
 
+@pytest.mark.django_db  # the kinds and categories in the schema are data
 def test_the_workflow_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for action in ("submit", "publish", "send-back", "cancel"):

@@ -313,7 +313,7 @@ def test_a_search_without_a_match_says_so_and_keeps_the_branchs_places(
 def test_a_new_location_from_a_coffee_edition_starts_as_a_public_space(coordinator_client, branch):
     from locations.models import Location
 
-    coffee = upcoming_edition(kind=Event.Kind.COFFEE, slug="bakkie-doen-test", name="Bakkie")
+    coffee = upcoming_edition(kind="coffee", slug="bakkie-doen-test", name="Bakkie")
     new_url = coordinator_client.get(reverse("events:site_register", args=[coffee.slug])).context[
         "new_location_url"
     ]

@@ -37,7 +37,7 @@ def test_a_new_open_day_gets_the_usual_hours_and_shifts(organiser):
     year = NEXT_EVENT_DAY.year
     event = event_create(
         name=f"Open azc dag {year}",
-        kind=Event.Kind.OPEN_DAY,
+        kind="open_day",
         date=NEXT_EVENT_DAY,
         by=organiser,
     )
@@ -55,7 +55,7 @@ def test_a_new_open_day_gets_the_usual_hours_and_shifts(organiser):
 def test_a_new_coffee_action_gets_coffee_conversation_and_set_up(organiser):
     event = event_create(
         name=f"Bakkie Doen {YEAR + 1}",
-        kind=Event.Kind.COFFEE,
+        kind="coffee",
         date=datetime.date(YEAR + 1, 6, 20),
         by=organiser,
     )
@@ -82,7 +82,7 @@ def test_an_evening_edition_gets_its_usual_shifts_in_the_evening(organiser):
     opening, the rest spread over the evening."""
     event = event_create(
         name=f"Bakkie Doen avond {YEAR + 1}",
-        kind=Event.Kind.COFFEE,
+        kind="coffee",
         date=datetime.date(YEAR + 1, 6, 20),
         by=organiser,
         default_opens_at=datetime.time(18),
@@ -99,7 +99,7 @@ def test_an_evening_edition_gets_its_usual_shifts_in_the_evening(organiser):
 def test_untouched_templates_follow_the_editions_new_hours_but_own_ones_stay(organiser):
     event = event_create(
         name=f"Bakkie Doen {YEAR + 1}",
-        kind=Event.Kind.COFFEE,
+        kind="coffee",
         date=datetime.date(YEAR + 1, 6, 20),
         by=organiser,
     )
@@ -121,7 +121,7 @@ def test_untouched_templates_follow_the_editions_new_hours_but_own_ones_stay(org
 
 
 def test_a_site_with_later_hours_gets_its_set_up_before_its_own_opening(coordinator, branch):
-    edition = upcoming_edition(kind=Event.Kind.COFFEE)
+    edition = upcoming_edition(kind="coffee")
     event_templates_set(
         event=edition,
         templates=[
@@ -159,7 +159,7 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
     with pytest.raises(InvalidInput) as caught:
         event_create(
             name=f"Open azc dag {date.year}",
-            kind=Event.Kind.OPEN_DAY,
+            kind="open_day",
             date=date,
             by=organiser,
             registration_opens_at=at_local(date, datetime.time(9)) - datetime.timedelta(days=9),
@@ -169,7 +169,7 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
     with pytest.raises(InvalidInput) as caught:
         event_create(
             name=f"Open azc dag {date.year}",
-            kind=Event.Kind.OPEN_DAY,
+            kind="open_day",
             date=date,
             by=organiser,
             registration_closes_at=at_local(date + datetime.timedelta(days=2), datetime.time(9)),
@@ -181,9 +181,7 @@ def test_registration_must_close_after_it_opens_and_before_the_day_ends(organise
 
 def test_a_taken_slug_is_refused_on_the_slug_field(organiser, event):
     with pytest.raises(InvalidInput) as caught:
-        event_create(
-            name="Nog een", slug=event.slug, kind=Event.Kind.COFFEE, date=event.date, by=organiser
-        )
+        event_create(name="Nog een", slug=event.slug, kind="coffee", date=event.date, by=organiser)
     assert "slug" in caught.value.field_errors
     assert Event.objects.count() == 1
 
@@ -347,7 +345,7 @@ def edition_2018(db, branch, other_branch):
     source = Event.objects.create(
         name="Open azc dag 2018",
         slug="open-azc-dag-2018",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=datetime.date(2018, 9, 22),
         is_published=True,
         description="Veertig azc's.",
@@ -399,8 +397,8 @@ def test_clone_copies_sites_as_drafts_with_shifts_at_the_same_wall_clock_time(
     event = result.event
     assert (result.sites, result.shifts) == (2, 3)
     assert not event.is_published
-    assert (event.kind, event.description, event.release_deadline_hours) == (
-        Event.Kind.OPEN_DAY,
+    assert (event.kind_id, event.description, event.release_deadline_hours) == (
+        "open_day",
         "Veertig azc's.",
         48,
     )

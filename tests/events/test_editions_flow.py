@@ -27,7 +27,7 @@ def open_day_2018(branch, other_branch):
     source = Event.objects.create(
         name="Open azc dag 2018",
         slug="open-azc-dag-2018",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=datetime.date(2018, 9, 22),
         is_published=True,
         default_opens_at=datetime.time(11),

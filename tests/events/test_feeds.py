@@ -322,7 +322,7 @@ def test_unknown_unpublished_or_hidden_feeds_are_not_found(client, event, site, 
     hidden = Event.objects.create(
         name=f"Bakkie Doen {YEAR + 1}",
         slug=f"bakkie-doen-{YEAR + 1}",
-        kind="coffee",
+        kind_id="coffee",
         date=datetime.date(YEAR + 1, 6, 20),
         is_published=False,
     )

@@ -68,7 +68,7 @@ def two_year_event(db, branch):
     event = Event.objects.create(
         name="Bakkie Doen",
         slug="bakkie-doen",
-        kind=Event.Kind.COFFEE,
+        kind_id="coffee",
         date=datetime.date(YEAR, 6, 20),
         is_published=True,
     )

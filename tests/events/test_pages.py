@@ -16,7 +16,7 @@ def past_event(db):
     return Event.objects.create(
         name="Open azc dag 2018",
         slug="open-azc-dag-2018",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=datetime.date(2018, 9, 22),
         is_published=True,
     )
@@ -27,7 +27,7 @@ def unpublished_event(db):
     return Event.objects.create(
         name="Geheime editie",
         slug="geheim",
-        kind=Event.Kind.COFFEE,
+        kind_id="coffee",
         date=timezone.localdate() + datetime.timedelta(days=30),
         is_published=False,
     )

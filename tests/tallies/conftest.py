@@ -63,7 +63,7 @@ def make_today_event() -> Event:
     return Event.objects.create(
         name="Open azc dag vandaag",
         slug="open-azc-dag-vandaag",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=timezone.localdate(),
         is_published=True,
     )

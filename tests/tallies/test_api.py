@@ -308,6 +308,7 @@ def test_a_counting_volunteer_may_not_correct(counting_client, today_site):
     assert not TallyEntry.objects.exists()
 
 
+@pytest.mark.django_db  # the categories in the schema are data
 def test_the_schema_documents_the_tally_endpoints(client):
     schema = client.get("/api/schema/", headers={"accept": "application/json"}).content.decode()
     for fragment in (

@@ -58,7 +58,7 @@ def past_site(location, branch, days_ago: int) -> Site:
     event = Event.objects.create(
         name=f"Open azc dag {day}",
         slug=f"open-azc-dag-{day}",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=day,
         is_published=True,
     )
@@ -498,7 +498,7 @@ def test_a_coordinator_compares_with_an_edition_they_may_open(
     hidden = Event.objects.create(
         name="Open azc dag proef",
         slug="open-azc-dag-proef",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=today_site.event.date - datetime.timedelta(days=30),
         is_published=False,
     )

@@ -68,7 +68,7 @@ def test_the_counter_has_no_inline_script(counting_client, today_site):
 
 def test_a_coffee_action_counter_counts_coffees_and_conversations(client, today_site, organiser):
     event = today_site.event
-    event.kind = Event.Kind.COFFEE
+    event.kind_id = "coffee"
     event.save()
     client.force_login(organiser)
     html = client.get(f"/sites/{today_site.pk}/count/").content.decode()
@@ -200,7 +200,7 @@ def open_day(year: int) -> Event:
     return Event.objects.create(
         name=f"Open azc dag {year}",
         slug=f"open-azc-dag-{year}",
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=last_weekday_of(year, 9, 5),
         is_published=True,
     )
@@ -215,7 +215,7 @@ def editions(db, branch, other_branch):
     Event.objects.create(  # another kind: never the "previous edition"
         name=f"Bakkie Doen {YEAR}",
         slug=f"bakkie-doen-{YEAR}",
-        kind=Event.Kind.COFFEE,
+        kind_id="coffee",
         date=datetime.date(YEAR, 6, 20),
     )
     utrecht = Location.objects.create(

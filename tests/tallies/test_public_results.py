@@ -21,7 +21,7 @@ def _edition(days_ago: int, slug: str = "open-azc-dag-voorbij") -> Event:
     return Event.objects.create(
         name="Open azc dag voorbij",
         slug=slug,
-        kind=Event.Kind.OPEN_DAY,
+        kind_id="open_day",
         date=timezone.localdate() - datetime.timedelta(days=days_ago),
         is_published=True,
     )

@@ -40,7 +40,7 @@ def test_my_shifts_offers_check_in_and_counting_on_the_day(person, shift, site):
         page = signed_in(user).get("/my/shifts/").content.decode()
     assert f'action="/my/shifts/{shift.pk}/check-in/"' in page
     assert f'href="/sites/{site.pk}/count/"' in page
-    assert "Count visitors" in page
+    assert "Count: visitors, children" in page
 
 
 def test_my_shifts_offers_neither_the_day_before(person, shift, site):
@@ -51,11 +51,11 @@ def test_my_shifts_offers_neither_the_day_before(person, shift, site):
 
 
 def test_the_count_button_is_worded_for_a_coffee_day(person, site):
-    Event.objects.filter(pk=site.event_id).update(kind=Event.Kind.COFFEE)
+    Event.objects.filter(pk=site.event_id).update(kind_id="coffee")
     with at(12):
         page = signed_in(person.volunteer.user).get("/my/shifts/").content.decode()
-    assert "Count cups and conversations" in page
-    assert "Count visitors" not in page
+    assert "Count: cups of coffee, conversations, passers-by reached" in page
+    assert "visitors, children" not in page
 
 
 def test_a_waitlisted_volunteer_gets_no_check_in_and_no_counter(shift, site):

@@ -187,6 +187,7 @@ def test_me_lists_organiser_and_coordinator_roles(client, organiser, coordinator
     assert body["coordinator_of"] == [{"id": branch.pk, "name": "Afdeling Utrecht"}]
 
 
+@pytest.mark.django_db  # the kinds and categories in the schema are data
 def test_schema_describes_the_sign_up_api(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     claim_op = schema["paths"]["/api/v1/shifts/{id}/claim/"]["post"]

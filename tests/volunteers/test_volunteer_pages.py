@@ -52,7 +52,7 @@ def test_filters_by_event_town_date_and_free_places(anonymous_client, site, even
     coffee = Event.objects.create(
         name=f"Bakkie Doen {YEAR}",
         slug=f"bakkie-doen-{YEAR}",
-        kind=Event.Kind.COFFEE,
+        kind_id="coffee",
         date=datetime.date(YEAR, 6, 20),
         is_published=True,
     )

@@ -195,6 +195,7 @@ def test_an_editions_counts_refuse_a_malformed_branch(organiser, site):
     assert response.json()["parameter"] == "branch"
 
 
+@pytest.mark.django_db  # the kinds and categories in the schema are data
 def test_the_operations_are_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     paths = schema["paths"]
