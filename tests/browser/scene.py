@@ -196,6 +196,8 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("branches", organiser, reverse("events:branch_list")),
         ("branch", organiser, reverse("events:branch_detail", args=[site.branch_id])),
         ("branch-import", organiser, reverse("events:branch_import")),
+        # Past editions from a spreadsheet (issue 19).
+        ("history-import", organiser, reverse("tallies:history_import")),
     ]
 
 
