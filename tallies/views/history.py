@@ -33,8 +33,8 @@ UPLOADS = KeptUploads(folder_name="history-imports", salt="tallies.history.impor
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    # The edition's own field says which kinds there are (the kinds become data later).
-    return [(str(value), str(label)) for value, label in Event._meta.get_field("kind").choices]
+    # As the edition form lists them (events.forms.editions); the kinds become data later.
+    return [(str(value), str(label)) for value, label in Event.Kind.choices]
 
 
 class HistoryImportForm(forms.Form):
