@@ -2,11 +2,13 @@
 every row problem, the command, and the dashboard and report that read the result."""
 
 import datetime
+import uuid
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from demo.editions import next_open_day
@@ -315,3 +317,15 @@ def test_the_impact_report_of_the_imported_edition_shows_its_totals(organiser_cl
     assert figures.totals == {"visitors": 19_250, "children": 4_120}
     assert len(figures.sites) == 40
     assert "19.250 bezoekers op 40 locaties" in response.content.decode()
+
+
+def test_the_database_takes_an_imported_total_of_any_size_but_no_such_tap(branch, other_branch):
+    import_small(small_file(*GOOD))
+    site = Site.objects.get(location__city="Zwolle")
+    stored = TallyEntry.objects.get(site=site, category="visitors")
+    assert stored.delta == 500 and stored.imported and not stored.is_correction
+    fields = {"site": site, "category": "visitors", "recorded_at": site.opens_at}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TallyEntry.objects.create(client_id=uuid.uuid4(), delta=500, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TallyEntry.objects.create(client_id=uuid.uuid4(), delta=-5, imported=True, **fields)
