@@ -3,11 +3,16 @@ and Open azc dag, dated from the day the demo is loaded."""
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from common import clock
 from events.models import Site
 
 from .places import AZC_TOWNS, COFFEE_SPOTS
+
+# The 2018 Open azc dag as an organiser would import it (README, "Past editions from a
+# spreadsheet"): the demo imports the same file, so the example has one home.
+OPEN_DAY_2018_FILE = Path(__file__).resolve().parent.parent / "docs/samples/open-azc-dag-2018.csv"
 
 
 @dataclass
@@ -24,6 +29,8 @@ class EditionPlan:
     tallies: dict[str, int] = field(default_factory=dict)
     # Sites that are not yet published: town -> status.
     unpublished: dict[str, str] = field(default_factory=dict)
+    # A past edition imported from this spreadsheet (its sites and totals) instead.
+    import_file: Path | None = None
 
     @property
     def is_history(self) -> bool:
@@ -65,6 +72,7 @@ def editions(today: datetime.date | None = None) -> list[EditionPlan]:
             description="Veertig azc's openden hun deuren voor buren en belangstellenden.",
             towns=azc_2018,
             tallies={"visitors": 19_250, "children": 4_120},
+            import_file=OPEN_DAY_2018_FILE,
         ),
         EditionPlan(
             slug="bakkie-doen-2019",

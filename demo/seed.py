@@ -3,11 +3,13 @@
 Everything is written through the services, as a person would: editions with
 `event_create`, sites with `site_create` and the review workflow, places with
 `signup_create`, counts with `tally_record`, the past editions with
-`edition_history_record`, places with `location_save` (positions from the geocoding
-chain: offline, they are town centres, precision "town"; the demo never pretends to know
-a building's exact spot). The coming editions are the next Bakkie Doen (20 June) and the
-next Open azc dag (the fourth Saturday of September) from the day the demo is loaded, with
-their registration open, so each demo role can do its work on that day.
+`edition_history_record` (the 2018 Open azc dag by importing its example spreadsheet,
+`tallies.history_import`, as an organiser would), places with `location_save`
+(positions from the geocoding chain: offline, they are town centres, precision "town";
+the demo never pretends to know a building's exact spot). The coming editions are the
+next Bakkie Doen (20 June) and the next Open azc dag (the fourth Saturday of September)
+from the day the demo is loaded, with their registration open, so each demo role can do
+its work on that day.
 
 Running the seed again adds nothing: what exists (found by e-mail, reference, slug) is
 kept as it is. It lives in the top layer because it fills every app.
@@ -36,6 +38,7 @@ from locations.services import (
     branch_create,
     location_save,
 )
+from tallies.history_import import history_import
 from tallies.services import TallyTap, tally_record
 
 from .editions import EditionPlan, coming_slugs, editions
@@ -252,6 +255,9 @@ class DemoSeeder:
 
     def _edition(self, plan: EditionPlan, places: list, *, organiser) -> None:
         pattern = OPEN_DAY_SHIFTS if plan.kind == "open_day" else COFFEE_SHIFTS
+        if plan.import_file is not None:
+            self._import_history(plan, places, organiser=organiser)
+            return
         if plan.is_history:
             self._history(plan, places, organiser=organiser)
             return
@@ -320,6 +326,26 @@ class DemoSeeder:
         sites = list(event.sites.order_by("pk"))
         for category, total in plan.tallies.items():
             self._tallies(plan, sites, category, total)
+
+    def _import_history(self, plan: EditionPlan, places: list, *, organiser) -> None:
+        """A past edition from its spreadsheet, as an organiser imports it: the places
+        and branches made above are matched by name and town, nothing is looked up."""
+        report = history_import(
+            data=plan.import_file.read_bytes(),
+            name=plan.name,
+            slug=plan.slug,
+            kind=plan.kind,
+            description=plan.description,
+            by=organiser,
+        )
+        if not report.written:
+            raise DomainError("; ".join(str(problem) for problem in report.problems))
+        expected = {str(category): total for category, total in plan.tallies.items()}
+        if report.totals != expected or len(report.rows) != len(places):
+            raise DomainError(f"{plan.import_file.name} does not add up to {expected}")
+        self._count("events", True)
+        self._count("sites", True, report.sites_created)
+        self._count("tally entries", True, report.entries_created)
 
     @staticmethod
     def _site_text(kind: str, town: str) -> str:

@@ -117,3 +117,19 @@ def add_edition_links(provider: EditionProvider) -> None:
 
 def edition_links(*, user, event) -> list[Link]:
     return [link for provider in _edition_providers for link in provider(user=user, event=event)]
+
+
+# --- Links beside "New edition" on the management index ----------------------------------
+
+# Counting adds "import a past edition" (organisers).
+_editions_list_providers: list[Callable[..., list[Link]]] = []
+
+
+def add_editions_list_links(provider: Callable[..., list[Link]]) -> None:
+    """Show `provider(user=…)`'s links beside "New edition" in the list of editions."""
+    if provider not in _editions_list_providers:
+        _editions_list_providers.append(provider)
+
+
+def editions_list_links(*, user) -> list[Link]:
+    return [link for provider in _editions_list_providers for link in provider(user=user)]

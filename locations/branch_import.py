@@ -124,8 +124,10 @@ class BranchFile:
         return grouped
 
 
-def _table(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
-    """("csv" or "xlsx", the non-empty rows with their numbers as a spreadsheet shows them)."""
+def read_table(data: bytes) -> tuple[str, list[tuple[int, list[str]]]]:
+    """("csv" or "xlsx", the non-empty rows with their numbers as a spreadsheet shows them)
+    of an uploaded spreadsheet; also read by the import of past editions. Raises
+    `ImportFileError` for a file that cannot be read."""
     if is_xlsx(data):
         try:
             return "xlsx", read_xlsx(data)
@@ -220,7 +222,7 @@ def branch_file_read(*, data: bytes) -> BranchFile:
     Raises `ImportFileError` when the file as a whole cannot be read (encoding, no header,
     no name column, too many rows); never for a bad row: those are `problems`, one per
     thing wrong, with the row's number as the spreadsheet shows it."""
-    kind, table = _table(data)
+    kind, table = read_table(data)
     if not table:
         raise ImportFileError(_("The file is empty."))
     (_header_number, header), *body = table

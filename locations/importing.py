@@ -234,6 +234,10 @@ class _RowError(Exception):
         self.message = message
 
 
+# What `parse_row` and `find_existing` raise for a bad row (read by other imports too).
+RowError = _RowError
+
+
 def _number(text: str, column: str, low: float, high: float) -> float | None:
     if not text:
         return None

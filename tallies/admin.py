@@ -26,8 +26,9 @@ class TallyEntryAdmin(ReadOnlyAdmin):
         "received_at",
         "recorded_by",
         "is_correction",
+        "imported",
     ]
-    list_filter = ["category", "is_correction", "site__event"]
+    list_filter = ["category", "is_correction", "imported", "site__event"]
     search_fields = ["site__name", "site__location__name", "client_id", "reason", "device_id"]
     list_select_related = ["site__location", "recorded_by"]
     date_hierarchy = "recorded_at"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.constraints import ConstraintErrorsOnFields
 from common.languages import in_language
-from events.models import ActionKind, Site
+from events.models import ActionKind, Event, Site
 
 
 class Category(models.Model):
@@ -68,7 +68,8 @@ class TallyEntry(ConstraintErrorsOnFields):
     too, with a reason, so every total can be traced back.
     """
 
-    # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free.
+    # Taps may move a count by -1 (undo) up to +50 (a group at once); corrections are free,
+    # and an imported total (`imported`) may be any figure above zero.
     TAP_DELTA_MIN = -1
     TAP_DELTA_MAX = 50
 
@@ -91,6 +92,9 @@ class TallyEntry(ConstraintErrorsOnFields):
     device_id = models.CharField(_("device"), max_length=64, blank=True)
     is_correction = models.BooleanField(_("correction"), default=False)
     reason = models.TextField(_("reason"), blank=True)
+    # A total of a past edition read from a spreadsheet (`tallies.history_import`), not a
+    # tap: counted at the site's opening hour, any size (a whole day's visitors).
+    imported = models.BooleanField(_("imported"), default=False, db_default=False)
     # The upload that stored the entry: tells a tap stored by this request from one a
     # concurrent request stored first, and groups an audit trail by upload.
     sync_id = models.UUIDField(_("upload"), null=True, blank=True, editable=False)
@@ -111,7 +115,9 @@ class TallyEntry(ConstraintErrorsOnFields):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(is_correction=True) | models.Q(delta__gte=-1, delta__lte=50),
+                condition=models.Q(is_correction=True)
+                | models.Q(imported=True, delta__gte=1)
+                | models.Q(delta__gte=-1, delta__lte=50),
                 name="tally_tap_delta_range",
                 violation_error_code="tally_tap_delta_range",
                 violation_error_message=_("A tap counts between -1 and +50."),
@@ -132,6 +138,33 @@ class TallyEntry(ConstraintErrorsOnFields):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.category} {self.delta:+d}"
+
+
+class HistoryImport(models.Model):
+    """An edition recorded from a spreadsheet of its sites and totals
+    (`tallies.history_import`): who imported it and when. Only an edition with this record
+    is imported into again; one planned here, or recorded otherwise, is never touched by an
+    import."""
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="history_import"
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("imported edition")
+        verbose_name_plural = _("imported editions")
+
+    def __str__(self) -> str:
+        return str(self.event_id)
 
 
 class TallyRefusal(models.Model):

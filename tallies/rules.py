@@ -71,3 +71,6 @@ rules.add_perm(
 )
 rules.add_perm("tallies.correct_tally", is_organiser | (coordinates_site & is_counting_open))
 rules.add_perm("tallies.view_dashboard", is_organiser | is_coordinator)
+
+# Recording a past edition from a spreadsheet (`tallies.history_import`).
+rules.add_perm("tallies.import_history", is_organiser)

@@ -48,12 +48,14 @@ ENTRY_COLUMNS = (
     "is_correction",
     "reason",
     "sync_id",
+    "imported",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to store at a site (a tap, or a correction with its reason)."""
+    """An entry to store at a site (a tap, a correction with its reason, or a total read
+    from a spreadsheet of a past edition: `imported`)."""
 
     client_id: uuid.UUID
     category: str
@@ -61,6 +63,7 @@ class NewEntry:
     recorded_at: datetime.datetime
     is_correction: bool = False
     reason: str = ""
+    imported: bool = False
 
 
 def hour_of(moment: datetime.datetime) -> datetime.datetime:
@@ -155,6 +158,7 @@ def store_entries(
                     entry.is_correction,
                     entry.reason,
                     constant["sync_id"],
+                    entry.imported,
                 ]
             placeholders = "(" + ", ".join(["%s"] * len(ENTRY_COLUMNS)) + ")"
             cursor.execute(
@@ -213,7 +217,7 @@ def _add_to_hours(site_id: int, entries: Iterable[NewEntry]) -> None:
 def _add_to_minutes(site_id: int, entries: Iterable[NewEntry], counters: list[str]) -> None:
     sums: dict[tuple[str, str, datetime.datetime], int] = defaultdict(int)
     for entry in entries:
-        if entry.delta > 0 and not entry.is_correction:
+        if entry.delta > 0 and not entry.is_correction and not entry.imported:
             minute = minute_of(entry.recorded_at)
             for counter in counters:
                 sums[counter, entry.category, minute] += entry.delta
@@ -269,7 +273,8 @@ def minutes_sql(vendor: str, site_ids: Sequence[int] | None = None) -> tuple[str
     site_id, counter, category, minute, added; and its parameters."""
     minute = _truncate("minute", vendor)
     sites, ids = _sites_condition(site_ids)
-    adding = f"delta > 0 AND NOT is_correction {sites}"
+    # Imported totals of past editions (`imported`) count towards no limit, as corrections.
+    adding = f"delta > 0 AND NOT is_correction AND NOT imported {sites}"
     return (
         "SELECT site_id, counter, category, minute, SUM(delta) FROM ("  # noqa: S608
         "SELECT site_id, 'u' || CAST(recorded_by_id AS TEXT) AS counter, category, "

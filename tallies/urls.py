@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counting, dashboard, kinds, today, worker
+from .views import counting, dashboard, history, kinds, today, worker
 
 app_name = "tallies"
 
@@ -23,6 +23,13 @@ urlpatterns = [
         name="dashboard_hours_csv",
     ),
     path("dashboard/<slug:slug>/report/", dashboard.impact_report, name="impact_report"),
+    # A past edition from a spreadsheet (organisers). Before `events.urls`, whose
+    # `manage/editions/<slug>/` would otherwise take it.
+    path(
+        "manage/editions/import-history/",
+        history.history_import_page,
+        name="history_import",
+    ),
     # The control room of an edition on its day (organisers, the branches' coordinators).
     path("manage/editions/<slug:slug>/today/", today.control_room, name="control_room"),
     # Kinds of action day and what is counted at them (organisers).

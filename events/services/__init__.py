@@ -21,7 +21,7 @@ from .editions import (
     registration_check,
     registration_state,
 )
-from .history import PastSite, edition_history_record
+from .history import PastSite, edition_history_record, past_sites_add
 from .shifts import shift_create, shift_create_series, shift_delete, shift_update
 from .signups import lead_appoint, signup_create, signup_release
 from .sites import site_create, site_update, sites_location_moved
@@ -47,6 +47,7 @@ __all__ = [
     "event_templates_set",
     "event_update",
     "lead_appoint",
+    "past_sites_add",
     "registration_check",
     "registration_state",
     "shift_create",

@@ -72,6 +72,17 @@ def edition_history_record(
     )
     full_clean(event)
     event.save()
+    past_sites_add(event=event, sites=sites, by=by)
+    return event
+
+
+@transaction.atomic
+def past_sites_add(*, event: Event, sites: Sequence[PastSite], by) -> list[Site]:
+    """Add `sites` to an edition recorded as history, published as they took place, each
+    with a status change saying it was recorded afterwards; returns them.
+
+    Raises `InvalidInput` on `sites` naming the site, and then adds nothing: hours not on
+    the edition's day, or a location that has a site in the edition already."""
     recorded = []
     for past in sites:
         site = Site(
@@ -86,7 +97,7 @@ def edition_history_record(
             created_by=by,
         )
         label = past.name or past.location.name
-        if timezone.localtime(past.opens_at, clock.local_zone()).date() != date:
+        if timezone.localtime(past.opens_at, clock.local_zone()).date() != event.date:
             raise InvalidInput(
                 _("%(site)s: its hours are not on the edition's day.") % {"site": label},
                 field="sites",
@@ -108,4 +119,4 @@ def edition_history_record(
         )
         for site in recorded
     )
-    return event
+    return recorded

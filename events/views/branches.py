@@ -9,21 +9,13 @@ accounts, not the other way round.
 Who may see what: organisers every branch; a coordinator their own branches' pages (the
 list shows them only theirs); anyone else is refused. Importing is for organisers.
 
-The import is two steps (check, then import) of one uploaded file. Between them the file is
-kept in a private temporary folder under its SHA-256, and the page carries a signed token
-naming that digest and the organiser, valid for an hour: nobody else's file can be named,
-and the file imported is byte for byte the file that was checked.
+The import is two steps (check, then import) of one uploaded file, kept between them by
+`common.uploads` (a private temporary file named by a signed token, for an hour).
 """
-
-import hashlib
-import tempfile
-import time
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -40,6 +32,7 @@ from accounts.coordinator_invites import (
 )
 from accounts.roles import coordinated_branch_ids
 from common.pagination import query_without_page
+from common.uploads import KeptUploads
 from locations.models import Branch, Location, Province
 
 from ..models import Signup, Site
@@ -47,8 +40,7 @@ from ..models import Signup, Site
 PAGE_SIZE = 50
 ORGANISER = "locations.change_branch"  # organisers (accounts/rules.py)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-TOKEN_SALT = "events.branches.import"  # noqa: S105 (a signing salt, not a secret)
-TOKEN_MAX_AGE = 3600
+UPLOADS = KeptUploads(folder_name="branch-imports", salt="events.branches.import")
 
 
 def _is_organiser(user) -> bool:
@@ -155,46 +147,6 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Import ----------------------------------------------------------------------------------
 
 
-def _upload_folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "branch-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
-def _keep(data: bytes) -> str:
-    """Keep `data` for the second step; its digest. Files older than a day go."""
-    folder = _upload_folder()
-    for old in folder.iterdir():
-        try:
-            if old.stat().st_mtime < time.time() - 86400:
-                old.unlink()
-        except OSError:
-            pass
-    digest = hashlib.sha256(data).hexdigest()
-    (folder / digest).write_bytes(data)
-    return digest
-
-
-def _kept(token: str, user) -> tuple[str, bytes] | None:
-    """The digest and bytes of the file `token` names, if it is `user`'s and still kept."""
-    try:
-        payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if not isinstance(payload, dict) or payload.get("user") != user.pk:
-        return None
-    digest = str(payload.get("sha", ""))
-    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-        return None
-    try:
-        data = (_upload_folder() / digest).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != digest:
-        return None
-    return digest, data
-
-
 @login_required
 def branch_import_page(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -205,7 +157,7 @@ def branch_import_page(request: HttpRequest) -> HttpResponse:
         return render(request, "events/branches/branch_import.html", context)
 
     if "token" in request.POST:
-        kept = _kept(request.POST["token"], user)
+        kept = UPLOADS.kept(request.POST["token"], user)
         if kept is None:
             context["error"] = _(
                 "The checked file is no longer at hand (after an hour it is dropped): "
@@ -220,7 +172,7 @@ def branch_import_page(request: HttpRequest) -> HttpResponse:
             context["error"] = error.detail
             return render(request, "events/branches/branch_import.html", context, status=400)
         if report.written:
-            (_upload_folder() / digest).unlink(missing_ok=True)
+            UPLOADS.drop(digest)
             messages.success(
                 request,
                 _(
@@ -255,10 +207,5 @@ def branch_import_page(request: HttpRequest) -> HttpResponse:
     except ImportFileError as error:
         context["error"] = error.detail
         return render(request, "events/branches/branch_import.html", context, status=400)
-    digest = _keep(data)
-    context.update(
-        report=report,
-        filename=upload.name,
-        token=signing.dumps({"sha": digest, "user": user.pk}, salt=TOKEN_SALT),
-    )
+    context.update(report=report, filename=upload.name, token=UPLOADS.keep(data, user))
     return render(request, "events/branches/branch_import.html", context)

@@ -109,6 +109,8 @@ def manage_index(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming,
             "own_sites": own_sites,
             "editions": editions_all,
+            # Importing a past edition (`tallies`, through `events.extensions`).
+            "editions_links": extensions.editions_list_links(user=user),
         },
     )
 

@@ -205,6 +205,8 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
             organiser,
             reverse("tallies:category_delete", args=["open_day", "children"]),
         ),
+        # Past editions from a spreadsheet (issue 19).
+        ("history-import", organiser, reverse("tallies:history_import")),
     ]
 
 

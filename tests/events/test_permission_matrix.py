@@ -59,6 +59,7 @@ MATRIX = {
     # The site lead while their shift is on may too (tests/events/test_site_state.py).
     "events.set_site_state": ("site", {"organiser", "coordinator"}),
     "locations.edit_location": ("location", {"organiser", "coordinator"}),
+    "tallies.import_history": ("none", {"organiser"}),
 }
 
 
