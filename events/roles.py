@@ -112,3 +112,31 @@ def leads_site_at(user, site, moment: datetime.datetime) -> bool:
 def is_site_lead_now(user, site) -> bool:
     """`leads_site_at` now (`common.clock`)."""
     return leads_site_at(user, site, clock.now())
+
+
+@rules.predicate
+def is_appointed_site_lead(user, site) -> bool:
+    """`user` has a confirmed place on a site-lead shift (not cancelled) at `site`, at any
+    time before or on the day (unlike `is_site_lead_now`)."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    return Shift.objects.filter(
+        site=site,
+        role=Shift.Role.LEAD,
+        is_cancelled=False,
+        signups__volunteer__user=user,
+        signups__status=Signup.Status.CONFIRMED,
+    ).exists()
+
+
+@rules.predicate
+def has_place_at_site(user, site) -> bool:
+    """`user` has a confirmed or waitlisted place on a shift (not cancelled) at `site`."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    return Shift.objects.filter(
+        site=site,
+        is_cancelled=False,
+        signups__volunteer__user=user,
+        signups__status__in=Signup.ACTIVE_STATUSES,
+    ).exists()
