@@ -41,7 +41,7 @@ class HostWriteSerializer(RejectUnknownFields):
 
     organisation = _text(200, "The host organisation, such as COA.", required=True)
     contact_name = _text(150, "The contact person at the host.")
-    contact_phone = _text(30, "Their phone number, such as 06 12345678 or +31 6 12345678.")
+    contact_phone = _text(30, "Their phone number: digits, spaces, brackets, dashes, a leading +.")
     contact_email = serializers.EmailField(
         required=False, allow_blank=True, default="", help_text="Their e-mail address."
     )
