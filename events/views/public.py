@@ -8,6 +8,7 @@ from common.access import public
 from common.languages import language_names
 
 from .. import extensions
+from ..hosts import host_of
 from ..models import Event, Site
 from ..selectors import shifts_with_counts
 from ..services.editions import edition_is_closed
@@ -82,7 +83,11 @@ def site_detail(request, pk: int):
     )
     links = {"user": request.user, "site": site}
     is_past = site.closes_at <= clock.now()
-    return render(
+    # The host's house rules for the site's own volunteers (and its coordinators); the
+    # host's contact person only for those who may call them. Never for the public.
+    user = request.user
+    host = host_of(site) if user.has_perm("events.view_host_conditions", site) else None
+    response = render(
         request,
         "events/site_detail.html",
         {
@@ -98,8 +103,14 @@ def site_detail(request, pk: int):
             else [],
             # The languages the site's team needs, e.g. those of an azc's residents.
             "languages": language_names(site.languages_needed),
+            "host": host,
+            "show_host_contact": host is not None
+            and user.has_perm("events.view_host_contact", site),
             # Links that apps above this one add (counting, claiming a shift here).
             "tools": extensions.site_links(extensions.SITE_PAGE_TOOLS, **links),
             "help_links": extensions.site_links(extensions.SITE_PAGE_HELP, **links),
         },
     )
+    if host is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response

@@ -349,6 +349,27 @@ def test_volunteers_of_the_site_see_the_host_and_its_conditions(client, hosted, 
         assert "Hanna Hostcontact" not in text
 
 
+def test_the_site_page_shows_its_volunteers_the_house_rules_and_the_public_nothing(
+    client, hosted, volunteer
+):
+    url = hosted.get_absolute_url()
+    english(client)
+    public_text = client.get(url).content.decode()
+    assert "Host and house rules" not in public_text
+    assert "De slaapzalen blijven dicht." not in public_text
+    client.force_login(volunteer)
+    response = client.get(url)
+    text = response.content.decode()
+    assert "Host and house rules" in text
+    assert "No photos inside." in text
+    assert "De slaapzalen blijven dicht." in text
+    assert "Hanna Hostcontact" not in text
+    assert response["Cache-Control"] == "private, no-store"
+    other = make_volunteer("no-place@example.org")
+    client.force_login(other.user)
+    assert "Host and house rules" not in client.get(url).content.decode()
+
+
 def test_a_volunteer_elsewhere_does_not_see_the_conditions(client, hosted, edition, branch):
     elsewhere = draft_site(edition, place("azc Amersfoort", "Amersfoort"), branch)
     person = make_volunteer("elsewhere@example.org")
@@ -366,9 +387,10 @@ def test_the_appointed_site_lead_sees_the_contact_person(client, hosted):
     make_signup(shift=lead_shift, volunteer=lead)
     assert lead.user.has_perm("events.view_host_contact", hosted)
     client.force_login(lead.user)
-    text = client.get(reverse("volunteers:my_shifts")).content.decode()
-    for value in CONTACT.values():
-        assert value in text
+    for url in (reverse("volunteers:my_shifts"), hosted.get_absolute_url()):
+        text = client.get(url).content.decode()
+        for value in CONTACT.values():
+            assert value in text, url
 
 
 def test_the_rules_for_the_contact_and_the_conditions(hosted, volunteer, other_coordinator):
