@@ -8,7 +8,6 @@ from common.access import public
 from common.languages import language_names
 
 from .. import extensions
-from ..hosts import host_of
 from ..models import Event, Site
 from ..selectors import shifts_with_counts
 from ..services.editions import edition_is_closed
@@ -76,7 +75,7 @@ def event_detail(request, slug: str):
 @public
 def site_detail(request, pk: int):
     site = get_object_or_404(
-        Site.objects.published().select_related("event", "location", "branch"), pk=pk
+        Site.objects.published().select_related("event", "location", "branch", "host"), pk=pk
     )
     shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False)).order_by(
         "starts_at", "role"
@@ -86,7 +85,10 @@ def site_detail(request, pk: int):
     # The host's house rules for the site's own volunteers (and its coordinators); the
     # host's contact person only for those who may call them. Never for the public.
     user = request.user
-    host = host_of(site) if user.has_perm("events.view_host_conditions", site) else None
+    # Read with the site (no query more for the many sites without one).
+    host = getattr(site, "host", None)
+    if host is not None and not user.has_perm("events.view_host_conditions", site):
+        host = None
     response = render(
         request,
         "events/site_detail.html",
