@@ -28,6 +28,10 @@ from django.utils.translation import gettext_lazy as _
 # The bidi embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI,
 # PDI). The marks LRM, RLM and ALM are allowed: they change no other character's direction.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+
+# A phone number as people type it: digits, spaces, brackets and dashes, perhaps a leading
+# "+" (06 12345678, +31 6 12345678). The one pattern of volunteers' and hosts' phones.
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
 # C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
 _CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _ONE_LINE = re.compile(f"[{_CONTROLS}{BIDI_CONTROLS}]")

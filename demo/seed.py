@@ -272,6 +272,8 @@ class DemoSeeder:
                 languages_needed=["nl", "en", "ar"] if plan.kind == "open_day" else ["nl", "en"],
                 show_approximate_location=plan.kind == "open_day" and town in {"Ter Apel", "Budel"},
             )
+            if location.kind == Location.Kind.AZC:
+                self._host(site, town, by=organiser)
             status = plan.unpublished.get(town, Site.Status.PUBLISHED)
             if status != Site.Status.DRAFT:
                 services.site_submit(site=site, by=organiser)
@@ -279,6 +281,27 @@ class DemoSeeder:
                 services.site_publish(site=site, by=organiser)
             self._count("sites", True)
             self._count("shifts", True, len(pattern))
+
+    def _host(self, site: Site, town: str, *, by) -> None:
+        """The azc's host (COA) and their consent: an azc site is reviewed only with it."""
+        services.site_host_record(
+            site=site,
+            by=by,
+            details=services.HostDetails(
+                organisation="COA",
+                contact_name=f"Locatiemanager azc {town}",
+                contact_phone="088 715 80 00",
+                contact_email=f"locatie-{slugify(town)}@example.org",
+                consent_given_by_name=f"Locatiemanager azc {town}",
+                consent_given_by_role="locatiemanager",
+                consent_given_on=clock.today() - datetime.timedelta(days=14),
+                no_photos_inside=True,
+                visitor_limit=150,
+                id_required=town in {"Ter Apel", "Budel"},
+                other_conditions="Woonunits en slaapkamers van bewoners blijven gesloten.",
+            ),
+        )
+        self._count("site hosts", True)
 
     def _coming_event(self, plan: EditionPlan, *, organiser) -> Event:
         """A coming edition, published, with its shift templates and registration open."""

@@ -16,6 +16,7 @@ from .models import (
     ShiftTemplate,
     Signup,
     Site,
+    SiteHost,
     SiteState,
     SiteStatusChange,
 )
@@ -261,3 +262,12 @@ class SiteStateAdmin(ReadOnlyAdmin):
     search_fields = ["site__name", "site__location__name", "note"]
     list_select_related = ["site__location", "set_by"]
     date_hierarchy = "set_at"
+
+
+@admin.register(SiteHost)
+class SiteHostAdmin(ReadOnlyAdmin):
+    # Recorded on the site's "Host and consent" page (events.services.hosts).
+    list_display = ["site", "organisation", "consent_given_on", "consent_recorded_at"]
+    list_filter = ["site__event", "no_photos_inside", "id_required"]
+    search_fields = ["site__name", "site__location__name", "organisation"]
+    list_select_related = ["site__location"]

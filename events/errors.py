@@ -8,7 +8,8 @@ show the same message. Clients may rely on the codes, not on the wording.
     └── EditionClosed                edition_closed
     SiteStatusError                  site_status
     ├── SiteWrongStatus              site_wrong_status
-    └── SiteIncomplete               site_incomplete
+    ├── SiteIncomplete               site_incomplete
+    └── HostConsentMissing           host_consent_missing: an azc site without its host's consent
     CommentRequired                  comment_required (400, field: comment)
     ShiftError                       shift_error
     └── ShiftExists                  shift_exists (field: starts_at)
@@ -84,6 +85,18 @@ class SiteIncomplete(SiteStatusError):
     def __init__(self, missing: list) -> None:
         self.missing = missing
         super().__init__(missing=", ".join(str(req.label) for req in missing))
+
+
+class HostConsentMissing(SiteStatusError):
+    """A site at an azc is reviewed only once its host (usually COA) is named and their
+    consent recorded (`events.hosts`)."""
+
+    code = "host_consent_missing"
+    default_message = _(
+        "This site is at an azc: record its host and the host's consent (who gave it, in "
+        "what role, on what day) before it can be submitted or approved. Use the page "
+        '"Host and consent" of the site.'
+    )
 
 
 class CommentRequired(InvalidInput):

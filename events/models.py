@@ -773,3 +773,7 @@ class SiteState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}: {self.get_state_display()}"
+
+
+# The host of a site and their consent: a model of its own module (see there for why).
+from .hosts import SiteHost  # noqa: E402, F401

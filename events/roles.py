@@ -112,3 +112,39 @@ def leads_site_at(user, site, moment: datetime.datetime) -> bool:
 def is_site_lead_now(user, site) -> bool:
     """`leads_site_at` now (`common.clock`)."""
     return leads_site_at(user, site, clock.now())
+
+
+def _places_at_site(user, site) -> frozenset[tuple[str, str]]:
+    """The (role, status) of `user`'s active places on shifts (not cancelled) at `site`:
+    one query per person and site, cached on the user object (a page asks for the host's
+    conditions and for their contact person)."""
+    cache = getattr(user, "_places_at_site", None)
+    if cache is None:
+        cache = user._places_at_site = {}
+    if site.pk not in cache:
+        cache[site.pk] = frozenset(
+            Signup.objects.filter(
+                shift__site=site,
+                shift__is_cancelled=False,
+                volunteer__user=user,
+                status__in=Signup.ACTIVE_STATUSES,
+            ).values_list("shift__role", "status")
+        )
+    return cache[site.pk]
+
+
+@rules.predicate
+def is_appointed_site_lead(user, site) -> bool:
+    """`user` has a confirmed place on a site-lead shift (not cancelled) at `site`, at any
+    time before or on the day (unlike `is_site_lead_now`)."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    return (Shift.Role.LEAD, Signup.Status.CONFIRMED) in _places_at_site(user, site)
+
+
+@rules.predicate
+def has_place_at_site(user, site) -> bool:
+    """`user` has a confirmed or waitlisted place on a shift (not cancelled) at `site`."""
+    if not (is_active_user(user) and isinstance(site, Site)):
+        return False
+    return bool(_places_at_site(user, site))

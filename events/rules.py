@@ -8,7 +8,13 @@ import rules
 from accounts.roles import has_verified_email, is_coordinator, is_organiser
 from accounts.rules import admin_for_organisers
 
-from .roles import is_branch_coordinator, is_signup_owner, is_site_lead_now
+from .roles import (
+    has_place_at_site,
+    is_appointed_site_lead,
+    is_branch_coordinator,
+    is_signup_owner,
+    is_site_lead_now,
+)
 
 admin_for_organisers(
     "events",
@@ -24,6 +30,7 @@ admin_for_organisers(
         "attendance",
         "checkincode",
         "sitestate",
+        "sitehost",
     ],
 )
 
@@ -37,6 +44,18 @@ rules.add_perm("events.review_site", is_organiser)
 rules.add_perm("events.register_site", is_organiser | is_coordinator)
 # The staffing overview of an edition: organisers see every branch, coordinators their own.
 rules.add_perm("events.view_staffing", is_organiser | is_coordinator)
+
+# The host of a site (object: a site; `events.hosts`). Its coordinators and organisers
+# record it (`events.manage_site`). The contact person's name, phone and e-mail address are
+# a third party's: the site's coordinators, organisers and its appointed lead see them.
+# The host's name and conditions (no photos, visitor limit, ID) go to its volunteers too.
+rules.add_perm(
+    "events.view_host_contact", is_organiser | is_branch_coordinator | is_appointed_site_lead
+)
+rules.add_perm(
+    "events.view_host_conditions",
+    is_organiser | is_branch_coordinator | is_appointed_site_lead | has_place_at_site,
+)
 
 # Shifts (object: a site when planning new ones, or the shift itself).
 rules.add_perm("events.manage_shift", is_organiser | is_branch_coordinator)

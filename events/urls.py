@@ -10,6 +10,7 @@ from .views import (
     coordinate,
     day,
     editions,
+    hosts,
     kinds,
     map,
     public,
@@ -63,6 +64,8 @@ urlpatterns = [
     # A site and its workflow.
     path("manage/sites/<int:pk>/", sites.site_manage, name="site_manage"),
     path("manage/sites/<int:pk>/edit/", sites.site_edit, name="site_edit"),
+    # The host of the site (at an azc: COA) and their consent.
+    path("manage/sites/<int:pk>/host/", hosts.site_host, name="site_host"),
     path("manage/sites/<int:pk>/submit/", sites.site_submit_view, name="site_submit"),
     path("manage/sites/<int:pk>/publish/", sites.site_publish_view, name="site_publish"),
     path("manage/sites/<int:pk>/send-back/", sites.site_send_back_view, name="site_send_back"),

@@ -11,13 +11,12 @@ from django.utils.translation import ngettext
 from accounts.forms import language_field
 from common.errors import DomainError
 from common.languages import LANGUAGE_CHOICES
-from common.text import PlainTextValidator
+from common.text import PHONE_PATTERN, PlainTextValidator
 from events.forms.fields import DateInput
 from events.models import Event, Site
 from events.search import NearPoint, locate_place
 from locations.models import Branch
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{6,20}$")
 # "Near a town": how far from it, in km.
 RADIUS_CHOICES_KM = (5, 10, 25)
 DEFAULT_RADIUS_KM = 10

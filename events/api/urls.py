@@ -9,7 +9,7 @@ from django.urls import path
 
 from common.access import public
 
-from . import attendance, events, shifts, sites, workflow
+from . import attendance, events, hosts, shifts, sites, workflow
 
 urlpatterns = [
     path("events/", public(events.EventListView.as_view()), name="event_list"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("sites/<int:pk>/publish/", workflow.SitePublishView.as_view(), name="site_publish"),
     path("sites/<int:pk>/send-back/", workflow.SiteSendBackView.as_view(), name="site_send_back"),
     path("sites/<int:pk>/cancel/", workflow.SiteCancelView.as_view(), name="site_cancel"),
+    path("sites/<int:pk>/host/", hosts.SiteHostView.as_view(), name="site_host"),
     path("shifts/", public(shifts.ShiftListView.as_view()), name="shift_list"),
     path("shifts/<int:pk>/", public(shifts.ShiftDetailView.as_view()), name="shift_detail"),
     # Attendance on the day (events.api.attendance).

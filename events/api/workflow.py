@@ -4,7 +4,7 @@
 Who: the branch's coordinators submit and cancel; organisers do all four. A site the
 person cannot see is a 404, one they may not act on a 403 (`selectors.site_for`). A
 transition the rules do not allow now is a 409 with a `code` (`site_wrong_status`,
-`site_incomplete`, `edition_closed`); a send-back without a comment is a 400
+`site_incomplete`, `host_consent_missing`, `edition_closed`); a send-back without a comment is a 400
 (`comment_required`).
 """
 
@@ -54,14 +54,17 @@ class SiteSubmitView(_Transition):
         operation_id="sites_submit",
         summary="Submit a draft site for review",
         description="For the coordinators of the site's branch and organisers. The site "
-        "must be a complete draft (a position, a shift with places, a public description).",
+        "must be a complete draft (a position, a shift with places, a public description; "
+        "at an azc, its host and their consent: `PUT /api/v1/sites/{id}/host/`).",
         request=None,
         responses={
             200: SiteStatusSerializer,
             401: ERROR_401,
             403: ERROR_403,
             404: ERROR_404,
-            409: _conflict("`site_wrong_status`, `site_incomplete`, `edition_closed`"),
+            409: _conflict(
+                "`site_wrong_status`, `site_incomplete`, `host_consent_missing`, `edition_closed`"
+            ),
         },
         tags=["site workflow"],
     )
@@ -84,7 +87,9 @@ class SitePublishView(_Transition):
             401: ERROR_401,
             403: ERROR_403,
             404: ERROR_404,
-            409: _conflict("`site_wrong_status`, `site_incomplete`, `edition_closed`"),
+            409: _conflict(
+                "`site_wrong_status`, `site_incomplete`, `host_consent_missing`, `edition_closed`"
+            ),
         },
         tags=["site workflow"],
     )

@@ -6,6 +6,7 @@ pages, API, admin and commands alike. They raise only domain errors (`events.err
 - `cloning`: a new edition from an earlier one;
 - `sites`: registering and changing a site;
 - `workflow`: submit, publish, send back, cancel;
+- `hosts`: the host of a site and their consent;
 - `shifts`: planning shifts (with the sign-up rules a change to them touches);
 - `signups`: claiming and releasing places, the waitlist.
 """
@@ -22,6 +23,7 @@ from .editions import (
     registration_state,
 )
 from .history import PastSite, edition_history_record, past_sites_add
+from .hosts import HostDetails, site_host_record
 from .shifts import shift_create, shift_create_series, shift_delete, shift_update
 from .signups import lead_appoint, signup_create, signup_release
 from .sites import site_create, site_update, sites_location_moved
@@ -37,6 +39,7 @@ from .workflow import (
 __all__ = [
     "CancellationResult",
     "CloneResult",
+    "HostDetails",
     "PastSite",
     "RegistrationState",
     "TemplateSpec",
@@ -58,6 +61,7 @@ __all__ = [
     "signup_release",
     "site_cancel",
     "site_create",
+    "site_host_record",
     "site_publish",
     "site_send_back",
     "site_submit",

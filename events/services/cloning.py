@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from common import clock, published
 from common.errors import InvalidInput
 
+from ..hosts import SiteHost
 from ..models import Event, Shift, Site, SiteStatusChange
 from .editions import default_templates, event_create, templates_of
 
@@ -49,10 +50,12 @@ def event_clone(
 
     Copies the kind, description, opening hours, release deadline and shift templates;
     every site that was not cancelled becomes a draft for the same branch and location,
-    with its shifts. Times move to the new date keeping their wall-clock time (an open
-    day at 11:00 in September stays at 11:00 in a winter edition). The registration
-    window moves by the same number of days unless given. The new edition is not
-    published. Raises `InvalidInput` naming the field; then nothing is created.
+    with its shifts and its host's name and contact person (not the host's consent and
+    conditions: a new edition needs new consent). Times move to the new date keeping
+    their wall-clock time (an open day at 11:00 in September stays at 11:00 in a winter
+    edition). The registration window moves by the same number of days unless given.
+    The new edition is not published. Raises `InvalidInput` naming the field; then
+    nothing is created.
     """
     days = (date - source.date).days if date else 0
 
@@ -80,7 +83,10 @@ def event_clone(
     )
 
     originals = list(
-        source.sites.exclude(status=Site.Status.CANCELLED).order_by("pk").prefetch_related("shifts")
+        source.sites.exclude(status=Site.Status.CANCELLED)
+        .order_by("pk")
+        .select_related("host")
+        .prefetch_related("shifts")
     )
     copies = [
         Site(
@@ -110,6 +116,21 @@ def event_clone(
             site=draft, from_status="", to_status=Site.Status.DRAFT, changed_by=by, comment=comment
         )
         for draft in copies
+    )
+
+    # The host and its contact person come along; their consent does not: a new edition
+    # asks the host again (and an azc site cannot be submitted until it has).
+    SiteHost.objects.bulk_create(
+        SiteHost(
+            site=draft,
+            organisation=host.organisation,
+            contact_name=host.contact_name,
+            contact_phone=host.contact_phone,
+            contact_email=host.contact_email,
+            updated_by=by,
+        )
+        for original, draft in zip(originals, copies, strict=True)
+        if (host := getattr(original, "host", None)) is not None
     )
 
     shifts = []

@@ -22,7 +22,8 @@ from common import clock
 from common.errors import DomainError
 
 from .. import locking, notifications
-from ..errors import CommentRequired, SiteIncomplete, SiteWrongStatus
+from ..errors import CommentRequired, HostConsentMissing, SiteIncomplete, SiteWrongStatus
+from ..hosts import has_host_consent, needs_host_consent, with_host_consent
 from ..models import Shift, Signup, Site, SiteStatusChange
 from .editions import refuse_closed_edition
 
@@ -45,6 +46,8 @@ class Requirement:
 POSITION = Requirement("position", _("a position on the map"))
 SHIFTS = Requirement("shifts", _("at least one shift with places"))
 DESCRIPTION = Requirement("description", _("a public description"))
+# At an azc: the host organisation named and their consent recorded (`events.hosts`).
+HOST_CONSENT = Requirement("host_consent", _("the host and their consent (at an azc)"))
 
 
 def with_completeness(sites):
@@ -60,8 +63,10 @@ def with_completeness(sites):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return sites.select_related("location").annotate(
-        usable_shift_count=Coalesce(Subquery(usable, output_field=IntegerField()), 0)
+    return with_host_consent(
+        sites.select_related("location").annotate(
+            usable_shift_count=Coalesce(Subquery(usable, output_field=IntegerField()), 0)
+        )
     )
 
 
@@ -77,11 +82,18 @@ def site_missing(site: Site) -> list[Requirement]:
         missing.append(SHIFTS)
     if not site.public_description.strip():
         missing.append(DESCRIPTION)
+    if needs_host_consent(site) and not has_host_consent(site):
+        missing.append(HOST_CONSENT)
     return missing
 
 
 def _check_complete(site: Site) -> None:
+    """Refuse a site that lacks something: `HostConsentMissing` when the host's consent is
+    all it lacks (its own code: the branch has to ask the host, not fix the site),
+    `SiteIncomplete` naming everything otherwise."""
     missing = site_missing(site)
+    if missing == [HOST_CONSENT]:
+        raise HostConsentMissing()
     if missing:
         raise SiteIncomplete(missing)
 

@@ -75,14 +75,21 @@ def event_detail(request, slug: str):
 @public
 def site_detail(request, pk: int):
     site = get_object_or_404(
-        Site.objects.published().select_related("event", "location", "branch"), pk=pk
+        Site.objects.published().select_related("event", "location", "branch", "host"), pk=pk
     )
     shifts = shifts_with_counts(site.shifts.filter(is_cancelled=False)).order_by(
         "starts_at", "role"
     )
     links = {"user": request.user, "site": site}
     is_past = site.closes_at <= clock.now()
-    return render(
+    # The host's house rules for the site's own volunteers (and its coordinators); the
+    # host's contact person only for those who may call them. Never for the public.
+    user = request.user
+    # Read with the site (no query more for the many sites without one).
+    host = getattr(site, "host", None)
+    if host is not None and not user.has_perm("events.view_host_conditions", site):
+        host = None
+    response = render(
         request,
         "events/site_detail.html",
         {
@@ -98,8 +105,14 @@ def site_detail(request, pk: int):
             else [],
             # The languages the site's team needs, e.g. those of an azc's residents.
             "languages": language_names(site.languages_needed),
+            "host": host,
+            "show_host_contact": host is not None
+            and user.has_perm("events.view_host_contact", site),
             # Links that apps above this one add (counting, claiming a shift here).
             "tools": extensions.site_links(extensions.SITE_PAGE_TOOLS, **links),
             "help_links": extensions.site_links(extensions.SITE_PAGE_HELP, **links),
         },
     )
+    if host is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response

@@ -19,6 +19,7 @@ from common.spreadsheets import csv_response, spreadsheet_cell
 
 from .. import extensions, services
 from ..errors import AlreadySignedUp, ShiftOverlap
+from ..hosts import host_of, needs_host_consent
 from ..models import Shift, Signup
 from ..selectors import address_holders, shift_for, site_for
 from ..selectors import roster as site_roster
@@ -45,6 +46,10 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "shifts": shifts,
+            # Printed, the roster is the site's sheet for the day: the host's house rules
+            # and contact person at the top (the roster's readers may see them).
+            "host": host_of(site),
+            "host_required": needs_host_consent(site),
             "can_share": request.user.has_perm("events.share_address", site),
             "can_take_attendance": request.user.has_perm("events.take_attendance", site),
             "can_appoint_lead": request.user.has_perm("events.manage_shift", site),

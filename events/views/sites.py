@@ -25,6 +25,7 @@ from locations.selectors import locations_for
 
 from .. import extensions, services
 from ..forms.sites import CancelForm, CommentForm, SiteForm, location_suggestions
+from ..hosts import host_of, needs_host_consent
 from ..kinds import kind_of
 from ..models import Event, Shift, Signup, Site
 from ..selectors import shifts_with_counts, site_for
@@ -214,6 +215,10 @@ def site_manage(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_plan_shifts": user.has_perm("events.manage_shift", site) and active,
             "can_view_roster": user.has_perm("events.view_roster", site),
+            # The host and their consent (at an azc, needed before review).
+            "host": host_of(site),
+            "host_required": needs_host_consent(site),
+            "can_record_host": may_manage and active,
             "send_back_form": CommentForm(),
             **map_context(),
         },

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import clock
-from events.models import Shift, Site
+from events.models import Shift, Site, SiteHost
 from events.services.attendance import check_in_code_for
 from tests.browser.conftest import log_in
 from tests.conftest import on_event_day
@@ -56,6 +56,24 @@ def build_scene(coordinator, organiser, volunteer, site, shift, location, branch
     volunteer.last_name = "حداد"
     volunteer.save()
     make_signup(shift, volunteer.volunteer)
+    # The azc's host and their house rules: on the roster, the site's page for
+    # coordinators, the host page and the volunteer's shifts.
+    SiteHost.objects.create(
+        site=site,
+        organisation="COA",
+        contact_name="Anna de Vries",
+        contact_phone="+31 6 12345678",
+        contact_email="anna@coa.example",
+        consent_given_by_name="Anna de Vries",
+        consent_given_by_role="locatiemanager",
+        consent_given_on=clock.today(),
+        consent_recorded_by=coordinator,
+        consent_recorded_at=clock.now(),
+        no_photos_inside=True,
+        visitor_limit=150,
+        id_required=True,
+        other_conditions="Slaapkamers blijven dicht.\nلا تصوير في الداخل.",
+    )
     today_site = make_site(make_today_event(), location, branch)
     confirm_shift(volunteer, today_site)
     # A shift on now, whatever the hour the tests run: the QR check-in page offers it.
@@ -146,6 +164,7 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("manage", coordinator, reverse("events:manage_index")),
         ("site-manage", coordinator, reverse("events:site_manage", args=[site.pk])),
         ("site-edit", coordinator, reverse("events:site_edit", args=[site.pk])),
+        ("site-host", coordinator, reverse("events:site_host", args=[site.pk])),
         ("locations", coordinator, reverse("locations:list")),
         ("location-new", coordinator, reverse("locations:create")),
         ("location-edit", coordinator, reverse("locations:edit", args=[scene.location.pk])),

@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from common.clock import at_local
-from events.models import Event, Shift, Site
+from events.models import Event, Shift, Site, SiteHost
 from events.services.editions import event_create
 from locations.models import Location, Province
 from tests.conftest import EVENT_DAY
@@ -79,9 +79,23 @@ def place(name: str = "azc Zeist", city: str = "Zeist", *, position: bool = True
     )
 
 
+def host_consent(site: Site, **fields) -> SiteHost:
+    """The host of `site` with its consent recorded, straight in the database."""
+    return SiteHost.objects.create(
+        site=site,
+        organisation=fields.pop("organisation", "COA"),
+        consent_given_by_name=fields.pop("consent_given_by_name", "Anna de Vries"),
+        consent_given_by_role=fields.pop("consent_given_by_role", "locatiemanager"),
+        consent_given_on=fields.pop("consent_given_on", timezone.localdate()),
+        **fields,
+    )
+
+
 def draft_site(event: Event, location: Location, branch, **fields) -> Site:
-    """A site straight in the database (no service), with one shift unless `shifts=0`."""
+    """A site straight in the database (no service), with one shift unless `shifts=0`;
+    at an azc with its host's consent recorded unless `host=False`."""
     shifts = fields.pop("shifts", 1)
+    with_host = fields.pop("host", True)
     site = Site.objects.create(
         event=event,
         location=location,
@@ -100,4 +114,6 @@ def draft_site(event: Event, location: Location, branch, **fields) -> Site:
             ends_at=at_local(event.date, datetime.time(12 + number)),
             capacity=2,
         )
+    if with_host and location.kind == Location.Kind.AZC:
+        host_consent(site)
     return site

@@ -146,6 +146,26 @@ def test_an_edition_from_clone_to_cancellation(
     assert response.redirect_chain == [(reverse("events:site_manage", args=[site.pk]), 302)]
     assert _messages(response)[0].startswith("azc Zeist is aangemeld als concept.")
     assert site.shifts.count() == 2  # the edition's templates
+    # At an azc: not before the host's consent is recorded, on the page the refusal names.
+    response = client.post(reverse("events:site_submit", args=[site.pk]), follow=True)
+    site.refresh_from_db()
+    assert site.status == Site.Status.DRAFT
+    host_page = reverse("events:site_host", args=[site.pk])
+    assert f'href="{host_page}"' in response.content.decode()
+    response = client.post(
+        host_page,
+        {
+            "organisation": "COA",
+            "contact_name": "Anna de Vries",
+            "contact_phone": "06 12345678",
+            "consent_given_by_name": "Anna de Vries",
+            "consent_given_by_role": "locatiemanager",
+            "consent_given_on": timezone.localdate().isoformat(),
+            "no_photos_inside": "on",
+        },
+        follow=True,
+    )
+    assert _messages(response) == ["The host and their consent have been recorded."]
     response = client.post(reverse("events:site_submit", args=[site.pk]), follow=True)
     assert _messages(response) == ["azc Zeist is ingediend ter beoordeling."]
 

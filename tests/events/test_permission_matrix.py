@@ -41,6 +41,9 @@ MATRIX = {
     "events.manage_shift": ("site", {"organiser", "coordinator"}),
     "events.view_roster": ("site", {"organiser", "coordinator"}),
     "events.manage_site": ("site", {"organiser", "coordinator"}),
+    # The site's appointed lead may too (tests/events/test_hosts.py).
+    "events.view_host_contact": ("site", {"organiser", "coordinator"}),
+    "events.view_host_conditions": ("site", {"organiser", "coordinator", "volunteer on shift"}),
     "events.review_site": ("site", {"organiser"}),
     "events.manage_event": ("event", {"organiser"}),
     "tallies.record_tally": ("site", {"organiser", "coordinator", "volunteer on shift"}),

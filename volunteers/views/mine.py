@@ -21,6 +21,7 @@ from common.errors import DomainError
 from common.languages import interface_language_or_default, language_match, language_name
 from events import extensions, selectors
 from events.errors import NotSignedUp
+from events.hosts import hosts_of_sites
 from events.models import Attendance, Shift, Signup
 from events.roles import site_days
 from events.services import attendance
@@ -64,6 +65,12 @@ def shift_lists(volunteer, now) -> dict:
         # The address of a site shown approximately only once its coordinators shared it.
         signup.exact_place = selectors.shares_exact_place(signup)
         coming.append(signup)
+    # The host of each site and their house rules (no photos, a visitor limit, ID): for
+    # everyone with a place there; the host's contact person only for the site lead.
+    hosts = hosts_of_sites(signup.shift.site_id for signup in coming)
+    for signup in coming:
+        signup.site_host = hosts.get(signup.shift.site_id)
+        signup.sees_host_contact = signup.is_lead and signup.is_confirmed
     return {"coming": coming, "past": past[::-1], "cancelled": cancelled}
 
 
