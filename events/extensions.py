@@ -117,3 +117,21 @@ def add_edition_links(provider: EditionProvider) -> None:
 
 def edition_links(*, user, event) -> list[Link]:
     return [link for provider in _edition_providers for link in provider(user=user, event=event)]
+
+
+# --- Links on an edition's public page ---------------------------------------------------
+
+# Under the edition's name: counting adds its public results, once organisers publish them.
+_edition_page_providers: list[EditionProvider] = []
+
+
+def add_edition_page_links(provider: EditionProvider) -> None:
+    """Show `provider(user=…, event=…)`'s links on an edition's public page."""
+    if provider not in _edition_page_providers:
+        _edition_page_providers.append(provider)
+
+
+def edition_page_links(*, user, event) -> list[Link]:
+    return [
+        link for provider in _edition_page_providers for link in provider(user=user, event=event)
+    ]

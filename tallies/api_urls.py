@@ -3,7 +3,10 @@
 
 from django.urls import path
 
+from common.access import public
+
 from .api import SiteTalliesView, SiteTallyCorrectionsView
+from .results_api import EventResultsView
 
 urlpatterns = [
     path("sites/<int:pk>/tallies/", SiteTalliesView.as_view(), name="site_tallies"),
@@ -11,5 +14,10 @@ urlpatterns = [
         "sites/<int:pk>/tallies/corrections/",
         SiteTallyCorrectionsView.as_view(),
         name="site_tally_corrections",
+    ),
+    path(
+        "events/<slug:slug>/results/",
+        public(EventResultsView.as_view()),
+        name="event_results",
     ),
 ]

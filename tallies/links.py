@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from events.extensions import Link
 from events.models import Event
 
+from .public_results import results_are_public
+
 
 def counting_links(*, user, site) -> list[Link]:
     """ "Count visitors" for those who may count at the site, and the audit trail for those
@@ -36,3 +38,10 @@ def day_counting_links(*, user, site) -> list[Link]:
     else:
         label = _("Count visitors")
     return [Link(label, reverse("tallies:site_counter", args=[site.pk]))]
+
+
+def results_links(*, user, event) -> list[Link]:
+    """The edition's public results, on its public page, once organisers publish them."""
+    if not results_are_public(event):
+        return []
+    return [Link(_("Results"), reverse("tallies:public_results", args=[event.slug]))]

@@ -20,7 +20,10 @@ from events.roles import has_confirmed_shift_at_site, is_branch_coordinator, is_
 
 from .selectors import counting_is_open, known_about_viewer
 
-admin_for_organisers("tallies", ["tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"])
+admin_for_organisers(
+    "tallies",
+    ["tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount", "resultspublication"],
+)
 
 
 @rules.predicate
@@ -69,3 +72,5 @@ rules.add_perm(
 )
 rules.add_perm("tallies.correct_tally", is_organiser | (coordinates_site & is_counting_open))
 rules.add_perm("tallies.view_dashboard", is_organiser | is_coordinator)
+# Publishing an edition's results (`/results/<slug>/`) is the national organisers' choice.
+rules.add_perm("tallies.publish_results", is_organiser)

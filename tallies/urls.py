@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counting, dashboard, today, worker
+from .views import counting, dashboard, results, today, worker
 
 app_name = "tallies"
 
@@ -23,6 +23,14 @@ urlpatterns = [
         name="dashboard_hours_csv",
     ),
     path("dashboard/<slug:slug>/report/", dashboard.impact_report, name="impact_report"),
+    path(
+        "dashboard/<slug:slug>/results/",
+        results.results_publication_change,
+        name="results_publication",
+    ),
+    # An edition's public results, once published, and the live counter partners frame.
+    path("results/<slug:slug>/", results.results_page, name="public_results"),
+    path("results/<slug:slug>/embed/", results.results_embed, name="public_results_embed"),
     # The control room of an edition on its day (organisers, the branches' coordinators).
     path("manage/editions/<slug:slug>/today/", today.control_room, name="control_room"),
 ]
