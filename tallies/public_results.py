@@ -191,7 +191,7 @@ def results_payload(event: Event, *, live: bool) -> dict[str, Any]:
     return {
         "event": event.slug,
         "name": event.name,
-        "kind": event.kind,
+        "kind": str(event.kind),
         "date": event.date.isoformat(),
         "live": live,
         "after": after,

@@ -4,6 +4,7 @@ without a reload (results.js), and pauses when asked."""
 import pytest
 from playwright.sync_api import expect
 
+from locations.models import Location, Province
 from tallies.public_results import results_publish
 from tests.browser.test_map import partner_site
 from tests.tallies.conftest import make_site, make_today_event, store_entry
@@ -40,3 +41,28 @@ def test_the_embed_follows_the_count_inside_a_partners_frame(
         expect(total).to_have_text("1.234")
         pause.click()
         expect(total).to_have_text("1.334", timeout=15_000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_results_page_follows_the_count_per_province(
+    page, live_server, settings, location, branch, other_branch, organiser
+):
+    settings.RESULTS_REFRESH_SECONDS = 5
+    settings.RESULTS_LIVE_CACHE_SECONDS = 1
+    site = make_site(make_today_event(), location, branch)
+    results_publish(event=site.event, by=organiser)
+    page.goto(f"{live_server.url}/results/{site.event.slug}/")
+    utrecht = page.locator('[data-province="UT"] [data-province-total="visitors"]')
+    expect(utrecht).to_have_text("0")
+    store_entry(site, "visitors", 1500, correction=True)
+    expect(utrecht).to_have_text("1.500", timeout=15_000)
+    expect(page.locator('tfoot [data-total="visitors"]')).to_have_text("1.500")
+    # A site approved in another province meanwhile: the page is made again with its row.
+    zwolle = Location.objects.create(
+        name="azc Zwolle", kind=Location.Kind.AZC, city="Zwolle", province=Province.OVERIJSSEL
+    )
+    make_site(site.event, zwolle, other_branch)
+    expect(page.locator('[data-province="OV"] [data-province-sites]')).to_have_text(
+        "1", timeout=15_000
+    )
+    expect(page.locator('tfoot [data-result="sites"]')).to_have_text("2")

@@ -244,6 +244,9 @@ def test_the_page_shows_national_totals_sites_and_provinces(client, published_to
     rows = re.findall(r'<tr data-province="(\w*)">(.*?)</tr>', body, re.S)
     cells = {code: re.findall(r"<td[^>]*>([^<]*)</td>", row) for code, row in rows}
     assert cells == {"OV": ["1", "80", "0"], "UT": ["2", "1,120", "30"]}
+    (total_row,) = re.findall(r"<tfoot>(.*?)</tfoot>", body, re.S)
+    assert "All provinces" in total_row
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", total_row) == ["3", "1,200", "30"]
     assert "Zuid-Holland" not in body  # only draft, submitted and cancelled sites there
     assert '<th scope="col">Province</th>' in body
     # Live: the script's settings, and no comparison before the day is over.

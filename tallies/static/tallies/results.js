@@ -48,8 +48,11 @@
         put(el, d.totals[slug]);
       });
     });
-    put(root.querySelector('[data-result="people_reached"]'), d.people_reached);
-    put(root.querySelector('[data-result="sites"]'), d.sites);
+    ["people_reached", "sites"].forEach(function (name) {
+      root.querySelectorAll('[data-result="' + name + '"]').forEach(function (el) {
+        put(el, d[name]);
+      });
+    });
     var missing = false;
     (d.provinces || []).forEach(function (province) {
       var row = root.querySelector('[data-province="' + CSS.escape(province.code) + '"]');
