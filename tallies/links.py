@@ -45,3 +45,11 @@ def results_links(*, user, event) -> list[Link]:
     if not results_are_public(event):
         return []
     return [Link(_("Results"), reverse("tallies:public_results", args=[event.slug]))]
+
+
+def results_management_links(*, user, event) -> list[Link]:
+    """The public results, beside the dashboard on the edition's management page, once
+    they are public (they are published and unpublished on the dashboard)."""
+    if not user.has_perm("tallies.view_dashboard") or not results_are_public(event):
+        return []
+    return [Link(_("Public results"), reverse("tallies:public_results", args=[event.slug]))]

@@ -225,6 +225,40 @@ def test_the_public_edition_page_links_the_published_results(client, published_t
     assert ">Results</a>" in body
 
 
+def test_the_edition_management_page_links_the_public_results(
+    organiser_client, today_edition, organiser
+):
+    url = f"/manage/editions/{today_edition.slug}/"
+    assert f"/results/{today_edition.slug}/" not in organiser_client.get(url).content.decode()
+    results_publish(event=today_edition, by=organiser)
+    assert f'href="/results/{today_edition.slug}/"' in organiser_client.get(url).content.decode()
+
+
+def test_publishing_and_unpublishing_show_at_once_after_the_day(client, past_editions):
+    _older, hidden, _last = past_editions
+    organiser = ResultsPublication.objects.first().published_by
+    for url in (page_url(hidden), api_url(hidden), embed_url(hidden)):
+        assert client.get(url).status_code == 404
+        results_publish(event=hidden, by=organiser)
+        assert client.get(url).status_code == 200
+        results_unpublish(event=hidden, by=organiser)
+        assert client.get(url).status_code == 404
+    # Published again after a correction made meanwhile: the figures are current.
+    store_entry(Site.objects.get(event=hidden), "visitors", 1, correction=True)
+    results_publish(event=hidden, by=organiser)
+    assert client.get(api_url(hidden)).json()["totals"]["visitors"] == 1000
+
+
+def test_afterwards_the_queries_per_request_are_constant(
+    client, past_editions, django_assert_max_num_queries
+):
+    _older, _hidden, last = past_editions
+    client.get(page_url(last))  # builds and stores the figures and the comparison
+    for url in (page_url(last), embed_url(last), api_url(last)):
+        with django_assert_max_num_queries(1):
+            assert client.get(url).status_code == 200
+
+
 # --- What the public sees ---------------------------------------------------------------
 
 
