@@ -119,12 +119,19 @@ def etag_of(body: bytes) -> str:
 
 
 def stored_answer(
-    name: str, parts: Iterable[Any], scopes: Iterable[str], build: Callable[[], bytes]
+    name: str,
+    parts: Iterable[Any],
+    scopes: Iterable[str],
+    build: Callable[[], bytes],
+    *,
+    seconds: int | None = None,
 ) -> Stored:
     """The answer `name` for `parts` (what else it depends on: the edition, the language,
     the filters) as stored for the current versions of `scopes`, built with `build()`
     and stored when there is none. `build` may also return `(body, value)`: the value is
-    kept beside the body (`Stored.value`), for what a reader must do on every request."""
+    kept beside the body (`Stored.value`), for what a reader must do on every request.
+    `seconds` keeps it shorter than `PUBLISHED_CACHE_SECONDS`: an answer allowed to lag
+    that long behind changes that bump no scope it names (live figures)."""
 
     def made() -> Stored:
         built = build()
@@ -132,7 +139,7 @@ def stored_answer(
             return _as_stored(*built)
         return _as_stored(built)
 
-    return _stored(name, parts, scopes, made)
+    return _stored(name, parts, scopes, made, seconds=seconds)
 
 
 def stored_value(name: str, parts: Iterable[Any], scopes: Iterable[str], build: Callable[[], Any]):
@@ -145,7 +152,7 @@ def _as_stored(body: bytes, value: Any = None) -> Stored:
     return Stored(body, etag_of(body), gzip.compress(body, compresslevel=6, mtime=0), value)
 
 
-def _stored(name, parts, scopes, build: Callable[[], Stored]) -> Stored:
+def _stored(name, parts, scopes, build: Callable[[], Stored], *, seconds=None) -> Stored:
     try:
         key = _key(name, parts, versions(*scopes))
         found = _cache().get(key)
@@ -156,7 +163,7 @@ def _stored(name, parts, scopes, build: Callable[[], Stored]) -> Stored:
         return found
     made = build()
     try:
-        _cache().set(key, made, _seconds())
+        _cache().set(key, made, _seconds() if seconds is None else seconds)
     except Exception:
         logger.exception("The cache of published answers cannot be written")
     return made

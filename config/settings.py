@@ -404,6 +404,18 @@ if min(TALLY_LIMIT_PER_MINUTE, TALLY_LIMIT_PER_SITE) < 1 or TALLY_CLOSES_AFTER_D
         "TALLY_CLOSES_AFTER_DAYS 0 or more"
     )
 
+# Public results of an edition (`/results/<slug>/` and its embed, tallies/public_results.py):
+# on the edition's day the page and the embed ask for new figures every
+# RESULTS_REFRESH_SECONDS (not while their tab is hidden), and the figures they are sent
+# may be up to RESULTS_LIVE_CACHE_SECONDS old (built once for all readers in that time,
+# however many taps arrive meanwhile).
+RESULTS_REFRESH_SECONDS = env_int("RESULTS_REFRESH_SECONDS", 30)
+RESULTS_LIVE_CACHE_SECONDS = env_int("RESULTS_LIVE_CACHE_SECONDS", 10)
+if RESULTS_REFRESH_SECONDS < 5 or RESULTS_LIVE_CACHE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "RESULTS_REFRESH_SECONDS must be 5 or more, RESULTS_LIVE_CACHE_SECONDS 1 or more"
+    )
+
 # --- Internationalisation -------------------------------------------------------------
 
 # Adding a language: its catalogues (`make messages LANG=xx`, README "Translating") and

@@ -133,3 +133,21 @@ def add_editions_list_links(provider: Callable[..., list[Link]]) -> None:
 
 def editions_list_links(*, user) -> list[Link]:
     return [link for provider in _editions_list_providers for link in provider(user=user)]
+
+
+# --- Links on an edition's public page ---------------------------------------------------
+
+# Under the edition's name: counting adds its public results, once organisers publish them.
+_edition_page_providers: list[EditionProvider] = []
+
+
+def add_edition_page_links(provider: EditionProvider) -> None:
+    """Show `provider(user=…, event=…)`'s links on an edition's public page."""
+    if provider not in _edition_page_providers:
+        _edition_page_providers.append(provider)
+
+
+def edition_page_links(*, user, event) -> list[Link]:
+    return [
+        link for provider in _edition_page_providers for link in provider(user=user, event=event)
+    ]

@@ -3,7 +3,7 @@ from django.db.models import Count, Q, Sum
 
 from common.admin import ReadOnlyAdmin
 
-from .models import Category, TallyEntry, TallyRefusal
+from .models import Category, ResultsPublication, TallyEntry, TallyRefusal
 
 
 @admin.register(Category)
@@ -55,3 +55,11 @@ class TallyRefusalAdmin(ReadOnlyAdmin):
     search_fields = ["site__name", "site__location__name", "device_id"]
     list_select_related = ["site__location", "recorded_by"]
     date_hierarchy = "received_at"
+
+
+@admin.register(ResultsPublication)
+class ResultsPublicationAdmin(ReadOnlyAdmin):
+    # Published and unpublished with the button on the edition's dashboard.
+    list_display = ["event", "published_at", "published_by"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event", "published_by"]

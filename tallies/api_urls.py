@@ -7,6 +7,7 @@ from common.access import public
 
 from .api import SiteTalliesView, SiteTallyCorrectionsView
 from .kinds_api import KindListView
+from .results_api import EventResultsView
 
 urlpatterns = [
     path("kinds/", public(KindListView.as_view()), name="kind_list"),
@@ -15,5 +16,10 @@ urlpatterns = [
         "sites/<int:pk>/tallies/corrections/",
         SiteTallyCorrectionsView.as_view(),
         name="site_tally_corrections",
+    ),
+    path(
+        "events/<slug:slug>/results/",
+        public(EventResultsView.as_view()),
+        name="event_results",
     ),
 ]

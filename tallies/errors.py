@@ -19,3 +19,9 @@ class SiteNotApproved(TallyError):
     code = "site_not_approved"
     status_code = 409
     default_message = _("This site is not approved (yet); nothing can be counted there.")
+
+
+class EditionNotPublished(TallyError):
+    code = "edition_not_published"
+    status_code = 409
+    default_message = _("Publish the edition first; its results can then be published.")

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from common import clock
 from events.models import Event, Site
 from events.selectors import visible_sites
 
@@ -43,6 +45,7 @@ class SiteFigures:
     approximate: bool  # `Site.show_approximate_location`
     latitude: float | None
     longitude: float | None
+    province: str  # `locations.Province` code, "" when not known
     totals: dict[str, int]
 
     @property
@@ -152,6 +155,7 @@ SITE_VALUES = (
     "show_approximate_location",
     "location__latitude",
     "location__longitude",
+    "location__province",
 )
 
 
@@ -281,3 +285,57 @@ def change_ratio(current: int, previous: int) -> float | None:
     if not previous:
         return None
     return (current - previous) / previous
+
+
+def _change(current: int, previous: int | None, *, started: bool = True) -> dict:
+    # Before the day there is nothing to compare yet: "-100%" would only alarm people.
+    ratio = None if previous is None or not started else change_ratio(current, previous)
+    change = None if ratio is None else round(ratio * 100)
+    return {
+        "current": current,
+        "previous": previous,
+        "change": change,
+        "change_signed": None if change is None else f"{change:+d}",
+    }
+
+
+def comparison(figures: EditionFigures, previous: EditionFigures | None) -> list[dict]:
+    """Per category, and for the number of sites counting: this edition, the previous
+    one and the change in percent (None without a previous figure above zero, and before
+    the edition's day). What the dashboard, the impact report and the public results
+    show."""
+    started = figures.event.date <= clock.today()
+    rows = [
+        {
+            "label": figures.label(category),
+            **_change(
+                figures.totals[category],
+                previous.totals.get(category, 0) if previous else None,
+                started=started,
+            ),
+        }
+        for category in figures.categories
+    ]
+    if len(figures.reached_categories) > 1:
+        # Only when it adds to the rows above: the sum of the people counted.
+        rows.append(
+            {
+                "label": _("people reached"),
+                **_change(
+                    figures.reached,
+                    previous.reached if previous else None,
+                    started=started,
+                ),
+            }
+        )
+    rows.append(
+        {
+            "label": _("sites counting"),
+            **_change(
+                figures.sites_counting,
+                previous.sites_counting if previous else None,
+                started=started,
+            ),
+        }
+    )
+    return rows

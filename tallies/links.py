@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from events.extensions import Link
 
 from .categories import categories_of
+from .public_results import results_are_public
 
 
 def counting_links(*, user, site) -> list[Link]:
@@ -35,3 +36,18 @@ def day_counting_links(*, user, site) -> list[Link]:
     names = [category.name for category in categories_of(site.event.kind_id)]
     label = _("Count: %(categories)s") % {"categories": ", ".join(names)}
     return [Link(label, reverse("tallies:site_counter", args=[site.pk]))]
+
+
+def results_links(*, user, event) -> list[Link]:
+    """The edition's public results, on its public page, once organisers publish them."""
+    if not results_are_public(event):
+        return []
+    return [Link(_("Results"), reverse("tallies:public_results", args=[event.slug]))]
+
+
+def results_management_links(*, user, event) -> list[Link]:
+    """The public results, beside the dashboard on the edition's management page, once
+    they are public (they are published and unpublished on the dashboard)."""
+    if not user.has_perm("tallies.view_dashboard") or not results_are_public(event):
+        return []
+    return [Link(_("Public results"), reverse("tallies:public_results", args=[event.slug]))]

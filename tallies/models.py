@@ -271,3 +271,31 @@ class TallyMinuteCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.counter} {self.category} {self.minute:%H:%M} {self.added}"
+
+
+class ResultsPublication(models.Model):
+    """An edition's results are public (`/results/<slug>/` and its embed): the organisers
+    chose to publish them. No row, no public results; unpublishing deletes the row."""
+
+    event = models.OneToOneField(
+        "events.Event",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="results_publication",
+    )
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("results publication")
+        verbose_name_plural = _("results publications")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.published_at:%Y-%m-%d %H:%M}"

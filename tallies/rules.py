@@ -21,7 +21,15 @@ from events.roles import has_confirmed_shift_at_site, is_branch_coordinator, is_
 from .selectors import counting_is_open, known_about_viewer
 
 admin_for_organisers(
-    "tallies", ["category", "tallyentry", "tallyrefusal", "tallyhour", "tallyminutecount"]
+    "tallies",
+    [
+        "category",
+        "tallyentry",
+        "tallyrefusal",
+        "tallyhour",
+        "tallyminutecount",
+        "resultspublication",
+    ],
 )
 
 
@@ -74,3 +82,6 @@ rules.add_perm("tallies.view_dashboard", is_organiser | is_coordinator)
 
 # Recording a past edition from a spreadsheet (`tallies.history_import`).
 rules.add_perm("tallies.import_history", is_organiser)
+
+# Publishing an edition's results (`/results/<slug>/`) is the national organisers' choice.
+rules.add_perm("tallies.publish_results", is_organiser)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counting, dashboard, history, kinds, today, worker
+from .views import counting, dashboard, history, kinds, results, today, worker
 
 app_name = "tallies"
 
@@ -30,6 +30,14 @@ urlpatterns = [
         history.history_import_page,
         name="history_import",
     ),
+    path(
+        "dashboard/<slug:slug>/results/",
+        results.results_publication_change,
+        name="results_publication",
+    ),
+    # An edition's public results, once published, and the live counter partners frame.
+    path("results/<slug:slug>/", results.results_page, name="public_results"),
+    path("results/<slug:slug>/embed/", results.results_embed, name="public_results_embed"),
     # The control room of an edition on its day (organisers, the branches' coordinators).
     path("manage/editions/<slug:slug>/today/", today.control_room, name="control_room"),
     # Kinds of action day and what is counted at them (organisers).

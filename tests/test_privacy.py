@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
+from tallies.public_results import results_publish
 from tests.factories import make_shift, make_signup, make_volunteer
 
 from .test_url_protection import ALL, is_public
@@ -21,7 +22,9 @@ PERSONAL = ["Zebulon", "Quackenbush", "zebulon.q@example.org", "0698765432", "In
 
 
 @pytest.fixture
-def signed_up(site, shift):
+def signed_up(site, shift, organiser):
+    # The edition's results are public: their page, embed and API answer are scanned too.
+    results_publish(event=site.event, by=organiser)
     first = make_volunteer("zebulon.q@example.org", first_name="Zebulon", last_name="Quackenbush")
     first.phone = "0698765432"
     first.save()
@@ -82,6 +85,9 @@ def test_no_personal_data_in_any_public_answer(signed_up, site):
     # The scan must reach the pages that show shifts, or it proves nothing.
     assert f"/sites/{site.pk}/" in answered
     assert "/shifts/" in answered
+    slug = site.event.slug
+    assert {f"/results/{slug}/", f"/results/{slug}/embed/"} <= set(answered)
+    assert f"/api/v1/events/{slug}/results/" in answered
     assert len(set(answered)) >= 6
 
 

@@ -62,6 +62,8 @@ def event_detail(request, slug: str):
             "event": event,
             "sites": rows,
             "is_past": is_past,
+            # Links that apps above this one add (counting: the public results).
+            "links": extensions.edition_page_links(user=request.user, event=event),
             # The totals that apps above this one add (counting), once the day is over.
             "figures": extensions.figures(
                 extensions.EDITION_PAGE_FIGURES, user=request.user, subject=event

@@ -37,11 +37,12 @@ from ..categories import category_name, counted_at
 from ..charts import Series, bar_chart_svg
 from ..figures import (
     EditionFigures,
-    change_ratio,
+    comparison,
     edition_figures,
     previous_edition,
     site_hour_rows,
 )
+from ..public_results import results_are_public
 from ..selectors import local_zone
 
 # The figures of the exports and the live data are for those who may see the dashboard:
@@ -108,59 +109,6 @@ def _hour_table(hours: dict) -> SafeString:
     return render_to_string("tallies/_hour_table.html", {"hours": hours, "rows": rows})
 
 
-def _change(current: int, previous: int | None, *, started: bool = True) -> dict:
-    # Before the day there is nothing to compare yet: "-100%" would only alarm people.
-    ratio = None if previous is None or not started else change_ratio(current, previous)
-    change = None if ratio is None else round(ratio * 100)
-    return {
-        "current": current,
-        "previous": previous,
-        "change": change,
-        "change_signed": None if change is None else f"{change:+d}",
-    }
-
-
-def _comparison(figures: EditionFigures, previous: EditionFigures | None) -> list[dict]:
-    """Per category, and for the number of sites counting: this edition, the previous
-    one and the change in percent (None without a previous figure above zero, and before
-    the edition's day)."""
-    started = figures.event.date <= clock.today()
-    rows = [
-        {
-            "label": figures.label(category),
-            **_change(
-                figures.totals[category],
-                previous.totals.get(category, 0) if previous else None,
-                started=started,
-            ),
-        }
-        for category in figures.categories
-    ]
-    if len(figures.reached_categories) > 1:
-        # Only when it adds to the rows above: the sum of the people counted.
-        rows.append(
-            {
-                "label": _("people reached"),
-                **_change(
-                    figures.reached,
-                    previous.reached if previous else None,
-                    started=started,
-                ),
-            }
-        )
-    rows.append(
-        {
-            "label": _("sites counting"),
-            **_change(
-                figures.sites_counting,
-                previous.sites_counting if previous else None,
-                started=started,
-            ),
-        }
-    )
-    return rows
-
-
 def _figures(event: Event, viewer) -> EditionFigures:
     """`edition_figures`, built once per change of the sites or the counts for everyone
     who sees the same sites (`common.published`): the dashboard is polled by every
@@ -193,7 +141,7 @@ def _dashboard_state(request, event: Event) -> dict:
         "category_labels": [figures.label(c) for c in figures.categories],
         "previous": previous,
         **_hour_figures(figures, previous),
-        "comparison": _comparison(figures, previous),
+        "comparison": comparison(figures, previous),
         "updated_at": timezone.localtime(clock.now(), local_zone()),
     }
 
@@ -347,6 +295,9 @@ def dashboard(request, slug: str):
             "data_url": reverse("tallies:dashboard_data", kwargs={"slug": event.slug}),
             "tile_url": getattr(settings, "MAP_TILE_URL", DEFAULT_TILE_URL),
             "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
+            # The public results (`/results/<slug>/`): published by organisers only.
+            "results_public": results_are_public(event),
+            "can_publish_results": request.user.has_perm("tallies.publish_results"),
         },
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from common import clock
 from events.models import Shift, Site, SiteHost
 from events.services.attendance import check_in_code_for
+from tallies.public_results import results_publish
 from tests.browser.conftest import log_in
 from tests.conftest import on_event_day
 from tests.factories import make_signup
@@ -76,6 +77,8 @@ def build_scene(coordinator, organiser, volunteer, site, shift, location, branch
     )
     today_site = make_site(make_today_event(), location, branch)
     confirm_shift(volunteer, today_site)
+    # Today's results are public: the results page and its embed, live.
+    results_publish(event=today_site.event, by=organiser)
     # A shift on now, whatever the hour the tests run: the QR check-in page offers it.
     now = clock.now()
     make_signup(
@@ -138,6 +141,12 @@ def pages(scene: Scene) -> list[tuple[str, object, str]]:
         ("edition", None, reverse("events:event_detail", args=[slug])),
         ("map", None, reverse("events:map")),
         ("map-embed", None, reverse("events:map_embed")),
+        ("results", None, reverse("tallies:public_results", args=[scene.today_site.event.slug])),
+        (
+            "results-embed",
+            None,
+            reverse("tallies:public_results_embed", args=[scene.today_site.event.slug]),
+        ),
         ("site", None, reverse("events:site_detail", args=[site.pk])),
         ("shifts", None, reverse("volunteers:shift_list")),
         ("shift-search", None, reverse("volunteers:shift_list") + "?town=Utrecht"),
