@@ -22,6 +22,11 @@ from openpyxl import load_workbook
 # A sheet of a few thousand rows unpacks to a few megabytes.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_COLUMNS = 200
+# Rows read at most. openpyxl hands over every row up to the last one the sheet names,
+# empty ones included: a 5 KB file with one cell on row 1,048,576 took 14 s of CPU. The
+# imports take 5,000 rows at most; a sheet reaching further is refused with a message
+# (its empty rows below the table can be deleted); past that row nothing is read.
+MAX_SHEET_ROWS = 20_000
 
 
 REFUSED_XML = _lazy(
@@ -101,13 +106,24 @@ def _refused_xml(error: BaseException | None) -> bool:
 
 
 def _rows(sheet) -> list[tuple[int, list[str]]]:
+    too_long = WorkbookError(
+        _(
+            "The worksheet reaches beyond row %(count)d: delete the empty rows below the "
+            "table, or save it as CSV."
+        )
+        % {"count": MAX_SHEET_ROWS}
+    )
+    if (sheet.max_row or 0) > MAX_SHEET_ROWS:
+        raise too_long
     rows: list[tuple[int, list[str]]] = []
-    for row in sheet.iter_rows(max_col=MAX_COLUMNS):
+    for row in sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_SHEET_ROWS + 1):
         # Read-only sheets give EmptyCell (no row or column) for gaps in a row.
         cells = {cell.column - 1: _text(cell.value) for cell in row if hasattr(cell, "column")}
         if not any(text.strip() for text in cells.values()):
             continue
         number = next(cell.row for cell in row if hasattr(cell, "row"))
+        if number > MAX_SHEET_ROWS:
+            raise too_long
         width = max(index for index, text in cells.items() if text) + 1
         rows.append((number, [cells.get(i, "") for i in range(width)]))
     return rows

@@ -303,6 +303,11 @@ def _parse_count(text: str) -> int:
     raise ValueError(text)
 
 
+# The action days began in the 2010s; a year before this is a typing error (and a year
+# near 1 lies outside what the databases' date arithmetic handles).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+
+
 def _read_row(
     number: int, cells: dict[str, str], categories: list, problems: list[RowProblem]
 ) -> HistoryRow:
@@ -342,7 +347,13 @@ def _read_row(
                 % {"value": text[:40]},
             )
         else:
-            if row.date >= clock.today():
+            if row.date < EARLIEST_DATE:
+                problem(
+                    str(LABELS["date"]),
+                    _("%(date)s lies before %(earliest)s: check the year.")
+                    % {"date": row.date.isoformat(), "earliest": EARLIEST_DATE.year},
+                )
+            elif row.date >= clock.today():
                 problem(
                     str(LABELS["date"]),
                     _("%(date)s has not passed: only a past edition is imported; plan this one.")

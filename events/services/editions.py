@@ -348,6 +348,11 @@ def event_update(*, event: Event, by, **changes: Any) -> Event:
         kind = changes.pop("kind")
         kind = kind.slug if isinstance(kind, ActionKind) else kind
         if kind != event.kind_id:
+            if event.sites.exists():
+                # Their counts and shifts belong to the kind they were made for.
+                raise InvalidInput(
+                    gettext("The kind cannot change once sites are registered."), field="kind"
+                )
             event.kind = kind_required(kind)
     for name, value in changes.items():
         setattr(event, name, value)

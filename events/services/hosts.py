@@ -20,7 +20,8 @@ from common.errors import InvalidInput
 from common.text import PHONE_PATTERN, PlainTextValidator
 
 from .. import locking
-from ..hosts import OTHER_CONDITIONS_MAX_LENGTH, SiteHost
+from ..errors import HostConsentMissing
+from ..hosts import OTHER_CONDITIONS_MAX_LENGTH, SiteHost, needs_host_consent
 from ..models import Site
 from .editions import refuse_closed_edition
 from .workflow import wrong_status
@@ -147,6 +148,21 @@ def site_host_record(*, site: Site, by, details: HostDetails) -> SiteHost:
     if locked.is_cancelled:
         raise wrong_status(locked, _("This site has been cancelled; its host no longer changes."))
     refuse_closed_edition(locked.event)
+    consent_given = all(
+        data[field] for field in ("organisation", "consent_given_by_name", "consent_given_on")
+    ) and bool(data["consent_given_by_role"])
+    if (
+        not consent_given
+        and locked.status in (Site.Status.SUBMITTED, Site.Status.PUBLISHED)
+        and needs_host_consent(locked)
+    ):
+        # The consent is what let the site be reviewed: it may change, not go.
+        raise HostConsentMissing(
+            _(
+                "This site at an azc is submitted or approved: its host's consent can be "
+                "changed, not removed. Cancel the site if the host withdrew their consent."
+            )
+        )
     host = SiteHost.objects.filter(site=locked).first() or SiteHost(site=locked)
     consent_changed = any(getattr(host, field) != data[field] for field in CONSENT_FIELDS)
     for field, value in data.items():

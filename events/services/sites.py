@@ -16,7 +16,8 @@ from common.errors import InvalidInput, full_clean
 from locations.models import Branch, Location
 
 from .. import locking
-from ..errors import SiteWrongStatus
+from ..errors import HostConsentMissing, SiteWrongStatus
+from ..hosts import has_host_consent, needs_host_consent
 from ..models import Event, Shift, Site, SiteStatusChange
 from .editions import fit_to_hours, refuse_closed_edition, registration_check, templates_of
 
@@ -156,6 +157,15 @@ def site_update(*, site: Site, by, **changes: Any) -> Site:
     if not changed:
         return site
     full_clean(site)
+    if (
+        "location" in changed
+        and site.status in (Site.Status.SUBMITTED, Site.Status.PUBLISHED)
+        and needs_host_consent(site)
+        and not has_host_consent(site)
+    ):
+        # A reviewed site moved into an azc: the host's consent comes first, as it does
+        # before submitting (events.services.workflow).
+        raise HostConsentMissing()
     if changed & SITE_TIME_AND_PLACE:
         site.sequence += 1
     site.save()

@@ -314,7 +314,9 @@ def dashboard_data(request, slug: str):
 
 
 def _column(label: str) -> str:
-    return capfirst(str(label))
+    # Category names are organisers' data: a name that a spreadsheet would run as a
+    # formula is written as text.
+    return spreadsheet_cell(capfirst(str(label)))
 
 
 @private_no_store

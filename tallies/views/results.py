@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -76,7 +77,7 @@ def results_page(request, slug: str):
     """The results of an edition for anyone: national totals, sites, per province, live on
     the day, compared with earlier editions afterwards; and the embed's snippet."""
     data = _results(slug)
-    return render(request, "tallies/public_results.html", _context(data))
+    return _in_its_language(render(request, "tallies/public_results.html", _context(data)))
 
 
 @public
@@ -88,7 +89,16 @@ def results_embed(request, slug: str):
     people reached. Like `/map/embed/`, a page any site may frame (no X-Frame-Options);
     it shows public figures only."""
     data = _results(slug)
-    return render(request, "tallies/public_results_embed.html", _context(data))
+    return _in_its_language(render(request, "tallies/public_results_embed.html", _context(data)))
+
+
+def _in_its_language(response):
+    """The page is written in the reader's language, chosen by the language cookie as
+    well as the browser's: a shared cache must keep a copy per cookie too (found by the
+    attack review), and a browser asks again for fresh figures."""
+    patch_vary_headers(response, ["Cookie"])
+    patch_cache_control(response, no_cache=True)
+    return response
 
 
 @login_required

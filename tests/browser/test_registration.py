@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from common import clock
 from events.models import Site
 from tests.browser.conftest import log_in
 from tests.browser.test_counter import STRICT_CSP, serve_with_strict_csp
@@ -56,6 +57,19 @@ def test_coordinator_registers_and_submits_a_site(
     # The small map is drawn by our script file (no inline scripts on the page).
     expect(page.locator(".mini-map.leaflet-container")).to_have_attribute("data-ready", "1")
     assert page.locator("script:not([src])").count() == 0
+
+    # An azc: its host's consent comes first (issue 19); submitting before is refused.
+    page.get_by_role("button", name="Indienen ter beoordeling").click()
+    expect(page.locator(".message.error")).to_contain_text("Beheerder en toestemming")
+    expect(page.locator(".status")).to_have_text("concept")
+    page.get_by_role("link", name="Beheerder en toestemming vastleggen").click()
+    page.get_by_label("Beherende organisatie").fill("COA")
+    page.get_by_label("Toestemming gegeven door").fill("Anne de Vries")
+    page.get_by_label("Functie").fill("locatiemanager")
+    page.get_by_label("Toestemming gegeven op").fill(clock.today().isoformat())
+    page.get_by_label("Geen foto's binnen").check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("h1")).to_have_text("azc Zeist")
 
     page.get_by_role("button", name="Indienen ter beoordeling").click()
     expect(page.locator(".message")).to_have_text("azc Zeist is ingediend ter beoordeling.")

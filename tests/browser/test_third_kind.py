@@ -47,6 +47,10 @@ def test_a_third_kind_is_defined_mapped_counted_and_reported(
 ):
     stay_local(page, live_server)
     today = timezone.localdate()
+    # A market stall stands on a square, not in an azc (whose host's consent would come
+    # first, see test_registration.py).
+    location.kind = "public_space"
+    location.save()
 
     # --- The organiser defines the kind ----------------------------------------------------
     as_user(page, live_server, organiser)

@@ -16,6 +16,7 @@ from events.errors import HostConsentMissing, SiteIncomplete, SiteWrongStatus
 from events.hosts import SiteHost
 from events.models import Shift, Site
 from events.services import HostDetails, event_clone, site_host_record
+from events.services.sites import site_update
 from events.services.workflow import site_cancel, site_missing, site_publish, site_submit
 from locations.models import Location
 from tests.conftest import make_user
@@ -90,6 +91,49 @@ def test_an_azc_site_is_not_submitted_without_its_hosts_consent_then_is(azc_draf
         site_submit(site=azc_draft, by=coordinator)
     site_host_record(site=azc_draft, by=coordinator, details=details())
     assert site_submit(site=azc_draft, by=coordinator).status == Site.Status.SUBMITTED
+
+
+def test_a_reviewed_site_keeps_its_hosts_consent(azc_draft, coordinator, organiser):
+    # Found by attacking it: the consent could be blanked after approval, or a published
+    # site moved into an azc, and the site stayed public without the host's agreement.
+    site_host_record(site=azc_draft, by=coordinator, details=details())
+    site_submit(site=azc_draft, by=coordinator)
+    site_publish(site=azc_draft, by=organiser)
+    blank = details(consent_given_by_name="", consent_given_by_role="", consent_given_on=None)
+    with pytest.raises(HostConsentMissing):
+        site_host_record(site=azc_draft, by=coordinator, details=blank)
+    assert SiteHost.objects.get(site=azc_draft).has_consent
+    # Changing the consent (another person, new conditions) stays possible.
+    site_host_record(site=azc_draft, by=coordinator, details=details(visitor_limit=80))
+    assert SiteHost.objects.get(site=azc_draft).visitor_limit == 80
+
+
+def test_a_reviewed_site_moves_into_an_azc_only_with_its_hosts_consent(
+    edition, branch, coordinator, organiser
+):
+    square = Location.objects.create(
+        name="Markt",
+        kind=Location.Kind.PUBLIC_SPACE,
+        city="Zeist",
+        latitude=52.09,
+        longitude=5.23,
+        position_precision=Location.Precision.TOWN,
+        position_source="test",
+    )
+    site = draft_site(edition, square, branch, host=False)
+    site_submit(site=site, by=coordinator)
+    site_publish(site=site, by=organiser)
+    azc = place("azc Soesterberg", "Soesterberg")
+    with pytest.raises(HostConsentMissing):
+        site_update(site=site, by=coordinator, location=azc)
+    site.refresh_from_db()
+    assert site.location == square
+    answer = APIClient()
+    answer.force_authenticate(coordinator)
+    refused = answer.patch(f"/api/v1/sites/{site.pk}/", {"location": azc.pk}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "host_consent_missing")
+    site_host_record(site=site, by=coordinator, details=details())
+    assert site_update(site=site, by=coordinator, location=azc).location == azc
 
 
 def test_an_organiser_cannot_publish_a_submitted_azc_site_without_consent(

@@ -12,7 +12,7 @@ from django.utils import translation
 from common.errors import InvalidInput
 from events.kinds import action_kinds, kind_name
 from events.models import ActionKind, Event
-from events.services import event_create
+from events.services import event_create, event_update
 from tallies.categories import categories_of, category_name
 from tallies.models import Category
 from tests.conftest import EVENT_DAY
@@ -176,3 +176,17 @@ def test_a_changed_name_shows_at_once(client):
     kind.save()
     with translation.override("nl"):
         assert kind_name("coffee") == "Koffie op straat"
+
+
+def test_an_editions_kind_does_not_change_once_it_has_sites(organiser, branch):
+    # Found by attacking it: the counts of the old kind's categories vanished from the
+    # edition's figures.
+    event = make_event("open-dag")
+    make_site(event, "Utrecht", branch)
+    with pytest.raises(InvalidInput) as refused:
+        event_update(event=event, by=organiser, kind="coffee")
+    assert "kind" in refused.value.field_errors
+    event.refresh_from_db()
+    assert event.kind_id == "open_day"
+    empty = make_event("lege-dag")
+    assert event_update(event=empty, by=organiser, kind="coffee").kind_id == "coffee"

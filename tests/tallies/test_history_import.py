@@ -203,6 +203,8 @@ def test_every_row_problem_is_listed_by_row_and_nothing_is_written(branch, other
         ["azc Zwolle", "Zwolle", "Afdeling Zwolle", "2018-09-22", "11:00", "16:00", "2", ""],
         ["azc Sneek", "Sneek", "Afdeling Utrecht", "2018-09-23", "11:00", "16:00", "1", ""],
         ["", "Sneek", "Afdeling Utrecht", "2018-09-22", "11:00", "xx", "1", ""],
+        # Found by attacking it: year 1 made the page fail (no 500 now, a row problem).
+        ["azc Oss", "Oss", "Afdeling Utrecht", "01-01-0001", "00:00", "16:00", "1", ""],
     ]
     before = rows_of_every_table()
     report = import_small(small_file(*rows))
@@ -218,6 +220,7 @@ def test_every_row_problem_is_listed_by_row_and_nothing_is_written(branch, other
         10: "The same location as row 2",
         11: "an edition is one day",
         12: "no time of day",
+        13: "check the year",
     }
     for row, text in expected.items():
         assert any(text in message for message in by_row.get(row, [])), (row, by_row.get(row))

@@ -322,3 +322,18 @@ def test_a_category_without_counts_is_deleted_after_asking(organiser, english):
     response = english.post(url)
     assert response.status_code == 302
     assert not Category.objects.filter(kind_id="open_day", slug="children").exists()
+
+
+def test_a_category_named_like_a_formula_is_text_in_the_dashboards_csvs(organiser_client, event):
+    # Found by attacking it: category names are organisers' data, and the CSVs' headers
+    # carry them to coordinators' spreadsheets.
+    Category.objects.create(
+        kind_id=event.kind_id,
+        slug="tricky",
+        names={"nl": '=HYPERLINK("http://x.example","klik")', "en": "tricky"},
+        position=9,
+    )
+    for name in ("sites.csv", "hours.csv"):
+        header = organiser_client.get(f"/dashboard/{event.slug}/{name}").content.decode()
+        first_line = header.splitlines()[0]
+        assert "'=HYPERLINK" in first_line, first_line

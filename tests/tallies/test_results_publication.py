@@ -487,3 +487,13 @@ def test_the_live_time_is_shown_on_the_day(client, published_today):
     body = english(client).get(page_url(published_today)).content.decode()
     assert "Live: counting is going on today." in body
     assert today_at(0).date().isoformat() in body
+
+
+def test_the_page_and_embed_vary_with_the_language_cookie(client, published_today):
+    # Found by the attack review: the language comes from the cookie too, so a shared
+    # cache that kept one copy per browser language served Dutch to an Arabic reader.
+    for url in (page_url(published_today), embed_url(published_today)):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+        arabic = client.get(url)
+        assert 'lang="ar"' in arabic.content.decode()
+        assert "Cookie" in arabic["Vary"] and "no-cache" in arabic["Cache-Control"]
