@@ -38,6 +38,10 @@ SCREENSHOTS = {
     "site-state",
     "control-room",
     "message-new",
+    "results",
+    "site-host",
+    "kind-edit",
+    "history-import",
 }
 
 # Elements with an accent stripe: it belongs on the side where their lines start.
