@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DatabaseError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -382,7 +381,7 @@ def categories_in_schema(result, generator, request, public):
     database (`manage.py check` on a build machine) the lists are left out."""
     try:
         codes = sorted(known_slugs())
-    except DatabaseError:
+    except Exception:  # no database here (a build machine's check, a test's collection)
         return result
     if not codes:
         return result

@@ -130,7 +130,8 @@ def _load_schema():
     """The schema as `/api/schema/` serves it, fetched through the WSGI app at import.
 
     (Loaded at import rather than from a fixture: schemathesis' lazy fixture loader does
-    not run under pytest 9.) The view needs no database.
+    not run under pytest 9.) The view needs no database: without one, the schema leaves
+    out its lists of the kinds of action day and their categories (they are data).
     """
     from django.core.wsgi import get_wsgi_application
     from django.test.utils import override_settings

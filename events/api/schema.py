@@ -1,7 +1,6 @@
 """Pieces of the OpenAPI description shared by the API views: the GeoJSON renderer, the
 error answers, and the date and kind parameters."""
 
-from django.db import DatabaseError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
@@ -49,7 +48,7 @@ def kinds_in_schema(result, generator, request, public):
     Without a database (`manage.py check` on a build machine) the lists are left out."""
     try:
         kinds = sorted(action_kinds())
-    except DatabaseError:
+    except Exception:  # no database here (a build machine's check, a test's collection)
         return result
     if not kinds:
         return result

@@ -165,7 +165,7 @@ def test_an_edition_from_clone_to_cancellation(
         },
         follow=True,
     )
-    assert _messages(response) == ["The host and their consent have been recorded."]
+    assert _messages(response) == ["De beheerder en diens toestemming zijn vastgelegd."]
     response = client.post(reverse("events:site_submit", args=[site.pk]), follow=True)
     assert _messages(response) == ["azc Zeist is ingediend ter beoordeling."]
 

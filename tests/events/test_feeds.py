@@ -14,6 +14,7 @@ from events.services import site_cancel, site_update
 from locations.models import Location, Province
 from tests.calendar_parsing import fetch_feed, parse_feed, unfolded_lines
 from tests.conftest import EVENT_DAY, YEAR, on_event_day
+from tests.events.editions_helpers import host_consent
 from tests.factories import make_signup
 
 UTC = datetime.UTC
@@ -188,6 +189,7 @@ def test_uid_survives_an_edit_while_sequence_rises(client, event, site, organise
     assert int(after_time["SEQUENCE"]) == 1
     assert after_time.decoded("DTSTART") == on_event_day(12)
 
+    host_consent(site)  # the new place is an azc too: its host agreed
     site_update(site=site, by=organiser, location=street_location)
     feed = fetch_feed(client, EVENT_FEED)
     assert list(feed.events) == [uid]

@@ -314,15 +314,21 @@ def test_the_page_and_api_per_role(
     assert response.status_code == page
     if page == 302:
         assert response["Location"].startswith(reverse("account_login"))
-    posted = client.post(url, {"organisation": "Iemand anders"})
+    # The site is published: a change keeps a consent (removing it is refused, see
+    # test_a_reviewed_site_keeps_its_hosts_consent).
+    consent = {
+        "organisation": "Iemand anders",
+        "consent_given_by_name": "Bram Locatiemanager",
+        "consent_given_by_role": "locatiemanager",
+        "consent_given_on": clock.today().isoformat(),
+    }
+    posted = client.post(url, consent)
     assert posted.status_code in {page, 302}
     api_client = APIClient()
     if user is not None:
         api_client.force_authenticate(user)
     assert api_client.get(f"/api/v1/sites/{site.pk}/host/").status_code == api
-    written = api_client.put(
-        f"/api/v1/sites/{site.pk}/host/", {"organisation": "Iemand anders"}, format="json"
-    )
+    written = api_client.put(f"/api/v1/sites/{site.pk}/host/", consent, format="json")
     assert written.status_code == (api if api != 200 else 200)
     if api != 200:
         assert not SiteHost.objects.exists()
