@@ -751,6 +751,11 @@ def history_import(
 
     try:
         with locking.write_transaction():
+            if event is not None:
+                # One import of an edition at a time: the next one waits here and then
+                # reads what this one stored (on PostgreSQL two imports reading at once
+                # each added the same correction, found by the race test in CI).
+                list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk"))
             # Checked again inside the transaction: another import may have made it.
             if _existing_edition(slug, kind) != event:
                 raise HistoryImportConflict()
