@@ -39,6 +39,7 @@ from locations.services import (
     location_save,
 )
 from tallies.history_import import history_import
+from tallies.public_results import results_publish
 from tallies.services import TallyTap, tally_record
 
 from .editions import EditionPlan, coming_slugs, editions
@@ -349,6 +350,7 @@ class DemoSeeder:
         sites = list(event.sites.order_by("pk"))
         for category, total in plan.tallies.items():
             self._tallies(plan, sites, category, total)
+        results_publish(event=event, by=organiser)
 
     def _import_history(self, plan: EditionPlan, places: list, *, organiser) -> None:
         """A past edition from its spreadsheet, as an organiser imports it: the places
@@ -369,6 +371,8 @@ class DemoSeeder:
         self._count("events", True)
         self._count("sites", True, report.sites_created)
         self._count("tally entries", True, report.entries_created)
+        # Its results public, as the organisation publishes them (/results/<slug>/).
+        results_publish(event=Event.objects.get(slug=plan.slug), by=organiser)
 
     @staticmethod
     def _site_text(kind: str, town: str) -> str:

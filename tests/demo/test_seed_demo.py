@@ -59,6 +59,13 @@ def test_2018_open_day_has_40_azcs_and_about_19000_visitors(seeded):
     assert 19_000 <= visitors <= 19_500
 
 
+def test_the_past_editions_results_are_public(seeded, client):
+    page = client.get("/results/open-azc-dag-2018/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert page.status_code == 200
+    assert "19.250" in page.content.decode()
+    assert client.get("/results/bakkie-doen-2019/").status_code == 200
+
+
 def test_the_coming_editions_are_the_next_ones_from_today():
     assert next_bakkie_doen(datetime.date(2026, 12, 5)) == datetime.date(2027, 6, 20)
     assert next_bakkie_doen(datetime.date(2027, 6, 20)) == datetime.date(2027, 6, 20)
