@@ -139,7 +139,6 @@ def results_payload(event: Event, *, live: bool) -> dict[str, Any]:
     figures = _public_figures(event)
     categories = counted_at(event)
     totals = {c.slug: figures.totals.get(c.slug, 0) for c in categories}
-    reached = sum(totals[c.slug] for c in categories if c.reached)
     provinces: dict[str, dict[str, Any]] = {}
     for row in figures.sites:
         province = provinces.setdefault(
@@ -182,7 +181,7 @@ def results_payload(event: Event, *, live: bool) -> dict[str, Any]:
                     "name": edition.name,
                     "date": edition.date.isoformat(),
                     "headline": each.totals.get(each.categories[0], 0) if each.categories else 0,
-                    "people_reached": _reached(edition, each),
+                    "people_reached": each.reached,
                     "sites": len(each.sites),
                 }
             )
@@ -208,14 +207,10 @@ def results_payload(event: Event, *, live: bool) -> dict[str, Any]:
         if headline is None
         else {"slug": headline.slug, "name": headline.name, "total": totals[headline.slug]},
         "totals": totals,
-        "people_reached": reached,
+        "people_reached": figures.reached,
         "sites": len(figures.sites),
         "provinces": province_rows,
         "previous": previous,
         "comparison": comparison_rows,
         "earlier": earlier_rows,
     }
-
-
-def _reached(event: Event, figures: EditionFigures) -> int:
-    return figures.reached

@@ -9,6 +9,7 @@ import hashlib
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from common import published
 from common.access import public
 
 from ..kinds import action_kinds
@@ -23,7 +24,7 @@ SHAPES = {
 }
 
 
-def kinds_stylesheet() -> str:
+def _stylesheet() -> str:
     rules = []
     for slug, kind in action_kinds().items():
         colour, shape = kind.marker_colour, SHAPES.get(kind.marker_shape, "")
@@ -35,15 +36,31 @@ def kinds_stylesheet() -> str:
     return "".join(rules)
 
 
+def _stored() -> tuple[str, str]:
+    """The stylesheet and its version, made once per change of the kinds (every page
+    links it: not made again per page)."""
+
+    def build() -> tuple[str, str]:
+        css = _stylesheet()
+        return css, hashlib.sha256(css.encode()).hexdigest()[:12]
+
+    return published.stored_value("kinds-stylesheet", [], [published.KINDS], build)
+
+
+def kinds_stylesheet() -> str:
+    return _stored()[0]
+
+
 def kinds_stylesheet_version() -> str:
-    return hashlib.sha256(kinds_stylesheet().encode()).hexdigest()[:12]
+    return _stored()[1]
 
 
 @public
 @require_safe
 def kinds_css(request: HttpRequest, version: str) -> HttpResponse:
-    response = HttpResponse(kinds_stylesheet(), content_type="text/css; charset=utf-8")
-    if version == kinds_stylesheet_version():
+    css, current = _stored()
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if version == current:
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
         response["Cache-Control"] = "public, max-age=60"
